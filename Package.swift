@@ -1,0 +1,43 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "dptext",
+    products: [
+        .library(name: "DPText", targets: ["DPText"]),
+        .executable(name: "dptext", targets: ["dptext"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // libhdf5 (Debian `libhdf5-dev`), C API.
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"])]
+        ),
+        // OpenBLAS (Debian `libopenblas-dev`), CBLAS interface.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "DPText",
+            dependencies: ["CHDF5", "COpenBLAS"]
+        ),
+        .executableTarget(
+            name: "dptext",
+            dependencies: [
+                "DPText",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "DPTextTests",
+            dependencies: ["DPText"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,6 @@
+#ifndef DPTEXT_COPENBLAS_SHIM_H
+#define DPTEXT_COPENBLAS_SHIM_H
+
+#include <cblas.h>
+
+#endif

@@ -1,0 +1,121 @@
+import COpenBLAS
+import Dispatch
+
+/// Exact k-nearest-neighbour search over the whole vocabulary.
+///
+/// Screening uses BLAS: for a block of queries `Q` and a block of vocabulary
+/// rows `X`, one `sgemm` gives every `⟨q, x⟩`, and the score
+/// `‖x‖² − 2⟨q, x⟩` ranks words like the squared distance does. Single
+/// precision makes those scores slightly wrong, so every word whose score is
+/// within a proven error margin of the k-th best is kept, and the survivors
+/// are re-ranked with exact double-precision distances
+/// (`EmbeddingStore.squaredDistance`). The result is therefore identical to
+/// exhaustive double-precision search: same ids, same order, ties by lower id.
+///
+/// Error margin: with unit roundoff `u = 2⁻²⁴` and `γ_m = m·u / (1 − m·u)`,
+/// rounding the query to float32 moves `⟨q, x⟩` by at most `u‖q‖‖x‖`, the
+/// float32 dot product errs by at most `γ_D‖q‖‖x‖`, rounding `‖x‖²` by
+/// `u‖x‖²`, and the final subtraction and threshold additions by a few `u`
+/// of their operands. All together the score is off by less than
+/// `e = γ_{D+8}(‖q‖ + max‖x‖)²`, and `CandidateSelector` keeps everything
+/// within `2e` of the k-th score.
+///
+/// Queries are processed in blocks spread over all cores; BLAS itself runs
+/// single-threaded so the two levels of parallelism do not fight.
+public struct ExactNeighborIndex: NeighborIndex {
+    public let store: EmbeddingStore
+    public var isExact: Bool { true }
+    /// `‖x‖²` of every row, rounded to float32.
+    private let squaredNorms: [Float]
+    private let largestNorm: Double
+
+    static let queryBlock = 64
+    static let vocabularyBlock = 8192
+
+    private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
+
+    public init(store: EmbeddingStore) {
+        _ = Self.singleThreadedBLAS
+        self.store = store
+        let norms = (0..<store.count).map { id in store.vector(at: id).reduce(0) { $0 + $1 * $1 } }
+        self.squaredNorms = norms.map(Float.init)
+        self.largestNorm = norms.max().map { $0.squareRoot() } ?? 0
+    }
+
+    public func nearest(toEach queries: [Double], k: Int) -> [[Neighbor]] {
+        let dimension = store.dimension
+        precondition(queries.count % dimension == 0, "queries must be rows of D = \(dimension) values")
+        let count = queries.count / dimension
+        let k = min(max(k, 0), store.count)
+        guard count > 0, k > 0 else { return Array(repeating: [], count: count) }
+
+        var results = [[Neighbor]](repeating: [], count: count)
+        let blocks = (count + Self.queryBlock - 1) / Self.queryBlock
+        results.withUnsafeMutableBufferPointer { output in
+            nonisolated(unsafe) let output = output
+            DispatchQueue.concurrentPerform(iterations: blocks) { block in
+                let rows = block * Self.queryBlock..<min(count, (block + 1) * Self.queryBlock)
+                let found = search(queries: queries, rows: rows, k: k)
+                for (row, neighbors) in zip(rows, found) { output[row] = neighbors }
+            }
+        }
+        return results
+    }
+
+    /// Exact search for the query rows `rows` of `queries`.
+    private func search(queries: [Double], rows: Range<Int>, k: Int) -> [[Neighbor]] {
+        let dimension = store.dimension
+        let block = Array(queries[rows.lowerBound * dimension..<rows.upperBound * dimension])
+        let block32 = block.map(Float.init)
+        var selectors = (0..<rows.count).map { row in
+            CandidateSelector(k: k, margin: 2 * errorBound(query: block[row * dimension..<(row + 1) * dimension]))
+        }
+        var products = [Float](repeating: 0, count: rows.count * Self.vocabularyBlock)
+
+        store.vectors.withUnsafeBufferPointer { matrix in
+            for start in stride(from: 0, to: store.count, by: Self.vocabularyBlock) {
+                let width = min(Self.vocabularyBlock, store.count - start)
+                // products[r][j] = ⟨query r, word start + j⟩
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+                            Int32(rows.count), Int32(width), Int32(dimension),
+                            1, block32, Int32(dimension),
+                            matrix.baseAddress! + start * dimension, Int32(dimension),
+                            0, &products, Int32(width))
+                for row in 0..<rows.count {
+                    scan(products[row * width..<(row + 1) * width], firstID: start, into: &selectors[row])
+                }
+            }
+        }
+        return block.withUnsafeBufferPointer { all in
+            (0..<rows.count).map { row in
+                let query = UnsafeBufferPointer(rebasing: all[row * dimension..<(row + 1) * dimension])
+                return selectors[row].finish { store.squaredDistance(from: query, to: $0) }
+            }
+        }
+    }
+
+    /// Offers the scores of one query against words `firstID…` to its selector.
+    @inline(__always)
+    private func scan(_ products: ArraySlice<Float>, firstID: Int, into selector: inout CandidateSelector) {
+        squaredNorms.withUnsafeBufferPointer { norms in
+            var bound = selector.bound
+            for (offset, product) in zip(0..., products) {
+                let score = norms[firstID + offset] - 2 * product
+                if score <= bound {
+                    selector.offer(score: score, id: firstID + offset)
+                    bound = selector.bound
+                }
+            }
+        }
+    }
+
+    /// `e = γ_{D+8}(‖q‖ + max‖x‖)²`, rounded up to float32 (see the type's documentation).
+    private func errorBound(query: ArraySlice<Double>) -> Float {
+        let unitRoundoff = 0x1p-24
+        let terms = Double(store.dimension + 8) * unitRoundoff
+        let gamma = terms / (1 - terms)
+        let queryNorm = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let bound = gamma * (queryNorm + largestNorm) * (queryNorm + largestNorm)
+        return Float(bound).nextUp
+    }
+}

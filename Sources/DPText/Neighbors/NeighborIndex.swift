@@ -1,0 +1,50 @@
+/// Finds the vocabulary words nearest to a vector, by Euclidean distance.
+///
+/// Results are ordered by increasing distance, ties broken by lower word id.
+/// An exact index returns the same ids, in the same order, as comparing the
+/// query with every vocabulary vector (`EmbeddingStore.squaredDistance`).
+/// An approximate index may miss true neighbours; it is only fit for
+/// decoding noisy vectors (post-processing), never for candidate sets built
+/// around an input word (MECHANISMS.md §8.4).
+public protocol NeighborIndex: Sendable {
+    /// The vocabulary searched.
+    var store: EmbeddingStore { get }
+    /// Whether results always equal exhaustive search.
+    var isExact: Bool { get }
+
+    /// The `k` nearest words to each query.
+    ///
+    /// - Parameters:
+    ///   - queries: row-major `n × D` matrix of finite values, one query per row.
+    ///   - k: how many neighbours per query; clamped to `0…V`.
+    /// - Returns: `n` lists of `min(k, V)` neighbours.
+    func nearest(toEach queries: [Double], k: Int) -> [[Neighbor]]
+}
+
+extension NeighborIndex {
+    /// The `k` nearest words to one vector.
+    public func nearest(to query: [Double], k: Int) -> [Neighbor] {
+        precondition(query.count == store.dimension, "query has \(query.count) values, store has D = \(store.dimension)")
+        return nearest(toEach: query, k: k)[0]
+    }
+
+    /// The `k` nearest words of each vocabulary word, the word itself first.
+    ///
+    /// The word is at rank 1 even when other words share its exact vector;
+    /// the remaining `k − 1` are the nearest other words, in the usual order.
+    public func neighbors(ofWords ids: [Int], k: Int) -> [[Neighbor]] {
+        guard k > 0 else { return ids.map { _ in [] } }
+        var queries = [Double]()
+        queries.reserveCapacity(ids.count * store.dimension)
+        for id in ids { queries.append(contentsOf: store.vector(at: id)) }
+        let found = nearest(toEach: queries, k: k + 1)
+        return zip(ids, found).map { id, list in
+            [Neighbor(id: id, distance: 0)] + list.lazy.filter { $0.id != id }.prefix(k - 1)
+        }
+    }
+
+    /// The `k` nearest words of one vocabulary word, the word itself first.
+    public func neighbors(ofWord id: Int, k: Int) -> [Neighbor] {
+        neighbors(ofWords: [id], k: k)[0]
+    }
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure performance on a real store (build with -c release).",
+        subcommands: [NeighborsBenchCommand.self]
+    )
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct DPTextCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dptext",
+        abstract: "Rewrite text with differentially private word substitution.",
+        subcommands: [EmbeddingsCommand.self, NeighborsCommand.self, BenchCommand.self]
+    )
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import DPText
+import Foundation
+
+/// Exit statuses shared by every command (see README, "Exit codes").
+enum ExitStatus {
+    /// Bad data: an invalid store, malformed input text, an unknown word.
+    static let dataError: Int32 = 65
+    /// An input file is missing or cannot be read.
+    static let noInput: Int32 = 66
+    /// An output file cannot be created or written.
+    static let cannotCreate: Int32 = 73
+}
+
+/// A failure to show the user as one line on stderr, with its exit status.
+struct Failure: Error {
+    let message: String
+    let status: Int32
+}
+
+/// Runs a command body; known errors become one clear line on stderr and
+/// the matching exit status instead of a stack of library details.
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let failure as Failure {
+        exit(with: failure.message, status: failure.status)
+    } catch let error as EmbeddingStoreError {
+        exit(with: error.description, status: status(of: error))
+    } catch let error as LineReaderError {
+        exit(with: error.description, status: ExitStatus.noInput)
+    }
+}
+
+private func exit(with message: String, status: Int32) -> Never {
+    FileHandle.standardError.write(Data("dptext: error: \(message)\n".utf8))
+    Foundation.exit(status)
+}
+
+private func status(of error: EmbeddingStoreError) -> Int32 {
+    switch error {
+    case .fileNotFound, .unreadable: return ExitStatus.noInput
+    case .writeFailed: return ExitStatus.cannotCreate
+    default: return ExitStatus.dataError
+    }
+}

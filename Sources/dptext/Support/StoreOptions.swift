@@ -1,0 +1,63 @@
+import ArgumentParser
+import DPText
+import Foundation
+
+/// `--embeddings` and `--vocab-limit`: how every command opens a store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "HDF5 embedding store (default: the bundled \(BundledStore.fileName), or $\(BundledStore.environmentVariable)).",
+        valueName: "path"))
+    var embeddings: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Keep only the first N words of the store (its N most frequent, for GloVe).", valueName: "N"))
+    var vocabLimit: Int?
+
+    func validate() throws {
+        if let vocabLimit, vocabLimit < 1 {
+            throw ValidationError("--vocab-limit must be at least 1 (got \(vocabLimit)).")
+        }
+    }
+
+    func load() throws -> (store: EmbeddingStore, path: String) {
+        try loadStore(path: embeddings, vocabLimit: vocabLimit)
+    }
+}
+
+/// Opens the store at `path`, or the bundled store when `path` is nil.
+func loadStore(path: String?, vocabLimit: Int?) throws -> (store: EmbeddingStore, path: String) {
+    let path = try path ?? BundledStore.locate()
+    return (try EmbeddingStore.load(from: path, vocabLimit: vocabLimit), path)
+}
+
+/// Finds the store shipped in the repository's `Embeddings/` folder.
+enum BundledStore {
+    static let fileName = "glove-6B-50d-50k.h5"
+    static let environmentVariable = "DPTEXT_EMBEDDINGS"
+
+    /// `$DPTEXT_EMBEDDINGS` if set; else `Embeddings/<fileName>` in the
+    /// folder of the executable or any folder above it (so a built
+    /// `.build/release/dptext` finds the checkout's store), then likewise
+    /// from the working directory.
+    static func locate() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment[environmentVariable], !path.isEmpty { return path }
+        let executable = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath()
+        let starts = [executable.deletingLastPathComponent(),
+                      URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
+        for start in starts {
+            var folder = start.standardizedFileURL
+            while true {
+                let candidate = folder.appendingPathComponent("Embeddings").appendingPathComponent(fileName).path
+                if FileManager.default.fileExists(atPath: candidate) { return candidate }
+                let parent = folder.deletingLastPathComponent()
+                if parent.path == folder.path { break }
+                folder = parent
+            }
+        }
+        throw Failure(
+            message: "no --embeddings given and the bundled store Embeddings/\(fileName) was not found. "
+                + "Pass --embeddings PATH or set \(environmentVariable).",
+            status: ExitStatus.noInput)
+    }
+}
