@@ -3,20 +3,19 @@ import Synchronization
 
 /// Thin, safe handles over the libhdf5 C API, just what the store needs.
 ///
-/// Debian's serial libhdf5 is not thread-safe, so every call into it runs
+/// libhdf5 may be built without thread safety, so every call into it runs
 /// under one process-wide lock (`HDF5.withLock`). HDF5 prints an error stack
-/// to stderr on failure by default; that is turned off once, because every
-/// failure here becomes an `EmbeddingStoreError` that names the file.
+/// to stderr on failure by default; that is turned off, because every
+/// failure here becomes an `EmbeddingStoreError` that names the file. A
+/// thread-safe build keeps that setting per thread, hence it is set on
+/// every entry.
 enum HDF5 {
-    private static let lock = Mutex(false)
+    private static let lock = Mutex(())
 
-    /// Runs `body` while holding the library lock.
+    /// Runs `body` while holding the library lock, with error printing off.
     static func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        try lock.withLock { silenced in
-            if !silenced {
-                H5Eset_auto2(dptext_h5e_default(), nil, nil)
-                silenced = true
-            }
+        try lock.withLock { _ in
+            H5Eset_auto2(dptext_h5e_default(), nil, nil)
             return try body()
         }
     }

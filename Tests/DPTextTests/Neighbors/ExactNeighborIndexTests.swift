@@ -1,0 +1,98 @@
+import Testing
+@testable import DPText
+
+/// The naive reference: every distance, computed independently of the index
+/// (same double-precision formula, coordinate order), fully sorted by
+/// (distance, id).
+private func naiveNearest(_ store: EmbeddingStore, query: [Double], k: Int) -> [Neighbor] {
+    (0..<store.count).map { id -> (Double, Int) in
+        var sum = 0.0
+        for j in 0..<store.dimension {
+            let difference = query[j] - Double(store.vectors[id * store.dimension + j])
+            sum += difference * difference
+        }
+        return (sum, id)
+    }
+    .sorted { $0 < $1 }
+    .prefix(k)
+    .map { Neighbor(id: $0.1, distance: $0.0.squareRoot()) }
+}
+
+@Suite("Exact k-nearest-neighbour search")
+struct ExactNeighborIndexTests {
+    @Test(arguments: [(500, 3, 1), (2000, 8, 10), (20000, 50, 10), (3000, 50, 100), (9000, 17, 300)])
+    func matchesNaiveSearchOnRandomData(count: Int, dimension: Int, k: Int) {
+        let store = TestData.randomStore(count: count, dimension: dimension, seed: UInt64(count * 31 + dimension))
+        let index = ExactNeighborIndex(store: store)
+        var generator = SeededGenerator(seed: 7)
+        // Queries: vocabulary vectors, vectors near them, and vectors far out.
+        let queries: [[Double]] = (0..<80).map { i in
+            let base = store.vector(at: Int.random(in: 0..<count, using: &generator))
+            let scale = [0.0, 0.05, 1, 20][i % 4]
+            return base.map { $0 + scale * TestData.gaussian(using: &generator) }
+        }
+        let found = index.nearest(toEach: queries.flatMap { $0 }, k: k)
+        #expect(found.count == queries.count)
+        for (query, neighbors) in zip(queries, found) {
+            #expect(neighbors == naiveNearest(store, query: query, k: k))
+        }
+    }
+
+    @Test func breaksTiesByLowerIdAndFindsExactDuplicates() throws {
+        // Points on a grid: many exactly equal distances; words 3 and 7 share a vector.
+        var vectors: [Float] = []
+        for i in 0..<100 { vectors += [Float(i % 10), Float(i / 10)] }
+        vectors[14] = vectors[6]; vectors[15] = vectors[7]  // word 7 = word 3
+        let store = try EmbeddingStore(words: (0..<100).map { "g\($0)" }, vectors: vectors, dimension: 2)
+        let index = ExactNeighborIndex(store: store)
+        for query in [[4.5, 4.5], [0, 0], [3, 0], [9.5, -1], [5, 5]] {
+            #expect(index.nearest(to: query, k: 12) == naiveNearest(store, query: query, k: 12))
+        }
+        // Word 7 asks for its neighbours: itself first, then word 3 at distance 0.
+        let ofSeven = index.neighbors(ofWord: 7, k: 3)
+        #expect(ofSeven.map(\.id) == [7, 3, 2])
+        #expect(ofSeven.map(\.distance) == [0, 0, 1])
+    }
+
+    @Test func wordQueriesPutTheWordFirst() {
+        let store = TestData.randomStore(count: 3000, dimension: 20, seed: 11)
+        let index = ExactNeighborIndex(store: store)
+        let ids = [0, 1, 17, 2999]
+        let lists = index.neighbors(ofWords: ids, k: 10)
+        for (id, list) in zip(ids, lists) {
+            #expect(list.count == 10)
+            #expect(list.first == Neighbor(id: id, distance: 0))
+            #expect(Array(list.dropFirst()) == Array(naiveNearest(store, query: store.vector(at: id), k: 11)
+                .filter { $0.id != id }.prefix(9)))
+        }
+    }
+
+    @Test func clampsKToTheVocabulary() {
+        let store = TestData.randomStore(count: 7, dimension: 4, seed: 3)
+        let index = ExactNeighborIndex(store: store)
+        let query = store.vector(at: 2)
+        #expect(index.nearest(to: query, k: 50) == naiveNearest(store, query: query, k: 7))
+        #expect(index.nearest(to: query, k: 0).isEmpty)
+        #expect(index.nearest(toEach: [], k: 5).isEmpty)
+    }
+
+    @Test func matchesNaiveSearchOnTheBundledGloVeStore() throws {
+        let store = try EmbeddingStore.load(from: TestData.bundledStore)
+        let index = ExactNeighborIndex(store: store)
+        var generator = SeededGenerator(seed: 50)
+        let ids = (0..<24).map { _ in Int.random(in: 0..<store.count, using: &generator) }
+        // Word vectors, and noisy vectors like the Laplace mechanism produces.
+        let queries: [[Double]] = ids.enumerated().map { i, id in
+            store.vector(at: id).map { $0 + (i.isMultiple(of: 2) ? 0 : 0.5 * TestData.gaussian(using: &generator)) }
+        }
+        for k in [1, 10, 100] {
+            let found = index.nearest(toEach: queries.flatMap { $0 }, k: k)
+            for (query, neighbors) in zip(queries, found) {
+                #expect(neighbors == naiveNearest(store, query: query, k: k))
+            }
+        }
+        // A sanity check of meaning, not just of arithmetic.
+        let king = index.neighbors(ofWord: try #require(store.id(of: "king")), k: 5).map { store.words[$0.id] }
+        #expect(king.contains("prince") && king.contains("queen"))
+    }
+}
