@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import DPText
 
@@ -94,5 +95,25 @@ struct ExactNeighborIndexTests {
         // A sanity check of meaning, not just of arithmetic.
         let king = index.neighbors(ofWord: try #require(store.id(of: "king")), k: 5).map { store.words[$0.id] }
         #expect(king.contains("prince") && king.contains("queen"))
+    }
+}
+
+/// The full 400,000-word store is not committed (build it with
+/// `Tools/build-glove-store.sh`); where it exists, search on it is checked too.
+private let fullStore = TestData.repository.appendingPathComponent("Embeddings/glove-6B-50d.h5").path
+
+@Test(.enabled(if: FileManager.default.fileExists(atPath: fullStore), "needs Tools/build-glove-store.sh"))
+func exactSearchMatchesNaiveSearchOnTheFullGloVeStore() throws {
+    let store = try EmbeddingStore.load(from: fullStore)
+    #expect(store.count == 400_000)
+    let index = ExactNeighborIndex(store: store)
+    var generator = SeededGenerator(seed: 400)
+    let queries: [[Double]] = (0..<6).map { i in
+        let base = store.vector(at: Int.random(in: 0..<store.count, using: &generator))
+        return base.map { $0 + (i < 3 ? 0 : 0.7 * TestData.gaussian(using: &generator)) }
+    }
+    let found = index.nearest(toEach: queries.flatMap { $0 }, k: 100)
+    for (query, neighbors) in zip(queries, found) {
+        #expect(neighbors == naiveNearest(store, query: query, k: 100))
     }
 }
