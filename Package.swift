@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libhdf5 (Debian `libhdf5-dev`), C API.
@@ -25,7 +26,10 @@ let package = Package(
         ),
         .target(
             name: "DPText",
-            dependencies: ["CHDF5", "COpenBLAS"]
+            dependencies: [
+                "CHDF5", "COpenBLAS",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .executableTarget(
             name: "dptext",

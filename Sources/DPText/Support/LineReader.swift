@@ -1,11 +1,14 @@
 import Foundation
 
-/// Reads a file as a sequence of lines of bytes, in bounded memory.
+/// Reads a file or a stream as a sequence of lines of bytes, in bounded memory.
 ///
-/// A line is the bytes up to, not including, its `\n`; a `\r` just before
-/// the `\n` is dropped too. A last line without `\n` is still returned.
-/// Memory use is one read buffer plus the longest line.
+/// A line is the bytes up to its terminator: `\n`, or `\r\n` (a `\r` alone
+/// is not a terminator). A last line without terminator is still returned,
+/// with an empty terminator, so a reader that writes each line's content and
+/// terminator back reproduces its input byte for byte. Memory use is one
+/// read buffer plus the longest line.
 public struct LineReader {
+    /// The file's path, or `<stdin>`.
     public let path: String
     private let handle: FileHandle
     private var buffer: [UInt8] = []
@@ -15,39 +18,56 @@ public struct LineReader {
     private var atEnd = false
     /// 1-based number of the line most recently returned.
     public private(set) var lineNumber = 0
+    /// Bytes returned so far, terminators included.
+    public private(set) var bytesRead = 0
 
     private static let chunkSize = 1 << 20
 
+    /// Reads the file at `path`.
     public init(path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        guard exists, !isDirectory.boolValue, let handle = FileHandle(forReadingAtPath: path) else {
             throw LineReaderError(path: path, reason: !exists ? "no such file" : isDirectory.boolValue
                 ? "it is a directory" : "permission denied")
         }
-        self.path = path
+        self.init(handle: handle, name: path)
+    }
+
+    /// Reads an open handle (such as standard input), named `name` in errors.
+    public init(handle: FileHandle, name: String) {
+        self.path = name
         self.handle = handle
     }
 
-    /// The next line without its terminator, or nil at the end of the file.
-    public mutating func next() throws -> ArraySlice<UInt8>? {
+    /// The next line's content and terminator, or nil at the end.
+    public mutating func nextLine() throws -> (content: ArraySlice<UInt8>, terminator: ArraySlice<UInt8>)? {
         while true {
             if let newline = buffer[max(start, scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
-                var end = newline
-                if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let end = newline > start && buffer[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
                 defer { start = newline + 1; scanned = start }
-                lineNumber += 1
-                return buffer[start..<end]
+                return emit(content: start..<end, terminatorEnd: newline + 1)
             }
             if atEnd {
                 guard start < buffer.count else { return nil }
                 defer { start = buffer.count }
-                lineNumber += 1
-                return buffer[start...]
+                return emit(content: start..<buffer.count, terminatorEnd: buffer.count)
             }
             scanned = buffer.count
             try refill()
         }
+    }
+
+    /// The next line without its terminator, or nil at the end.
+    public mutating func next() throws -> ArraySlice<UInt8>? {
+        try nextLine()?.content
+    }
+
+    private mutating func emit(content: Range<Int>, terminatorEnd: Int)
+        -> (content: ArraySlice<UInt8>, terminator: ArraySlice<UInt8>) {
+        lineNumber += 1
+        bytesRead += terminatorEnd - content.lowerBound
+        return (buffer[content], buffer[content.upperBound..<terminatorEnd])
     }
 
     private mutating func refill() throws {

@@ -4,6 +4,8 @@ import Foundation
 
 /// Exit statuses shared by every command (see README, "Exit codes").
 enum ExitStatus {
+    /// Invalid command line (as swift-argument-parser reports it).
+    static let usage: Int32 = 64
     /// Bad data: an invalid store, malformed input text, an unknown word.
     static let dataError: Int32 = 65
     /// An input file is missing or cannot be read.
@@ -29,6 +31,10 @@ func reportingFailures(_ body: () throws -> Void) throws {
         exit(with: error.description, status: status(of: error))
     } catch let error as LineReaderError {
         exit(with: error.description, status: ExitStatus.noInput)
+    } catch let error as PipelineError {
+        exit(with: error.description, status: status(of: error))
+    } catch let error as MechanismError {
+        exit(with: error.description, status: ExitStatus.usage)
     }
 }
 
@@ -42,5 +48,13 @@ private func status(of error: EmbeddingStoreError) -> Int32 {
     case .fileNotFound, .unreadable: return ExitStatus.noInput
     case .writeFailed: return ExitStatus.cannotCreate
     default: return ExitStatus.dataError
+    }
+}
+
+private func status(of error: PipelineError) -> Int32 {
+    switch error {
+    case .invalidRecord: return ExitStatus.dataError
+    case .unreadableInput: return ExitStatus.noInput
+    case .unwritableOutput, .outputIsInput: return ExitStatus.cannotCreate
     }
 }

@@ -1,0 +1,10 @@
+/// The identity: every token comes out unchanged. No privacy; it measures
+/// the cost of reading, tokenizing and writing, and checks that the text
+/// pipeline loses nothing.
+public struct IdentityMechanism: WordMechanism {
+    public init() {}
+    public var name: String { "identity" }
+    public var parameters: [String: Double] { [:] }
+    public var guarantee: PrivacyGuarantee { .none }
+    public func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw { .input }
+}

@@ -1,0 +1,60 @@
+/// A randomized rule that picks an output word for an input token.
+///
+/// Mechanisms are interchangeable: the text pipeline only sees this
+/// protocol. A mechanism's random step (`draw`) returns either a word or a
+/// point of the embedding space; points are decoded to their nearest
+/// vocabulary word afterwards, in batches, by `Privatizer` — a
+/// post-processing step that keeps the guarantee (MECHANISMS.md F1).
+///
+/// Points never leave the library: releasing a noisy vector next to its word
+/// would void the guarantee (MECHANISMS.md §8.1).
+public protocol WordMechanism: Sendable {
+    /// The name users select it by (`--mechanism`).
+    var name: String { get }
+    /// The parameters that determine its output distribution.
+    var parameters: [String: Double] { get }
+    /// What it guarantees, for the run report.
+    var guarantee: PrivacyGuarantee { get }
+
+    /// The random step for one token, drawing only from `generator`.
+    func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw
+}
+
+/// What a mechanism privatizes: a vocabulary word, or a fixed public vector
+/// standing in for a token outside the vocabulary (MECHANISMS.md §8.7a).
+public enum MechanismInput: Sendable, Equatable {
+    case word(Int)
+    case publicVector([Double])
+}
+
+/// The outcome of a mechanism's random step.
+public struct Draw: Sendable {
+    enum Outcome: Sendable {
+        /// Keep the input token as it is (only the identity mechanism).
+        case input
+        /// This vocabulary word.
+        case word(Int)
+        /// The nearest vocabulary word to this point (decoded in batches).
+        case point([Double])
+    }
+
+    let outcome: Outcome
+
+    /// Output this vocabulary word.
+    public static func word(_ id: Int) -> Draw { Draw(outcome: .word(id)) }
+    /// Output the input token unchanged.
+    public static var input: Draw { Draw(outcome: .input) }
+    /// Output the vocabulary word nearest to `point` (not public: a point
+    /// must never be observable outside the library).
+    static func point(_ point: [Double]) -> Draw { Draw(outcome: .point(point)) }
+}
+
+extension WordMechanism {
+    /// The public vector of `input`.
+    func vector(of input: MechanismInput, in store: EmbeddingStore) -> [Double] {
+        switch input {
+        case .word(let id): return store.vector(at: id)
+        case .publicVector(let vector): return vector
+        }
+    }
+}

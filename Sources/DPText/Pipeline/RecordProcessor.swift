@@ -1,0 +1,85 @@
+/// Privatizes a batch of records: the unit of work one thread does.
+///
+/// A record's output depends only on its content and its generator (stream
+/// `(input, record)` of the noise source), so splitting a chunk into any
+/// number of batches gives the same bytes.
+struct RecordProcessor: Sendable {
+    let rewriter: TextRewriter
+    let privatizer: Privatizer
+    let noise: NoiseSource
+    let format: RecordFormat
+
+    /// One input line.
+    struct Line: Sendable {
+        let content: [UInt8]
+        let terminator: [UInt8]
+    }
+
+    /// A record's text located inside its line.
+    private struct Located {
+        /// Bytes kept before and after the text, and the text as written in the line.
+        let head: ArraySlice<UInt8>, original: ArraySlice<UInt8>, tail: ArraySlice<UInt8>
+        let prepared: TextRewriter.Prepared
+        /// Whether the text must be written back as a JSON string literal.
+        let isJSONString: Bool
+        /// The line written back unchanged (whitespace-only JSONL line).
+        let passThrough: Bool
+    }
+
+    /// Output bytes (content + terminator) of `lines`, whose first is record
+    /// `firstRecord` of input `input`.
+    func process(_ lines: ArraySlice<Line>, input: Int, firstRecord: Int, path: String)
+        throws(PipelineError) -> (output: [UInt8], counts: RewriteCounts) {
+        var located: [Located] = []
+        located.reserveCapacity(lines.count)
+        for (offset, line) in lines.enumerated() {
+            located.append(try locate(line.content, path: path, line: firstRecord + offset + 1))
+        }
+        var generators = (0..<lines.count).map { noise.generator(input: input, record: firstRecord + $0) }
+        let outputs = privatizer.privatize(records: located.map(\.prepared.inputs), generators: &generators)
+
+        var counts = RewriteCounts()
+        var output: [UInt8] = []
+        output.reserveCapacity(lines.reduce(0) { $0 + $1.content.count + $1.terminator.count } + 64)
+        for ((record, outputs), line) in zip(zip(located, outputs), lines) {
+            if record.passThrough {
+                output.append(contentsOf: line.content)
+            } else {
+                let text = rewriter.render(record.prepared, outputs: outputs, counts: &counts)
+                output.append(contentsOf: record.head)
+                if !record.isJSONString || text == record.prepared.text {
+                    // Unchanged text keeps its original bytes (and JSON escapes).
+                    output.append(contentsOf: record.isJSONString ? record.original : text[...])
+                } else {
+                    output.append(contentsOf: JSONString.encode(String(decoding: text, as: UTF8.self)))
+                }
+                output.append(contentsOf: record.tail)
+            }
+            output.append(contentsOf: line.terminator)
+        }
+        return (output, counts)
+    }
+
+    private func locate(_ content: [UInt8], path: String, line: Int) throws(PipelineError) -> Located {
+        switch format {
+        case .text:
+            return Located(head: [], original: content[...], tail: [], prepared: rewriter.prepare(content),
+                           isJSONString: false, passThrough: false)
+        case .jsonl(let field):
+            if content.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
+                return Located(head: [], original: content[...], tail: [], prepared: rewriter.prepare([]),
+                               isJSONString: false, passThrough: true)
+            }
+            do {
+                let location = try JSONLine.locate(field: field, in: content[...])
+                let text = Array((location.value ?? "").utf8)
+                return Located(
+                    head: content[..<location.valueRange.lowerBound], original: content[location.valueRange],
+                    tail: content[location.valueRange.upperBound...],
+                    prepared: rewriter.prepare(text), isJSONString: true, passThrough: false)
+            } catch {
+                throw .invalidRecord(path: path, line: line, detail: "\(error)")
+            }
+        }
+    }
+}

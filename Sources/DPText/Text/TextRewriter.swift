@@ -1,0 +1,122 @@
+/// Rewrites the words of a text with a mechanism's outputs, keeping every
+/// other byte — and the casing pattern of each word — as it was.
+///
+/// Works in two steps so that many texts can share one batched decoding:
+/// `prepare` finds the words and what the mechanism must privatize;
+/// `render` writes the text back once the outputs are known.
+public struct TextRewriter: Sendable {
+    public let vocabulary: Vocabulary
+    public let policy: OOVPolicy
+    /// The placeholder written for an OOV word under `.mask`.
+    public let maskToken: String
+    /// The fixed public vector OOV words are privatized as under `.unk`:
+    /// the mean of the vocabulary vectors.
+    let unknownInput: MechanismInput
+
+    public init(store: EmbeddingStore, policy: OOVPolicy, maskToken: String = "[MASK]") {
+        self.vocabulary = Vocabulary(store: store)
+        self.policy = policy
+        self.maskToken = maskToken
+        var mean = [Double](repeating: 0, count: store.dimension)
+        for id in 0..<store.count {
+            for (j, value) in store.vector(at: id).enumerated() { mean[j] += value }
+        }
+        self.unknownInput = .publicVector(mean.map { $0 / Double(store.count) })
+    }
+
+    /// A text's words, located and looked up.
+    public struct Prepared: Sendable {
+        let text: [UInt8]
+        let words: [Word]
+        /// What the mechanism privatizes, one entry per word that has `input != nil`.
+        public let inputs: [MechanismInput]
+    }
+
+    struct Word: Sendable {
+        let range: Range<Int>
+        /// The vocabulary id, nil when out of vocabulary.
+        let id: Int?
+        /// Whether the mechanism privatizes it (in vocabulary, or OOV under `.unk`).
+        let isPrivatized: Bool
+    }
+
+    public func prepare(_ text: [UInt8]) -> Prepared {
+        var words: [Word] = []
+        var inputs: [MechanismInput] = []
+        text.withUnsafeBufferPointer { buffer in
+            for span in WordTokenizer.spans(in: buffer) {
+                let pieces = span.parts.count > 1 && vocabulary.id(of: slice(buffer, span.range)) != nil
+                    ? [span.range] : span.parts
+                for range in pieces {
+                    let id = vocabulary.id(of: slice(buffer, range))
+                    let isPrivatized = id != nil || policy == .unk
+                    words.append(Word(range: range, id: id, isPrivatized: isPrivatized))
+                    if let id { inputs.append(.word(id)) } else if isPrivatized { inputs.append(unknownInput) }
+                }
+            }
+        }
+        return Prepared(text: text, words: words, inputs: inputs)
+    }
+
+    /// The rewritten text, given the mechanism's output for each input of
+    /// `prepared` (nil: keep the word as written); adds to `counts`.
+    public func render(_ prepared: Prepared, outputs: [Int?], counts: inout RewriteCounts) -> [UInt8] {
+        precondition(outputs.count == prepared.inputs.count)
+        let text = prepared.text
+        var result: [UInt8] = []
+        result.reserveCapacity(text.count + 16)
+        var copied = 0
+        var nextOutput = 0
+        counts.records += 1
+        for word in prepared.words {
+            counts.tokens += 1
+            result.append(contentsOf: text[copied..<word.range.lowerBound])
+            copied = word.range.upperBound
+            let original = text[word.range]
+            let output: Int?? = word.isPrivatized ? outputs[nextOutput] : .none
+            if word.isPrivatized { nextOutput += 1 }
+
+            if let id = word.id {
+                counts.inVocabulary += 1
+                let replacement = output ?? nil
+                if let replacement, replacement != id {
+                    counts.replaced += 1
+                    result.append(contentsOf: written(replacement, like: original))
+                } else {
+                    counts.unchanged += 1
+                    result.append(contentsOf: original)
+                }
+                continue
+            }
+            switch policy {
+            case .unk:
+                counts.oovUnk += 1
+                if let replacement = output ?? nil {
+                    result.append(contentsOf: written(replacement, like: original))
+                } else {
+                    result.append(contentsOf: original)
+                }
+            case .mask:
+                counts.oovMasked += 1
+                result.append(contentsOf: maskToken.utf8)
+            case .drop:
+                counts.oovDropped += 1
+            case .keep:
+                counts.oovKept += 1
+                result.append(contentsOf: original)
+            }
+        }
+        result.append(contentsOf: text[copied...])
+        return result
+    }
+
+    /// Vocabulary word `id` in the casing pattern of `original`.
+    private func written(_ id: Int, like original: ArraySlice<UInt8>) -> String.UTF8View {
+        let pattern = CasingPattern(of: Substring(decoding: original, as: UTF8.self))
+        return pattern.apply(to: vocabulary.store.words[id]).utf8
+    }
+
+    private func slice(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: buffer[range])
+    }
+}

@@ -1,0 +1,149 @@
+import ArgumentParser
+import DPText
+import Foundation
+
+struct PrivatizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "privatize",
+        abstract: "Rewrite text with a differentially private word mechanism.",
+        discussion: """
+            Reads files (or standard input: no INPUT, or -) line by line in bounded memory and \
+            replaces every vocabulary word with the mechanism's output, keeping all other bytes \
+            and each word's casing. Output files are written under a temporary name and renamed \
+            when complete; on any error or interrupt no partial output remains.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Input files; none or - reads standard input.", valueName: "input"))
+    var inputs: [String] = []
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output file (default: standard output).", valueName: "path"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Write one output per input into this existing folder, same file names.",
+                               valueName: "folder"))
+    var outputDir: String?
+
+    @Option(help: ArgumentHelp("Mechanism: \(MechanismChoice.allCases.map(\.rawValue).joined(separator: ", ")).",
+                               valueName: "name"))
+    var mechanism: MechanismChoice = .laplace
+
+    @Option(help: ArgumentHelp("Privacy parameter ε > 0, per unit of embedding distance.", valueName: "ε"))
+    var epsilon: Double?
+
+    @Option(help: ArgumentHelp(
+        "Reproducible noise from this seed (not private against anyone who knows it). Default: system CSPRNG.",
+        valueName: "integer"))
+    var seed: UInt64?
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "Input format: text (every line) or jsonl (one field of every JSON object).")
+    var format: FormatChoice = .text
+
+    @Option(help: ArgumentHelp("JSONL: the top-level string field to privatize.", valueName: "name"))
+    var field = "text"
+
+    @Option(help: ArgumentHelp("Out-of-vocabulary words: unk (privatize a fixed public vector; default), "
+        + "mask, drop, or keep (unprotected).", valueName: "policy"))
+    var oov: OOVPolicy = .unk
+
+    @Option(help: ArgumentHelp("Placeholder for OOV words under --oov mask.", valueName: "text"))
+    var maskToken = "[MASK]"
+
+    @Option(help: ArgumentHelp("Write a JSON run report here.", valueName: "path"))
+    var report: String?
+
+    @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1.") }
+        if output != nil && outputDir != nil { throw ValidationError("Use either -o or --output-dir, not both.") }
+        if inputs.count > 1 && outputDir == nil {
+            throw ValidationError("Several inputs need --output-dir (one output file per input).")
+        }
+        if outputDir != nil && (inputs.isEmpty || inputs.contains("-")) {
+            throw ValidationError("--output-dir needs input files (standard input has no file name).")
+        }
+        if let epsilon, !(epsilon.isFinite && epsilon > 0) {
+            throw ValidationError("--epsilon must be a finite number greater than 0 (got \(epsilon)).")
+        }
+    }
+
+    func run() throws {
+        try reportingFailures {
+            InterruptCleanup.install()
+            let start = Date()
+            let sources = inputs.isEmpty ? ["-"] : inputs
+            let targets = try outputTargets(for: sources)
+            let (store, storePath) = try storeOptions.load()
+            let wordMechanism = try mechanism.make(epsilon: epsilon, store: store)
+            let noise: NoiseSource = seed.map { .seeded($0) } ?? .system
+            let pipeline = PrivatizationPipeline(
+                rewriter: TextRewriter(store: store, policy: oov, maskToken: maskToken),
+                privatizer: Privatizer(mechanism: wordMechanism, decoder: ExactNeighborIndex(store: store)),
+                noise: noise,
+                format: format == .text ? .text : .jsonl(field: field),
+                threads: threads)
+
+            var counts = RewriteCounts()
+            for (index, (source, target)) in zip(sources, targets).enumerated() {
+                var reader = try source == "-"
+                    ? LineReader(handle: .standardInput, name: "<stdin>") : LineReader(path: source)
+                let sink: any OutputSink = try target.map { try AtomicFileSink(path: $0) } ?? StandardOutputSink()
+                let meter = ProgressMeter(total: source == "-" ? nil : fileSize(source))
+                counts += try pipeline.run(&reader, input: index, into: sink, progress: meter.update)
+                meter.finish()
+            }
+            if let report {
+                try makeReport(mechanism: wordMechanism, store: store, storePath: storePath, noise: noise,
+                               sources: sources, targets: targets, counts: counts,
+                               seconds: Date().timeIntervalSince(start)).write(to: report)
+            }
+        }
+    }
+
+    /// The output path of each input (nil: standard output), refusing any
+    /// that would overwrite an input.
+    private func outputTargets(for sources: [String]) throws -> [String?] {
+        let targets: [String?]
+        if let outputDir {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: outputDir, isDirectory: &isDirectory),
+                  isDirectory.boolValue else {
+                throw Failure(message: "\(outputDir): no such folder. Create it first, or use -o.",
+                              status: ExitStatus.cannotCreate)
+            }
+            targets = sources.map { URL(fileURLWithPath: outputDir).appendingPathComponent(
+                URL(fileURLWithPath: $0).lastPathComponent).path }
+            if Set(targets).count < targets.count {
+                throw Failure(message: "two inputs have the same file name; --output-dir would write both to one file.",
+                              status: ExitStatus.cannotCreate)
+            }
+        } else {
+            targets = [output]
+        }
+        for target in targets.compactMap({ $0 }) where sources.contains(where: { sameFile($0, target) }) {
+            throw PipelineError.outputIsInput(path: target)
+        }
+        return targets
+    }
+
+    private func makeReport(
+        mechanism: any WordMechanism, store: EmbeddingStore, storePath: String, noise: NoiseSource,
+        sources: [String], targets: [String?], counts: RewriteCounts, seconds: Double
+    ) throws -> RunReport {
+        RunReport(
+            mechanism: mechanism,
+            embeddings: .init(path: storePath, sha256: try sha256Hex(ofFileAt: storePath), store: store,
+                              vocabLimit: storeOptions.vocabLimit),
+            noise: noise, format: format.rawValue, oovPolicy: oov,
+            inputs: sources.map { $0 == "-" ? "<stdin>" : $0 }, outputs: targets.map { $0 ?? "<stdout>" },
+            counts: counts, seconds: seconds)
+    }
+
+    private func fileSize(_ path: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+    }
+}
