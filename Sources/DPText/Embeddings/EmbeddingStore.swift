@@ -102,3 +102,17 @@ public struct EmbeddingStore: Sendable {
             path: origin, row: row + 1, column: flat % dimension + 1, word: words[row])
     }
 }
+
+extension EmbeddingStore {
+    /// The words for which `isIncluded` holds, in their original order, with
+    /// their vectors.
+    public func subset(where isIncluded: (String) -> Bool) throws -> EmbeddingStore {
+        var keptWords: [String] = []
+        var keptVectors: [Float] = []
+        for (id, word) in words.enumerated() where isIncluded(word) {
+            keptWords.append(word)
+            keptVectors.append(contentsOf: vectors[id * dimension..<(id + 1) * dimension])
+        }
+        return try EmbeddingStore(words: keptWords, vectors: keptVectors, dimension: dimension, metadata: metadata)
+    }
+}

@@ -29,14 +29,18 @@ public struct RunReport: Codable, Sendable {
     public struct Embeddings: Codable, Sendable {
         public var path: String
         public var sha256: String
+        /// Words in the store as opened (after `--vocab-limit`).
         public var words: Int
+        /// The single-word entries among them: the mechanism's vocabulary.
+        public var vocabularyWords: Int
         public var dimension: Int
         public var vocabLimit: Int?
 
-        public init(path: String, sha256: String, store: EmbeddingStore, vocabLimit: Int?) {
+        public init(path: String, sha256: String, store: EmbeddingStore, vocabulary: EmbeddingStore, vocabLimit: Int?) {
             self.path = path
             self.sha256 = sha256
             self.words = store.count
+            self.vocabularyWords = vocabulary.count
             self.dimension = store.dimension
             self.vocabLimit = vocabLimit
         }

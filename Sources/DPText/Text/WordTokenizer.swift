@@ -104,3 +104,25 @@ public enum WordTokenizer {
         return (scalar, length)
     }
 }
+
+extension WordTokenizer {
+    /// Whether `word` is exactly one word as the tokenizer finds them
+    /// (`privacy`, `well-known`, `1776`), as opposed to punctuation, symbols
+    /// or several words (`,`, `'s`, `1,000`, `...`).
+    public static func isSingleWord(_ word: String) -> Bool {
+        var bytes = Array(word.utf8)
+        return bytes.withUnsafeMutableBufferPointer { buffer in
+            let spans = spans(in: UnsafeBufferPointer(buffer))
+            return spans.count == 1 && spans[0].range == 0..<buffer.count
+        }
+    }
+
+    /// The part of `store` that text can be rewritten with: the entries that
+    /// are single words. Punctuation and symbol entries (GloVe has `,` `.`
+    /// `'s` `(` …) can never be read from text as a word, and writing one in
+    /// place of a word would change the text's layout, so they are neither
+    /// inputs nor outputs. The choice depends only on the public vocabulary.
+    public static func wordVocabulary(of store: EmbeddingStore) throws -> EmbeddingStore {
+        try store.subset(where: isSingleWord)
+    }
+}

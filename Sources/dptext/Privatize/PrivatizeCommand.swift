@@ -78,14 +78,10 @@ struct PrivatizeCommand: ParsableCommand {
             let sources = inputs.isEmpty ? ["-"] : inputs
             let targets = try outputTargets(for: sources)
             let (store, storePath) = try storeOptions.load()
-            let wordMechanism = try mechanism.make(epsilon: epsilon, store: store)
             let noise: NoiseSource = seed.map { .seeded($0) } ?? .system
-            let pipeline = PrivatizationPipeline(
-                rewriter: TextRewriter(store: store, policy: oov, maskToken: maskToken),
-                privatizer: Privatizer(mechanism: wordMechanism, decoder: ExactNeighborIndex(store: store)),
-                noise: noise,
-                format: format == .text ? .text : .jsonl(field: field),
-                threads: threads)
+            let setup = try PrivatizationSetup(
+                store: store, choice: mechanism, epsilon: epsilon, policy: oov, maskToken: maskToken, noise: noise,
+                format: format == .text ? .text : .jsonl(field: field), threads: threads)
 
             var counts = RewriteCounts()
             for (index, (source, target)) in zip(sources, targets).enumerated() {
@@ -93,11 +89,11 @@ struct PrivatizeCommand: ParsableCommand {
                     ? LineReader(handle: .standardInput, name: "<stdin>") : LineReader(path: source)
                 let sink: any OutputSink = try target.map { try AtomicFileSink(path: $0) } ?? StandardOutputSink()
                 let meter = ProgressMeter(total: source == "-" ? nil : fileSize(source))
-                counts += try pipeline.run(&reader, input: index, into: sink, progress: meter.update)
+                counts += try setup.pipeline.run(&reader, input: index, into: sink, progress: meter.update)
                 meter.finish()
             }
             if let report {
-                try makeReport(mechanism: wordMechanism, store: store, storePath: storePath, noise: noise,
+                try makeReport(setup: setup, storePath: storePath, noise: noise,
                                sources: sources, targets: targets, counts: counts,
                                seconds: Date().timeIntervalSince(start)).write(to: report)
             }
@@ -131,13 +127,13 @@ struct PrivatizeCommand: ParsableCommand {
     }
 
     private func makeReport(
-        mechanism: any WordMechanism, store: EmbeddingStore, storePath: String, noise: NoiseSource,
+        setup: PrivatizationSetup, storePath: String, noise: NoiseSource,
         sources: [String], targets: [String?], counts: RewriteCounts, seconds: Double
     ) throws -> RunReport {
         RunReport(
-            mechanism: mechanism,
-            embeddings: .init(path: storePath, sha256: try sha256Hex(ofFileAt: storePath), store: store,
-                              vocabLimit: storeOptions.vocabLimit),
+            mechanism: setup.mechanism,
+            embeddings: .init(path: storePath, sha256: try sha256Hex(ofFileAt: storePath), store: setup.store,
+                              vocabulary: setup.vocabulary, vocabLimit: storeOptions.vocabLimit),
             noise: noise, format: format.rawValue, oovPolicy: oov,
             inputs: sources.map { $0 == "-" ? "<stdin>" : $0 }, outputs: targets.map { $0 ?? "<stdout>" },
             counts: counts, seconds: seconds)

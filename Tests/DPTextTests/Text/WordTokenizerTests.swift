@@ -44,6 +44,15 @@ struct WordTokenizerTests {
         #expect(spans.map(\.range) == [0..<1, 2..<3, 7..<8])
     }
 
+    @Test func singleWordsAreWhatTheTokenizerReadsAsOneWord() throws {
+        for word in ["privacy", "well-known", "1776", "café", "o'clock", "日本"] { #expect(WordTokenizer.isSingleWord(word)) }
+        for entry in [",", "'s", "1,000", "u.s.", "...", "-", "a b", "x-", ""] { #expect(!WordTokenizer.isSingleWord(entry)) }
+        let store = try EmbeddingStore(words: ["the", ",", "'s", "cat", "u.s."], vectors: [1, 2, 3, 4, 5], dimension: 1)
+        let vocabulary = try WordTokenizer.wordVocabulary(of: store)
+        #expect(vocabulary.words == ["the", "cat"])
+        #expect(vocabulary.vectors == [1, 4])
+    }
+
     @Test func casingPatterns() {
         #expect(CasingPattern(of: "privacy") == .lower)
         #expect(CasingPattern(of: "Privacy") == .title)

@@ -1,0 +1,71 @@
+import ArgumentParser
+import DPText
+import Foundation
+
+struct PrivatizeBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "privatize",
+        abstract: "Measure privatization throughput and memory on a text file.",
+        discussion: """
+            Opens the store (timed: start-up), then privatizes the whole corpus with each \
+            requested mechanism, writing to nowhere, and prints one row per mechanism: \
+            seconds, tokens/s, MB/s, the fraction of vocabulary words changed, and the \
+            process's peak resident memory so far. Seeded, so runs are comparable.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Text file to privatize (one record per line).", valueName: "corpus"))
+    var corpus: String
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Mechanisms to measure.")
+    var mechanism: [MechanismChoice] = [.identity, .laplace]
+
+    @Option(name: .long, parsing: .upToNextOption, help: "ε values (every mechanism that takes one is run at each).")
+    var epsilon: [Double] = [10]
+
+    @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        try reportingFailures {
+            let ((store, path), openSeconds) = try timed { try storeOptions.load() }
+            let ((vocabulary, index), indexSeconds) = try timed {
+                let vocabulary = try WordTokenizer.wordVocabulary(of: store)
+                return (vocabulary, ExactNeighborIndex(store: vocabulary))
+            }
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: corpus)[.size] as? Int) ?? 0
+            print("store     \(path) (V = \(store.count), D = \(store.dimension)); open \(fixed(openSeconds, digits: 3)) s, "
+                  + "vocabulary \(vocabulary.count) words + index \(fixed(indexSeconds, digits: 3)) s, peak RSS \(megabytes(peakResidentBytes()))")
+            print("corpus    \(corpus) (\(megabytes(bytes))), threads \(threads)")
+            print("mechanism            ε     seconds     tokens/s      MB/s  changed   peak RSS")
+            for choice in mechanism {
+                for epsilon in choice == .identity ? [nil] : epsilon.map(Optional.some) {
+                    let setup = try PrivatizationSetup(
+                        store: store, choice: choice, epsilon: epsilon, policy: .unk, maskToken: "[MASK]",
+                        noise: .seeded(1), format: .text, threads: threads, decoder: index)
+                    var reader = try LineReader(path: corpus)
+                    let (counts, seconds) = try timed {
+                        try setup.pipeline.run(&reader, input: 0, into: DiscardingSink())
+                    }
+                    let changed = Double(counts.replaced) / Double(max(counts.inVocabulary, 1))
+                    print(leftAligned(choice.rawValue, 17)
+                          + rightAligned(epsilon.map { fixed($0, digits: 1) } ?? "-", 6)
+                          + rightAligned(fixed(seconds, digits: 2), 12)
+                          + rightAligned(fixed(Double(counts.tokens) / seconds, digits: 0), 13)
+                          + rightAligned(fixed(Double(bytes) / 1e6 / seconds, digits: 2), 10)
+                          + rightAligned(fixed(100 * changed, digits: 1) + "%", 9)
+                          + rightAligned(megabytes(peakResidentBytes()), 11))
+                }
+            }
+        }
+    }
+}
+
+/// Throws the output away: measures everything but the disk.
+struct DiscardingSink: OutputSink {
+    func write(_ bytes: [UInt8]) throws(PipelineError) {}
+    func finish() throws(PipelineError) {}
+    func abandon() {}
+}
