@@ -40,7 +40,8 @@ let package = Package(
         ),
         .testTarget(
             name: "DPTextTests",
-            dependencies: ["DPText"],
+            // `dptext` is a dependency so its binary is built for the CLI tests.
+            dependencies: ["DPText", "dptext"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+@testable import DPText
+
+@Suite("dptext privatize, end to end", .serialized)
+struct PrivatizeCommandTests {
+    static let sample = TestData.repository.appendingPathComponent("Corpora/mixed-layout.txt").path
+
+    private func folderContents(_ folder: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+    }
+
+    @Test func seededRunsAreByteIdenticalAcrossRunsAndThreadCounts() throws {
+        let arguments = ["privatize", Self.sample, "--epsilon", "10", "--seed", "42"]
+        let first = try CommandLineTool.run(arguments + ["--threads", "1"])
+        let second = try CommandLineTool.run(arguments + ["--threads", "1"])
+        let twoThreads = try CommandLineTool.run(arguments + ["--threads", "2"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == second.stdout)
+        #expect(first.stdout == twoThreads.stdout)
+        #expect(first.stdout != Array(try Data(contentsOf: URL(fileURLWithPath: Self.sample))))
+    }
+
+    @Test func writesTheReportAndTheOutputFile() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { TestData.cleanUp(folder) }
+        let output = folder.appendingPathComponent("out.txt").path
+        let report = folder.appendingPathComponent("report.json").path
+        let outcome = try CommandLineTool.run(["privatize", Self.sample, "-o", output, "--epsilon", "5",
+                                               "--seed", "1", "--report", report])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as! [String: Any]
+        let mechanism = json["mechanism"] as! [String: Any]
+        let guarantee = mechanism["guarantee"] as! [String: Any]
+        #expect(guarantee["kind"] as? String == "pure-metric" && guarantee["epsilon"] as? Double == 5)
+        #expect((json["randomness"] as! [String: Any])["seeded"] as? Bool == true)
+        let embeddings = json["embeddings"] as! [String: Any]
+        #expect(embeddings["sha256"] as? String == "70fa604d49a758c21793ed70efb773ec1306db9df7abe34d0661b15652a49e3a")
+        let counts = json["counts"] as! [String: Int]
+        #expect(counts["records"] == 181 && counts["tokens"]! > 1000)
+        #expect(try folderContents(folder) == ["out.txt", "report.json"])
+    }
+
+    @Test func identityThroughStandardInputAndOutputIsLossless() throws {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Self.sample)))
+        let outcome = try CommandLineTool.run(["privatize", "--mechanism", "identity"], stdin: bytes)
+        #expect(outcome.status == 0 && outcome.stdout == bytes)
+    }
+
+    @Test func refusesToOverwriteAnInput() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { TestData.cleanUp(folder) }
+        let input = folder.appendingPathComponent("in.txt").path
+        try "the cat\n".write(toFile: input, atomically: true, encoding: .utf8)
+        let outcome = try CommandLineTool.run(["privatize", input, "-o", input, "--epsilon", "1"])
+        #expect(outcome.status == 73)
+        #expect(outcome.stderr.contains("\(input): the output would overwrite an input"))
+        #expect(try String(contentsOfFile: input, encoding: .utf8) == "the cat\n")
+    }
+
+    @Test func badRecordLeavesNoOutputFile() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { TestData.cleanUp(folder) }
+        let input = folder.appendingPathComponent("in.jsonl").path
+        try "{\"text\": \"fine\"}\n[1, 2]\n".write(toFile: input, atomically: true, encoding: .utf8)
+        let output = folder.appendingPathComponent("out.jsonl").path
+        let outcome = try CommandLineTool.run(["privatize", input, "-o", output, "--format", "jsonl", "--epsilon", "1"])
+        #expect(outcome.status == 65)
+        #expect(outcome.stderr.contains("\(input):2: "))
+        #expect(try folderContents(folder) == ["in.jsonl"])
+    }
+
+    @Test(arguments: [
+        (["privatize", "--epsilon", "0"], Int32(64), "--epsilon must be a finite number greater than 0"),
+        (["privatize", "--epsilon", "nan"], 64, "--epsilon must be a finite number greater than 0"),
+        (["privatize", "--epsilon", "ten"], 64, "--epsilon"),
+        (["privatize"], 64, "--mechanism laplace needs --epsilon"),
+        (["privatize", "--mechanism", "magic", "--epsilon", "1"], 64, "magic"),
+        (["privatize", "/nonexistent/in.txt", "--epsilon", "1"], 66, "/nonexistent/in.txt: cannot be read (no such file)"),
+        (["privatize", "--epsilon", "1", "-o", "/nonexistent/dir/out.txt"], 73, "/nonexistent/dir/out.txt: cannot be written"),
+        (["neighbors", "xyzzyq"], 65, "'xyzzyq' is not in the vocabulary"),
+    ])
+    func badInvocationsFailClearly(arguments: [String], status: Int32, message: String) throws {
+        let outcome = try CommandLineTool.run(arguments, stdin: Array("the cat\n".utf8))
+        #expect(outcome.status == status, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
+    }
+
+    @Test func interruptLeavesNoPartialOutput() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { TestData.cleanUp(folder) }
+        // Standard input that never ends: the run is still going when the signal arrives.
+        let output = folder.appendingPathComponent("out.txt").path
+        let process = Process()
+        process.executableURL = CommandLineTool.binary
+        process.arguments = ["privatize", "-o", output, "--epsilon", "1"]
+        process.environment = ["DPTEXT_EMBEDDINGS": TestData.bundledStore]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardError = Pipe()
+        try process.run()
+        try input.fileHandleForWriting.write(contentsOf: Data(String(repeating: "the cat sat\n", count: 20_000).utf8))
+        // Wait until the temporary file exists (the run has started writing).
+        let deadline = Date().addingTimeInterval(30)
+        while try folderContents(folder).isEmpty && Date() < deadline { usleep(20_000) }
+        #expect(try folderContents(folder).count == 1)
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(try folderContents(folder).isEmpty)
+    }
+}
