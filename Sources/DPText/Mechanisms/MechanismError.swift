@@ -1,11 +1,19 @@
 /// A mechanism parameter outside its domain.
 public enum MechanismError: Error, Equatable, CustomStringConvertible {
     case invalidEpsilon(Double)
+    /// A truncation cap (`--max-noise`, `--max-distance`) that is not a finite number > 0.
+    case invalidCap(Double)
+    /// An MCMC or KDE setting outside its domain: the option and what it must be.
+    case invalidParameter(name: String, requirement: String, value: Double)
 
     public var description: String {
         switch self {
         case .invalidEpsilon(let epsilon):
             return "--epsilon must be a finite number greater than 0 (got \(epsilon))."
+        case .invalidCap(let cap):
+            return "--max-noise and --max-distance must be finite numbers greater than 0 (got \(cap))."
+        case .invalidParameter(let name, let requirement, let value):
+            return "\(name) must be \(requirement) (got \(value))."
         }
     }
 }

@@ -34,8 +34,8 @@ public enum PrivacyGuarantee: Sendable, Equatable {
             return "Each token is ε·d-private with ε = \(epsilon): for any two words x, x' and any output y, "
                 + "P[y | x] ≤ exp(ε·d(x, x'))·P[y | x'], d = Euclidean distance of their embeddings."
         case .approximateMetric(let epsilon, let delta):
-            return "Each token is (ε·d, δ)-private with ε = \(epsilon), δ = \(delta): the ε·d bound holds "
-                + "except on an event of probability at most δ."
+            return "Each token is (ε·d, δ)-private with ε = \(epsilon), δ = \(delta): for any words x, x' and "
+                + "output set S, P[M(x) ∈ S] ≤ exp(ε·d(x, x'))·P[M(x') ∈ S] + (1 + exp(ε·d(x, x')))·δ."
         case .unverified(let epsilon, let reason):
             return "Unverified: the claimed bound ε = \(epsilon) is not proven for this construction (\(reason))."
         }

@@ -23,7 +23,7 @@ public struct Privatizer: Sendable {
         precondition(records.count == generators.count)
         var outputs = records.map { [Int?](repeating: nil, count: $0.count) }
         var points: [Double] = []
-        var pointOwners: [(record: Int, token: Int)] = []
+        var pointOwners: [(record: Int, token: Int, ball: (center: [Double], radius: Double)?)] = []
         for (record, inputs) in records.enumerated() {
             for (token, input) in inputs.enumerated() {
                 switch mechanism.draw(input, using: &generators[record]).outcome {
@@ -31,13 +31,22 @@ public struct Privatizer: Sendable {
                 case .word(let id): outputs[record][token] = id
                 case .point(let point):
                     points.append(contentsOf: point)
-                    pointOwners.append((record, token))
+                    pointOwners.append((record, token, nil))
+                case .pointWithin(let point, let center, let radius):
+                    points.append(contentsOf: point)
+                    pointOwners.append((record, token, (center, radius)))
                 }
             }
         }
         let decoded = decoder.nearest(toEach: points, k: 1)
-        for (owner, neighbors) in zip(pointOwners, decoded) {
-            outputs[owner.record][owner.token] = neighbors[0].id
+        let dimension = decoder.store.dimension
+        for (index, (owner, neighbors)) in zip(pointOwners, decoded).enumerated() {
+            var id = neighbors[0].id
+            if let ball = owner.ball {
+                let point = Array(points[index * dimension..<(index + 1) * dimension])
+                id = nearest(to: point, within: ball.radius, of: ball.center, overall: id)
+            }
+            outputs[owner.record][owner.token] = id
         }
         return outputs
     }
@@ -47,5 +56,32 @@ public struct Privatizer: Sendable {
         var generators = [generator]
         defer { generator = generators[0] }
         return privatize(records: [inputs], generators: &generators)[0]
+    }
+
+    /// The word nearest to `point` among the ball around `center`: the
+    /// words `u` with `d(center, u)² ≤ radius²`, plus the word nearest to
+    /// `center` (so the ball of a public vector with no word in reach is not
+    /// empty; for a word's own vector that word is already in it). Given
+    /// the nearest word overall: that word when it is in the ball, else an
+    /// exact search of the ball (ties by lower id).
+    private func nearest(to point: [Double], within radius: Double, of center: [Double], overall: Int) -> Int {
+        let store = decoder.store
+        func inBall(_ id: Int) -> Bool {
+            center.withUnsafeBufferPointer { store.squaredDistance(from: $0, to: id) <= radius * radius }
+        }
+        if inBall(overall) { return overall }
+        precondition(decoder.isExact, "a distance cap needs exact search for its ball")
+        // Grow an exact k-NN query around the centre until it leaves the ball.
+        var k = 64
+        var found = decoder.nearest(to: center, k: k)
+        while found.count == k && inBall(found[k - 1].id) && k < store.count {
+            k *= 4
+            found = decoder.nearest(to: center, k: k)
+        }
+        let members = [found[0]] + found.dropFirst().filter { inBall($0.id) }
+        return point.withUnsafeBufferPointer { query in
+            members.map { RankedCandidate(squaredDistance: store.squaredDistance(from: query, to: $0.id), id: $0.id) }
+                .min()!.id
+        }
     }
 }

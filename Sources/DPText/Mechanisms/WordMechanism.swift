@@ -15,6 +15,9 @@ public protocol WordMechanism: Sendable {
     var parameters: [String: Double] { get }
     /// What it guarantees, for the run report.
     var guarantee: PrivacyGuarantee { get }
+    /// Figures about the run so far that the report should carry (such as
+    /// an MCMC acceptance rate); empty for most mechanisms.
+    var statistics: [String: Double] { get }
 
     /// The random step for one token, drawing only from `generator`.
     func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw
@@ -36,6 +39,10 @@ public struct Draw: Sendable {
         case word(Int)
         /// The nearest vocabulary word to this point (decoded in batches).
         case point([Double])
+        /// The nearest vocabulary word to this point among the words within
+        /// `radius` of `center` (decoded in batches; the ball is searched
+        /// only when the overall nearest word lies outside it).
+        case pointWithin([Double], center: [Double], radius: Double)
     }
 
     let outcome: Outcome
@@ -47,9 +54,16 @@ public struct Draw: Sendable {
     /// Output the vocabulary word nearest to `point` (not public: a point
     /// must never be observable outside the library).
     static func point(_ point: [Double]) -> Draw { Draw(outcome: .point(point)) }
+    /// Output the vocabulary word nearest to `point` among those within
+    /// `radius` of `center` (never public, as `point`).
+    static func point(_ point: [Double], within radius: Double, of center: [Double]) -> Draw {
+        Draw(outcome: .pointWithin(point, center: center, radius: radius))
+    }
 }
 
 extension WordMechanism {
+    public var statistics: [String: Double] { [:] }
+
     /// The public vector of `input`.
     func vector(of input: MechanismInput, in store: EmbeddingStore) -> [Double] {
         switch input {

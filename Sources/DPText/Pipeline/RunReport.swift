@@ -10,11 +10,14 @@ public struct RunReport: Codable, Sendable {
         public var name: String
         public var parameters: [String: Double]
         public var guarantee: Guarantee
+        /// Figures the mechanism gathered during the run (e.g. `acceptance_rate`).
+        public var statistics: [String: Double]
 
         public init(_ mechanism: any WordMechanism) {
             name = mechanism.name
             parameters = mechanism.parameters
             guarantee = Guarantee(mechanism.guarantee)
+            statistics = mechanism.statistics
         }
     }
 
@@ -112,6 +115,7 @@ extension RunReport.Guarantee {
         case .approximateMetric(let epsilon, let delta): (self.epsilon, self.delta) = (epsilon, delta)
         case .unverified(let epsilon, _): self.epsilon = epsilon
         }
+        if case .unverified = guarantee { kind = "unverified (see audit)" }
     }
 }
 

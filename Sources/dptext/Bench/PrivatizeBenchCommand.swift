@@ -19,11 +19,18 @@ struct PrivatizeBenchCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Mechanisms to measure.")
+    @Option(name: .long, parsing: .upToNextOption, help: "Mechanisms to measure (default parameters).")
     var mechanism: [MechanismChoice] = [.identity, .laplace]
 
     @Option(name: .long, parsing: .upToNextOption, help: "ε values (every mechanism that takes one is run at each).")
     var epsilon: [Double] = [10]
+
+    @Option(help: ArgumentHelp("truncated-laplace: the noise-norm cap R (default: n/ε + 5√n/ε, δ ≈ 10⁻⁶).",
+                               valueName: "R"))
+    var maxNoise: Double?
+
+    @Option(help: ArgumentHelp("kde-mh: burn-in and steps (default 1000, 2000).", valueName: "B,T"))
+    var chain: String?
 
     @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
     var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -31,20 +38,30 @@ struct PrivatizeBenchCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let ((store, path), openSeconds) = try timed { try storeOptions.load() }
-            let ((vocabulary, index), indexSeconds) = try timed {
-                let vocabulary = try WordTokenizer.wordVocabulary(of: store)
-                return (vocabulary, ExactNeighborIndex(store: vocabulary))
-            }
+            let ((vocabulary, index), indexSeconds) = try timed { try PrivatizationSetup.prepare(store) }
             let bytes = (try? FileManager.default.attributesOfItem(atPath: corpus)[.size] as? Int) ?? 0
             print("store     \(path) (V = \(store.count), D = \(store.dimension)); open \(fixed(openSeconds, digits: 3)) s, "
                   + "vocabulary \(vocabulary.count) words + index \(fixed(indexSeconds, digits: 3)) s, peak RSS \(megabytes(peakResidentBytes()))")
             print("corpus    \(corpus) (\(megabytes(bytes))), threads \(threads)")
-            print("mechanism            ε     seconds     tokens/s      MB/s  changed   peak RSS")
+            print("mechanism            ε   setup s     seconds     tokens/s      MB/s  changed   peak RSS")
             for choice in mechanism {
                 for epsilon in choice == .identity ? [nil] : epsilon.map(Optional.some) {
-                    let setup = try PrivatizationSetup(
-                        store: store, choice: choice, epsilon: epsilon, policy: .unk, maskToken: "[MASK]",
-                        noise: .seeded(1), format: .text, threads: threads, decoder: index)
+                    var options = MechanismOptions()
+                    options.mechanism = choice
+                    options.epsilon = epsilon
+                    if choice == .truncatedLaplace, let epsilon {
+                        let n = Double(store.dimension)
+                        options.maxNoise = maxNoise ?? (n + 5 * n.squareRoot()) / epsilon
+                    }
+                    if choice == .kdeMH, let chain {
+                        let parts = chain.split(separator: ",").compactMap { Int($0) }
+                        (options.burnIn, options.steps) = (parts.first, parts.last)
+                    }
+                    let (setup, setupSeconds) = try timed {
+                        try PrivatizationSetup(
+                            store: store, storePath: path, options: options, policy: .unk, maskToken: "[MASK]",
+                            noise: .seeded(1), format: .text, threads: threads, prepared: (vocabulary, index))
+                    }
                     var reader = try LineReader(path: corpus)
                     let (counts, seconds) = try timed {
                         try setup.pipeline.run(&reader, input: 0, into: DiscardingSink())
@@ -52,6 +69,7 @@ struct PrivatizeBenchCommand: ParsableCommand {
                     let changed = Double(counts.replaced) / Double(max(counts.inVocabulary, 1))
                     print(leftAligned(choice.rawValue, 17)
                           + rightAligned(epsilon.map { fixed($0, digits: 1) } ?? "-", 6)
+                          + rightAligned(fixed(setupSeconds, digits: 2), 10)
                           + rightAligned(fixed(seconds, digits: 2), 12)
                           + rightAligned(fixed(Double(counts.tokens) / seconds, digits: 0), 13)
                           + rightAligned(fixed(Double(bytes) / 1e6 / seconds, digits: 2), 10)

@@ -11,15 +11,22 @@ struct PrivatizationSetup {
     let pipeline: PrivatizationPipeline
 
     init(
-        store: EmbeddingStore, choice: MechanismChoice, epsilon: Double?, policy: OOVPolicy, maskToken: String,
-        noise: NoiseSource, format: RecordFormat, threads: Int, decoder: ExactNeighborIndex? = nil
+        store: EmbeddingStore, storePath: String, options: MechanismOptions, policy: OOVPolicy, maskToken: String,
+        noise: NoiseSource, format: RecordFormat, threads: Int, prepared: (EmbeddingStore, ExactNeighborIndex)? = nil
     ) throws {
         self.store = store
-        vocabulary = try WordTokenizer.wordVocabulary(of: store)
-        mechanism = try choice.make(epsilon: epsilon, store: vocabulary)
+        let (vocabulary, index) = try prepared ?? Self.prepare(store)
+        self.vocabulary = vocabulary
+        mechanism = try options.make(vocabulary: vocabulary, index: index, storePath: storePath)
         pipeline = PrivatizationPipeline(
             rewriter: TextRewriter(store: vocabulary, policy: policy, maskToken: maskToken),
-            privatizer: Privatizer(mechanism: mechanism, decoder: decoder ?? ExactNeighborIndex(store: vocabulary)),
+            privatizer: Privatizer(mechanism: mechanism, decoder: index),
             noise: noise, format: format, threads: threads)
+    }
+
+    /// The word vocabulary of `store` and its exact index.
+    static func prepare(_ store: EmbeddingStore) throws -> (EmbeddingStore, ExactNeighborIndex) {
+        let vocabulary = try WordTokenizer.wordVocabulary(of: store)
+        return (vocabulary, ExactNeighborIndex(store: vocabulary))
     }
 }

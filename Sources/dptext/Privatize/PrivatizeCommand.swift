@@ -24,12 +24,7 @@ struct PrivatizeCommand: ParsableCommand {
                                valueName: "folder"))
     var outputDir: String?
 
-    @Option(help: ArgumentHelp("Mechanism: \(MechanismChoice.allCases.map(\.rawValue).joined(separator: ", ")).",
-                               valueName: "name"))
-    var mechanism: MechanismChoice = .laplace
-
-    @Option(help: ArgumentHelp("Privacy parameter ε > 0, per unit of embedding distance.", valueName: "ε"))
-    var epsilon: Double?
+    @OptionGroup(title: "Mechanism") var mechanismOptions: MechanismOptions
 
     @Option(help: ArgumentHelp(
         "Reproducible noise from this seed (not private against anyone who knows it). Default: system CSPRNG.",
@@ -66,9 +61,6 @@ struct PrivatizeCommand: ParsableCommand {
         if outputDir != nil && (inputs.isEmpty || inputs.contains("-")) {
             throw ValidationError("--output-dir needs input files (standard input has no file name).")
         }
-        if let epsilon, !(epsilon.isFinite && epsilon > 0) {
-            throw ValidationError("--epsilon must be a finite number greater than 0 (got \(epsilon)).")
-        }
     }
 
     func run() throws {
@@ -80,7 +72,8 @@ struct PrivatizeCommand: ParsableCommand {
             let (store, storePath) = try storeOptions.load()
             let noise: NoiseSource = seed.map { .seeded($0) } ?? .system
             let setup = try PrivatizationSetup(
-                store: store, choice: mechanism, epsilon: epsilon, policy: oov, maskToken: maskToken, noise: noise,
+                store: store, storePath: storePath, options: mechanismOptions, policy: oov, maskToken: maskToken,
+                noise: noise,
                 format: format == .text ? .text : .jsonl(field: field), threads: threads)
 
             var counts = RewriteCounts()

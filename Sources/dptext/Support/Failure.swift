@@ -35,6 +35,8 @@ func reportingFailures(_ body: () throws -> Void) throws {
         exit(with: error.description, status: status(of: error))
     } catch let error as MechanismError {
         exit(with: error.description, status: ExitStatus.usage)
+    } catch let error as TruncatedGumbelError {
+        exit(with: error.description, status: status(of: error))
     }
 }
 
@@ -56,5 +58,13 @@ private func status(of error: PipelineError) -> Int32 {
     case .invalidRecord: return ExitStatus.dataError
     case .unreadableInput: return ExitStatus.noInput
     case .unwritableOutput, .outputIsInput: return ExitStatus.cannotCreate
+    }
+}
+
+private func status(of error: TruncatedGumbelError) -> Int32 {
+    switch error {
+    case .epsilonBelowBound, .invalidPoissonMean: return ExitStatus.usage
+    case .cacheWriteFailed: return ExitStatus.cannotCreate
+    default: return ExitStatus.dataError
     }
 }

@@ -96,3 +96,17 @@ struct MultivariateLaplaceNoiseTests {
         return sxy / (sxx * syy).squareRoot()
     }
 }
+
+/// A generator that returns fixed words, to probe edge cases of samplers.
+struct FixedWordGenerator: RandomNumberGenerator {
+    var words: [UInt64]
+    mutating func next() -> UInt64 { words.removeFirst() }
+}
+
+@Test func openUniformNeverReachesZeroOrOne() {
+    var extremes = FixedWordGenerator(words: [0, .max])
+    let smallest = extremes.nextOpenUnit(), largest = extremes.nextOpenUnit()
+    #expect(smallest > 0 && largest < 1)
+    #expect(largest == 1 - 0x1p-53 && smallest == 0x1p-53)
+    #expect(log(smallest).isFinite && log(1 - largest).isFinite)
+}

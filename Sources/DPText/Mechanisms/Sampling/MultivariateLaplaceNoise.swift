@@ -18,15 +18,26 @@ enum MultivariateLaplaceNoise {
     static func sample<G: RandomNumberGenerator>(
         dimension: Int, epsilon: Double, using generator: inout G
     ) -> [Double] {
+        let direction = uniformDirection(dimension: dimension, using: &generator)
+        let radius = gammaRadius(dimension: dimension, epsilon: epsilon, using: &generator)
+        return direction.map { $0 * radius }
+    }
+
+    /// A unit vector uniform on the sphere S^{n−1}.
+    static func uniformDirection<G: RandomNumberGenerator>(dimension: Int, using generator: inout G) -> [Double] {
         var direction: [Double]
         var length: Double
         repeat {
             direction = generator.nextStandardNormals(dimension)
             length = direction.reduce(0) { $0 + $1 * $1 }.squareRoot()
         } while length == 0
+        return direction.map { $0 / length }
+    }
+
+    /// A Gamma(n, scale 1/ε) radius: the sum of n standard exponentials, over ε.
+    static func gammaRadius<G: RandomNumberGenerator>(dimension: Int, epsilon: Double, using generator: inout G) -> Double {
         var radius = 0.0
         for _ in 0..<dimension { radius += generator.nextExponential() }
-        let scale = radius / epsilon / length
-        return direction.map { $0 * scale }
+        return radius / epsilon
     }
 }

@@ -1,0 +1,253 @@
+import Foundation
+import Synchronization
+
+/// The Poisson-k truncated Gumbel mechanism ("Density-Aware DP Textual
+/// Perturbations Using Truncated Gumbel Noise", FLAIRS 2021), as transcribed
+/// from MLDP in MECHANISMS.md §4, with MLDP's bugs fixed (global Δ_min/Δ_max,
+/// exact neighbours, no pass-through for k = 0, no redraw loops).
+///
+/// Setup, once per vocabulary (V words) and ε (§4.1), with Δ_min/Δ_max the
+/// global extremes of pairwise distances (`VocabularyExtent`):
+///
+///     a = (ε − 2(1 + ln V)/Δ_min) / 3
+///     b = 2Δ_max / min{ W₀(2aΔ_max), ln(aΔ_min) }
+///
+/// (W₀ the principal Lambert W). b > 0 needs `a·Δ_min > 1`, i.e.
+/// `ε > (2(1 + ln V) + 3)/Δ_min` (`minimumEpsilon`); below that the
+/// initializer throws. MLDP's other branch (`a·Δ_min ≤ 0`) is therefore never used.
+///
+/// Per token w (§4.2):
+/// 1. K ~ Poisson(μ) conditioned on K ≤ V − 1 (`TruncatedPoisson`, one
+///    uniform), μ = ln(V − 1) unless given.
+/// 2. C = the max(K, 1) nearest words of w by exact distance, w itself at
+///    rank 1. K = 0 therefore outputs w, but through the same selection as
+///    every other K (MLDP returns w unchanged in a separate branch, §8.12).
+/// 3. For each c ∈ C, n_c ~ Gumbel(0, b) truncated to [−Δ_max, Δ_max]
+///    (`TruncatedGumbelNoise`), and the output is `argmin_c d(w, c) + n_c`,
+///    ties to the lower rank. This is not a softmax (F4).
+///
+/// A public vector v (an OOV stand-in, §8.7a) uses the max(K, 1) nearest
+/// vocabulary words of v and their distances to v.
+///
+/// Guarantee: **unverified**. The claimed ε·d_χ bound cannot hold because C
+/// depends on the input word (§4.4): a word at rank 2 for x may be outside
+/// x′'s candidate set except with a super-exponentially small Poisson tail.
+///
+/// Neighbour lists (length `listLength`, the smallest k with
+/// `P(K > k) < 10⁻¹²`) are cached per word in a bounded, thread-safe cache;
+/// longer draws search on the spot. A cache miss takes longer than a hit,
+/// and K's size changes the work: timing reveals whether a word type was
+/// seen before and how large C was, never the noise (§8.11).
+public struct TruncatedGumbelMechanism: WordMechanism {
+    public let epsilon: Double
+    /// μ, the mean of the Poisson candidate count before truncation.
+    public let poissonMean: Double
+    /// The §4.1 parameters.
+    public let a: Double
+    public let b: Double
+    public let extent: VocabularyExtent
+    /// The cached neighbour-list length (kCap).
+    public let listLength: Int
+    let store: EmbeddingStore
+    let index: any NeighborIndex
+    let candidateCount: TruncatedPoisson
+    let noise: TruncatedGumbelNoise
+    private let cache: NeighborListCache
+
+    /// - Parameters:
+    ///   - epsilon: the claimed ε, in 1/(embedding distance) units; must exceed `minimumEpsilon`.
+    ///   - extent: the store's `VocabularyExtent` (checked against the store's words).
+    ///   - poissonMean: μ > 0; default ln(V − 1).
+    ///   - neighbors: an exact index over the same store (§8.4).
+    ///   - cacheCapacity: how many words' neighbour lists to keep.
+    /// - Throws: `MechanismError.invalidEpsilon` for ε ≤ 0, NaN or ∞; `TruncatedGumbelError` otherwise.
+    public init(
+        epsilon: Double, store: EmbeddingStore, extent: VocabularyExtent, poissonMean: Double? = nil,
+        neighbors: some NeighborIndex, cacheCapacity: Int = 65_536
+    ) throws {
+        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
+        let count = store.count
+        guard count >= 2 else { throw TruncatedGumbelError.tooFewWords(count) }
+        guard extent.wordCount == count, extent.wordsSHA256 == VocabularyExtent.wordsSHA256(store.words) else {
+            throw TruncatedGumbelError.extentMismatch(storeWords: count, extentWords: extent.wordCount)
+        }
+        guard neighbors.isExact else { throw TruncatedGumbelError.approximateNeighborIndex }
+        guard neighbors.store.words == store.words else { throw TruncatedGumbelError.neighborIndexMismatch }
+        guard extent.minimumDistance > 0 else {
+            throw TruncatedGumbelError.duplicateVectors(
+                first: store.words[extent.closestPair.first], second: store.words[extent.closestPair.second])
+        }
+        let mean = poissonMean ?? log(Double(count - 1))
+        guard mean.isFinite, mean > 0 else { throw TruncatedGumbelError.invalidPoissonMean(mean) }
+
+        let deltaMin = extent.minimumDistance, deltaMax = extent.maximumDistance
+        let a = (epsilon - 2 * (1 + log(Double(count))) / deltaMin) / 3
+        guard a * deltaMin > 1 else {
+            throw TruncatedGumbelError.epsilonBelowBound(
+                epsilon: epsilon, minimum: Self.minimumEpsilon(wordCount: count, minimumDistance: deltaMin),
+                wordCount: count, minimumDistance: deltaMin)
+        }
+        self.epsilon = epsilon
+        self.poissonMean = mean
+        self.a = a
+        self.b = 2 * deltaMax / min(LambertW.principal(2 * a * deltaMax), log(a * deltaMin))
+        self.extent = extent
+        self.store = store
+        self.index = neighbors
+        candidateCount = TruncatedPoisson(mean: mean, maximum: count - 1)
+        noise = TruncatedGumbelNoise(scale: b, bound: deltaMax)
+        listLength = max(1, candidateCount.bound(tailBelow: 1e-12))
+        cache = NeighborListCache(capacity: max(1, cacheCapacity))
+    }
+
+    /// The smallest ε is just above `(2(1 + ln V) + 3)/Δ_min` (where `a·Δ_min = 1`).
+    public static func minimumEpsilon(wordCount: Int, minimumDistance: Double) -> Double {
+        (2 * (1 + log(Double(wordCount))) + 3) / minimumDistance
+    }
+
+    public var name: String { "truncated-gumbel" }
+
+    public var parameters: [String: Double] {
+        ["epsilon": epsilon, "poisson_mean": poissonMean, "a": a, "b": b,
+         "delta_min": extent.minimumDistance, "delta_max": extent.maximumDistance]
+    }
+
+    public var guarantee: PrivacyGuarantee {
+        .unverified(claimedEpsilon: epsilon,
+                    reason: "the candidate set depends on the input word (MECHANISMS.md §4.4); see dptext evaluate audit")
+    }
+
+    public func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw {
+        let k = candidateCount.sample(using: &generator)
+        return .word(select(input, candidates: max(k, 1), using: &generator))
+    }
+
+    /// Steps 2–3 with a fixed candidate count (the test hook for fixing K).
+    func select<G: RandomNumberGenerator>(_ input: MechanismInput, candidates count: Int, using generator: inout G) -> Int {
+        let list = candidates(of: input, count: count)
+        var best = list.startIndex, bestScore = Double.infinity
+        for rank in list.indices {
+            let score = list[rank].distance + noise.sample(using: &generator)
+            if score < bestScore { best = rank; bestScore = score }
+        }
+        return list[best].id
+    }
+
+    /// The `count` nearest words of the input (a word first), from the cache when it can.
+    func candidates(of input: MechanismInput, count: Int) -> ArraySlice<Neighbor> {
+        switch input {
+        case .word(let id):
+            guard count <= listLength else { return index.neighbors(ofWord: id, k: count)[...] }
+            return cache.list(for: id) { index.neighbors(ofWord: id, k: listLength) }.prefix(count)
+        case .publicVector(let vector):
+            guard count <= listLength else { return index.nearest(to: vector, k: count)[...] }
+            return cache.list(for: vector) { index.nearest(to: vector, k: listLength) }.prefix(count)
+        }
+    }
+}
+
+/// Neighbour lists by word id (bounded; an arbitrary entry is evicted when
+/// full) and for the last public vector seen (an OOV stand-in is one fixed vector).
+final class NeighborListCache: Sendable {
+    private let lists = Mutex<[Int: [Neighbor]]>([:])
+    private let lastVector = Mutex<(vector: [Double], list: [Neighbor])?>(nil)
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func list(for id: Int, compute: () -> [Neighbor]) -> [Neighbor] {
+        if let found = lists.withLock({ $0[id] }) { return found }
+        let computed = compute()  // outside the lock: other threads keep going
+        lists.withLock { lists in
+            if lists.count >= capacity, lists[id] == nil { lists.remove(at: lists.startIndex) }
+            lists[id] = computed
+        }
+        return computed
+    }
+
+    func list(for vector: [Double], compute: () -> [Neighbor]) -> [Neighbor] {
+        if let found = lastVector.withLock({ $0?.vector == vector ? $0?.list : nil }) { return found }
+        let computed = compute()
+        lastVector.withLock { $0 = (vector, computed) }
+        return computed
+    }
+}
+
+/// The principal branch W₀ of the Lambert W function: the solution w ≥ −1
+/// of `w·eʷ = x`, for x ≥ −1/e.
+enum LambertW {
+    /// W₀(x) by Halley's iteration on `f(w) = w·eʷ − x`, to full double
+    /// precision. NaN below −1/e; W₀(−1/e) = −1, W₀(0) = 0, W₀(∞) = ∞.
+    static func principal(_ x: Double) -> Double {
+        let branchPoint = -exp(-1.0)
+        if x.isNaN || x < branchPoint { return .nan }
+        if x == branchPoint { return -1 }
+        if x == .infinity { return .infinity }
+        if abs(x) < 1e-9 { return x - x * x }
+        var w: Double
+        if x < -0.25 {
+            // Series about the branch point in p = √(2(e·x + 1)).
+            let p = (2 * (M_E * x + 1)).squareRoot()
+            w = -1 + p - p * p / 3 + 11 / 72 * p * p * p
+        } else if x < M_E {
+            w = log1p(x)
+        } else {
+            let l1 = log(x), l2 = log(l1)
+            w = l1 - l2 + l2 / l1
+        }
+        for _ in 0..<64 {
+            let ew = exp(w), f = w * ew - x, w1 = w + 1
+            guard f != 0, w1 != 0 else { break }
+            let step = f / (ew * w1 - (w + 2) * f / (2 * w1))
+            w -= step
+            if abs(step) <= 1e-15 * abs(w) { break }
+        }
+        return w
+    }
+}
+
+/// Why a truncated-Gumbel mechanism could not be set up.
+public enum TruncatedGumbelError: Error, Equatable, CustomStringConvertible {
+    /// ε ≤ `minimum` = (2(1 + ln V) + 3)/Δ_min, where the §4.1 formula gives no valid b.
+    case epsilonBelowBound(epsilon: Double, minimum: Double, wordCount: Int, minimumDistance: Double)
+    /// Two words share a vector, so Δ_min = 0 (§8.6).
+    case duplicateVectors(first: String, second: String)
+    case invalidPoissonMean(Double)
+    case tooFewWords(Int)
+    case extentMismatch(storeWords: Int, extentWords: Int)
+    case approximateNeighborIndex
+    case neighborIndexMismatch
+    case cacheWriteFailed(path: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .epsilonBelowBound(let epsilon, let minimum, let count, let deltaMin):
+            return "truncated-gumbel needs ε > \(Self.roundedUp(minimum)) for this vocabulary "
+                + "(V = \(count), Δ_min = \(String(format: "%.6g", deltaMin))); got \(epsilon)."
+        case .duplicateVectors(let first, let second):
+            return "truncated-gumbel needs distinct vectors, but \"\(first)\" and \"\(second)\" share one "
+                + "(Δ_min = 0, so no ε is valid); remove one of them from the vocabulary."
+        case .invalidPoissonMean(let mean):
+            return "truncated-gumbel's Poisson mean must be a finite number greater than 0 (got \(mean)); "
+                + "the default ln(V − 1) needs at least 3 words."
+        case .tooFewWords(let count):
+            return "truncated-gumbel needs a vocabulary of at least 2 words (got \(count))."
+        case .extentMismatch(let storeWords, let extentWords):
+            return "the vocabulary extent was computed for another vocabulary (\(extentWords) words; "
+                + "this one has \(storeWords)); recompute it."
+        case .approximateNeighborIndex:
+            return "truncated-gumbel's candidate sets need an exact neighbour index (MECHANISMS.md §8.4)."
+        case .neighborIndexMismatch:
+            return "the neighbour index searches a different vocabulary than the mechanism's store."
+        case .cacheWriteFailed(let path, let detail):
+            return "\(path): cannot save the vocabulary extent (\(detail))."
+        }
+    }
+
+    /// `x` rounded up to 6 significant digits, so "ε > shown value" implies ε > x.
+    static func roundedUp(_ x: Double) -> String {
+        guard x.isFinite, x > 0 else { return "\(x)" }
+        let scale = pow(10, floor(log10(x)) - 5)
+        return String(format: "%.6g", (x / scale).rounded(.up) * scale)
+    }
+}

@@ -1,0 +1,99 @@
+/// The multivariate Laplace mechanism with a cap (MECHANISMS.md §3.1, §3.2).
+///
+/// Two caps:
+/// - **Noise norm** `R` (`--max-noise`): the radius `r ~ Gamma(n, 1/ε)` is
+///   either *conditioned* on `r ≤ R` (drawn by inverse CDF on `[0, P(n, εR)]`,
+///   no redraw loop) or *clipped* to `min(r, R)`. The direction stays uniform.
+/// - **Output distance** `D` (`--max-distance`): the output is the word
+///   nearest to `z = v + N` among the words within `D` of the input (variant
+///   B of §3.2: the search is restricted, never redrawn, and there is no
+///   special case that returns the input — it is output only when `z` is
+///   nearer to it than to every other word in its ball).
+///
+/// Guarantee: not pure, because the support depends on the input. Each cap
+/// agrees with the plain mechanism except on an event of probability δ, so
+/// by MECHANISMS.md F5 `P[M(x) ∈ S] ≤ e^{ε·d}·P[M(x') ∈ S] + (1 + e^{ε·d})·δ`:
+/// - norm cap: `δ = Q(n, εR)`, the regularized upper incomplete gamma, exactly;
+/// - distance cap: `δ_w = P[d(w, M(w)) > D] ≤ P[‖N‖ > D/2] = Q(n, εD/2)` for
+///   every word (if `‖N‖ ≤ D/2`, the nearest word u to z has
+///   `d(z, u) ≤ d(z, w) = ‖N‖`, so `d(w, u) ≤ D`). That bound is the reported
+///   δ; `estimateDistanceCapDelta` adds a Monte Carlo estimate of `max_w δ_w`.
+public struct TruncatedLaplaceMechanism: WordMechanism {
+    public enum Cap: Sendable, Equatable {
+        case noiseNorm(radius: Double, variant: NormCapVariant)
+        case outputDistance(Double)
+    }
+
+    public enum NormCapVariant: String, Sendable, CaseIterable {
+        /// Draw the radius from its law conditioned on `r ≤ R`.
+        case condition
+        /// Draw the radius from its law, then replace it by `min(r, R)`.
+        case clip
+    }
+
+    public let epsilon: Double
+    public let cap: Cap
+    let store: EmbeddingStore
+    /// `P(n, εR)` for the conditioned norm cap: the mass kept.
+    private let keptMass: Double
+
+    public init(epsilon: Double, cap: Cap, store: EmbeddingStore) throws {
+        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
+        switch cap {
+        case .noiseNorm(let radius, _), .outputDistance(let radius):
+            guard radius.isFinite, radius > 0 else { throw MechanismError.invalidCap(radius) }
+        }
+        self.epsilon = epsilon
+        self.cap = cap
+        self.store = store
+        if case .noiseNorm(let radius, _) = cap {
+            keptMass = IncompleteGamma.regularizedLower(Double(store.dimension), epsilon * radius)
+        } else {
+            keptMass = 1
+        }
+    }
+
+    public var name: String { "truncated-laplace" }
+
+    public var parameters: [String: Double] {
+        switch cap {
+        case .noiseNorm(let radius, let variant):
+            return ["epsilon": epsilon, "max_noise": radius, "clip": variant == .clip ? 1 : 0, "delta": delta]
+        case .outputDistance(let distance):
+            return ["epsilon": epsilon, "max_distance": distance, "delta": delta]
+        }
+    }
+
+    /// δ of the guarantee (see the type's documentation).
+    public var delta: Double {
+        let n = Double(store.dimension)
+        switch cap {
+        case .noiseNorm(let radius, _): return IncompleteGamma.regularizedUpper(n, epsilon * radius)
+        case .outputDistance(let distance): return IncompleteGamma.regularizedUpper(n, epsilon * distance / 2)
+        }
+    }
+
+    public var guarantee: PrivacyGuarantee { .approximateMetric(epsilon: epsilon, delta: delta) }
+
+    public func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw {
+        let center = vector(of: input, in: store)
+        let n = store.dimension
+        let direction = MultivariateLaplaceNoise.uniformDirection(dimension: n, using: &generator)
+        let radius: Double
+        switch cap {
+        case .noiseNorm(let cap, .clip):
+            radius = min(MultivariateLaplaceNoise.gammaRadius(dimension: n, epsilon: epsilon, using: &generator), cap)
+        case .noiseNorm(let cap, .condition):
+            // Inverse CDF on [0, P(n, εR)]: exact, one uniform, no redraw loop.
+            let u = generator.nextOpenUnit() * keptMass
+            radius = min(GammaDistribution.quantile(u, shape: Double(n), scale: 1 / epsilon), cap)
+        case .outputDistance:
+            radius = MultivariateLaplaceNoise.gammaRadius(dimension: n, epsilon: epsilon, using: &generator)
+        }
+        let point = zip(center, direction).map { $0 + radius * $1 }
+        if case .outputDistance(let distance) = cap {
+            return .point(point, within: distance, of: center)
+        }
+        return .point(point)
+    }
+}

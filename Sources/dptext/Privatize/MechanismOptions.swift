@@ -1,0 +1,143 @@
+import ArgumentParser
+import DPText
+import Foundation
+
+/// The mechanisms `--mechanism` selects.
+enum MechanismChoice: String, ExpressibleByArgument, CaseIterable {
+    case laplace
+    case truncatedLaplace = "truncated-laplace"
+    case truncatedGumbel = "truncated-gumbel"
+    case kdeMH = "kde-mh"
+    case identity
+}
+
+/// `--mechanism` and every mechanism parameter, and how a mechanism is
+/// built from them. A parameter given to a mechanism that does not take it
+/// is an error, not silently ignored.
+struct MechanismOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Mechanism: \(MechanismChoice.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "name"))
+    var mechanism: MechanismChoice = .laplace
+
+    @Option(help: ArgumentHelp("Privacy parameter ε > 0, per unit of embedding distance.", valueName: "ε"))
+    var epsilon: Double?
+
+    @Option(help: ArgumentHelp("truncated-laplace: cap the noise norm at R.", valueName: "R"))
+    var maxNoise: Double?
+
+    @Option(help: ArgumentHelp("truncated-laplace with --max-noise: condition (default) or clip the radius.",
+                               valueName: "variant"))
+    var truncation: TruncatedLaplaceMechanism.NormCapVariant?
+
+    @Option(help: ArgumentHelp("truncated-laplace: output only words within D of the input.", valueName: "D"))
+    var maxDistance: Double?
+
+    @Option(help: ArgumentHelp("truncated-gumbel: mean of the Poisson candidate count (default ln(V − 1)).",
+                               valueName: "μ"))
+    var poissonMean: Double?
+
+    @Option(help: ArgumentHelp("truncated-gumbel: folder for cached vocabulary extents (default ~/.cache/dptext).",
+                               valueName: "folder"))
+    var cacheDir: String?
+
+    @Option(help: ArgumentHelp("kde-mh: KDE bandwidth h (default: Scott's rule).", valueName: "h"))
+    var bandwidth: Double?
+
+    @Option(help: ArgumentHelp("kde-mh: burn-in steps (default 1000).", valueName: "B"))
+    var burnIn: Int?
+
+    @Option(help: ArgumentHelp("kde-mh: steps after burn-in (default 2000).", valueName: "T"))
+    var steps: Int?
+
+    @Option(help: ArgumentHelp("kde-mh: random-walk proposal scale σ (default 2.38·min(h, √(D+1)/ε)/√D).", valueName: "σ"))
+    var proposalScale: Double?
+
+    @Option(help: ArgumentHelp("kde-mh: vocabulary words nearest the noisy point that carry the KDE (default 100).",
+                               valueName: "M"))
+    var kdeNeighbors: Int?
+
+    func validate() throws {
+        if let epsilon, !(epsilon.isFinite && epsilon > 0) {
+            throw ValidationError("--epsilon must be a finite number greater than 0 (got \(epsilon)).")
+        }
+        let given: [(String, Bool, MechanismChoice)] = [
+            ("--max-noise", maxNoise != nil, .truncatedLaplace), ("--truncation", truncation != nil, .truncatedLaplace),
+            ("--max-distance", maxDistance != nil, .truncatedLaplace),
+            ("--poisson-mean", poissonMean != nil, .truncatedGumbel), ("--cache-dir", cacheDir != nil, .truncatedGumbel),
+            ("--bandwidth", bandwidth != nil, .kdeMH), ("--burn-in", burnIn != nil, .kdeMH), ("--steps", steps != nil, .kdeMH),
+            ("--proposal-scale", proposalScale != nil, .kdeMH), ("--kde-neighbors", kdeNeighbors != nil, .kdeMH),
+        ]
+        for (option, isGiven, owner) in given where isGiven && mechanism != owner {
+            throw ValidationError("\(option) applies to --mechanism \(owner.rawValue), not \(mechanism.rawValue).")
+        }
+        if mechanism == .truncatedLaplace && (maxNoise == nil) == (maxDistance == nil) {
+            throw ValidationError("--mechanism truncated-laplace needs exactly one of --max-noise R or --max-distance D.")
+        }
+        if truncation != nil && maxNoise == nil {
+            throw ValidationError("--truncation goes with --max-noise.")
+        }
+        if mechanism != .identity && epsilon == nil {
+            throw ValidationError("--mechanism \(mechanism.rawValue) needs --epsilon (a number > 0).")
+        }
+    }
+
+    /// Builds the mechanism over `vocabulary` (the store's single-word
+    /// entries), with `index` the exact index over it.
+    func make(vocabulary: EmbeddingStore, index: ExactNeighborIndex, storePath: String) throws -> any WordMechanism {
+        switch mechanism {
+        case .identity:
+            return IdentityMechanism()
+        case .laplace:
+            return try MultivariateLaplaceMechanism(epsilon: epsilon!, store: vocabulary)
+        case .truncatedLaplace:
+            let cap: TruncatedLaplaceMechanism.Cap = maxNoise.map { .noiseNorm(radius: $0, variant: truncation ?? .condition) }
+                ?? .outputDistance(maxDistance!)
+            return try TruncatedLaplaceMechanism(epsilon: epsilon!, cap: cap, store: vocabulary)
+        case .truncatedGumbel:
+            let progress = ExtentProgress()
+            defer { progress.finish() }
+            let extent = try VocabularyExtent.cached(
+                for: vocabulary, storePath: storePath, cacheFolder: cacheDir ?? Self.defaultCacheFolder,
+                progress: progress.update)
+            return try TruncatedGumbelMechanism(
+                epsilon: epsilon!, store: vocabulary, extent: extent, poissonMean: poissonMean, neighbors: index)
+        case .kdeMH:
+            return try KDEMetropolisHastingsMechanism(
+                epsilon: epsilon!, store: vocabulary, neighbors: index, bandwidth: bandwidth,
+                burnIn: burnIn ?? 1000, steps: steps ?? 2000, proposalScale: proposalScale,
+                kernelNeighbors: kdeNeighbors ?? 100)
+        }
+    }
+
+    /// `$XDG_CACHE_HOME/dptext`, else `~/.cache/dptext`.
+    static var defaultCacheFolder: String {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache").path
+        return URL(fileURLWithPath: base).appendingPathComponent("dptext").path
+    }
+}
+
+/// Progress of the one-off vocabulary extent computation, on stderr when it is a terminal.
+final class ExtentProgress: @unchecked Sendable {
+    private let isEnabled = isatty(STDERR_FILENO) == 1
+    private var lastShown = -1
+
+    func update(_ fraction: Double) {
+        let percent = Int(fraction * 100)
+        guard isEnabled, percent != lastShown else { return }
+        lastShown = percent
+        FileHandle.standardError.write(Data("\rcomputing the vocabulary's smallest and largest distances (cached): \(percent)%".utf8))
+    }
+
+    func finish() {
+        if isEnabled && lastShown >= 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+extension TruncatedLaplaceMechanism.NormCapVariant: ExpressibleByArgument {}
+extension OOVPolicy: ExpressibleByArgument {}
+
+enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
+    case text, jsonl
+}

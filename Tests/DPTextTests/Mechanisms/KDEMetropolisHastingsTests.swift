@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import DPText
+
+/// MECHANISMS.md §5.2 and §9 T12. Fixed seeds, α = 10⁻⁴.
+@Suite("KDE prior + Metropolis–Hastings (T12)")
+struct KDEMetropolisHastingsTests {
+    static let alpha = 1e-4
+    static let toy = try! EmbeddingStore(words: ["0", "1", "3", "7"], vectors: [0, 1, 3, 7], dimension: 1)
+    static let (bandwidth, epsilon, z) = (0.5, 1.0, 2.2)
+
+    /// The exact target `p̂(y)·exp(−ε|z − y|)` on the 1-D toy, unnormalized.
+    static func target(_ y: Double) -> Double {
+        let kde = [0.0, 1, 3, 7].reduce(0) { $0 + exp(-(y - $1) * (y - $1) / (2 * bandwidth * bandwidth)) }
+        return kde * exp(-epsilon * abs(z - y))
+    }
+
+    /// The target's CDF by Simpson's rule on a fine grid over [−20, 30]
+    /// (the mass outside is below e⁻¹⁷).
+    static let targetCDF: @Sendable (Double) -> Double = {
+        let (low, high, cells) = (-20.0, 30.0, 200_000)
+        let width = (high - low) / Double(cells)
+        var cumulative = [0.0]
+        for i in 0..<cells {
+            let a = low + Double(i) * width
+            cumulative.append(cumulative.last! + width / 6 * (target(a) + 4 * target(a + width / 2) + target(a + width)))
+        }
+        let total = cumulative.last!
+        let table = cumulative
+        return { y in
+            guard y > low else { return 0 }
+            guard y < high else { return 1 }
+            let position = (y - low) / width
+            let i = Int(position)
+            let fraction = position - Double(i)
+            return (table[i] + fraction * (table[i + 1] - table[i])) / total
+        }
+    }()
+
+    static func denoiser(burnIn: Int, steps: Int) throws -> MetropolisHastingsDenoiser {
+        MetropolisHastingsDenoiser(prior: try GaussianKDEPrior(store: toy, bandwidth: bandwidth),
+                                   epsilon: epsilon, burnIn: burnIn, steps: steps, proposalScale: 1.2)
+    }
+
+    @Test("T12: final states of independent chains follow the exact posterior (KS)")
+    func finalStatesMatchTheTarget() throws {
+        let denoiser = try Self.denoiser(burnIn: 200, steps: 300)
+        let observation = NoisyObservation(point: [Self.z])  // the chain's API takes z only
+        var accepted = 0
+        let finals = (0..<20_000).map { chain -> Double in
+            var generator = SeededGenerator(seed: 12, stream: UInt64(chain))
+            let (state, count) = denoiser.sample(observation, kernelCenters: [0, 1, 3, 7], using: &generator)
+            accepted += count
+            return state[0]
+        }
+        let ks = KolmogorovSmirnovTest(sample: finals, cdf: Self.targetCDF)
+        #expect(ks.pValue > Self.alpha, "KS D = \(ks.statistic), p = \(ks.pValue)")
+        let rate = Double(accepted) / Double(20_000 * 500)
+        #expect(rate > 0.15 && rate < 0.85, "acceptance rate \(rate)")
+    }
+
+    @Test("T12: four long chains agree (Gelman–Rubin R̂ < 1.01)")
+    func chainsMix() throws {
+        let denoiser = try Self.denoiser(burnIn: 0, steps: 1)
+        let observation = NoisyObservation(point: [Self.z])
+        let length = 40_000
+        let traces: [[Double]] = [-6.0, 0, 4, 10].enumerated().map { index, start in
+            var generator = SeededGenerator(seed: 99, stream: UInt64(index))
+            var trace: [Double] = []
+            _ = denoiser.walk(observation, kernelCenters: [0, 1, 3, 7], from: [start], length: 2 * length,
+                              using: &generator) { trace.append($0[0]) }
+            return Array(trace.suffix(length))  // the first half is burn-in
+        }
+        let means = traces.map { $0.reduce(0, +) / Double(length) }
+        let grand = means.reduce(0, +) / 4
+        let between = Double(length) / 3 * means.reduce(0) { $0 + ($1 - grand) * ($1 - grand) }
+        let within = zip(traces, means).reduce(0.0) { sum, pair in
+            sum + pair.0.reduce(0) { $0 + ($1 - pair.1) * ($1 - pair.1) } / Double(length - 1)
+        } / 4
+        let variance = (Double(length) - 1) / Double(length) * within + between / Double(length)
+        let rHat = (variance / within).squareRoot()
+        #expect(rHat < 1.01, "R̂ = \(rHat)")
+    }
+
+    @Test("the mechanism outputs vocabulary words, reports its acceptance rate, and keeps ε·d")
+    func mechanismEndToEnd() throws {
+        let store = TestData.randomStore(count: 400, dimension: 6, seed: 8)
+        let index = ExactNeighborIndex(store: store)
+        let mechanism = try KDEMetropolisHastingsMechanism(
+            epsilon: 3, store: store, neighbors: index, burnIn: 50, steps: 100)
+        #expect(mechanism.guarantee == .pureMetric(epsilon: 3))
+        #expect(mechanism.statistics.isEmpty)
+        var generator = SeededGenerator(seed: 9)
+        let outputs = Privatizer(mechanism: mechanism, decoder: index)
+            .privatize([MechanismInput](repeating: .word(5), count: 300), using: &generator)
+        #expect(outputs.allSatisfy { $0 != nil && $0! < store.count })
+        #expect(Set(outputs).count > 1)
+        let rate = try #require(mechanism.statistics["acceptance_rate"])
+        #expect(rate > 0 && rate < 1)
+        #expect(mechanism.statistics["chains"] == 300)
+        // Scott's rule: σ̄·V^{−1/(n+4)} with σ̄ ≈ 1 for standard normal vectors.
+        let h = GaussianKDEPrior.scottBandwidth(store)
+        #expect(abs(h - pow(400, -0.1)) < 0.08, "h = \(h)")
+    }
+
+    @Test func rejectsInvalidParameters() {
+        let store = TestData.randomStore(count: 20, dimension: 2, seed: 1)
+        let index = ExactNeighborIndex(store: store)
+        for bad in [0, -1, Double.nan, .infinity] {
+            #expect(throws: MechanismError.self) {
+                try KDEMetropolisHastingsMechanism(epsilon: bad, store: store, neighbors: index)
+            }
+            #expect(throws: MechanismError.self) {
+                try KDEMetropolisHastingsMechanism(epsilon: 1, store: store, neighbors: index, bandwidth: bad)
+            }
+            #expect(throws: MechanismError.self) {
+                try KDEMetropolisHastingsMechanism(epsilon: 1, store: store, neighbors: index, proposalScale: bad)
+            }
+        }
+        #expect(throws: MechanismError.self) {
+            try KDEMetropolisHastingsMechanism(epsilon: 1, store: store, neighbors: index, steps: 0)
+        }
+    }
+}

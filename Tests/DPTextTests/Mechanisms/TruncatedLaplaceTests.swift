@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import DPText
+
+/// MECHANISMS.md §3 and §9 (T1, T2 on the truncated variants; δ against the
+/// incomplete gamma). Fixed seeds, m = 10⁵, α = 10⁻⁴ per test.
+@Suite("Truncated Laplace mechanism")
+struct TruncatedLaplaceTests {
+    static let alpha = 1e-4
+    static let draws = 100_000
+    static let store = TestData.randomStore(count: 50, dimension: 3, seed: 12)
+
+    /// The noise vectors `z − φ(word)` of `draws` draws.
+    static func noise(_ mechanism: TruncatedLaplaceMechanism, seed: UInt64) -> [[Double]] {
+        var generator = SeededGenerator(seed: seed)
+        let center = store.vector(at: 0)
+        return (0..<draws).map { _ in
+            guard case .point(let z) = mechanism.draw(.word(0), using: &generator).outcome else { fatalError() }
+            return zip(z, center).map(-)
+        }
+    }
+
+    static func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+
+    @Test("conditioned radius follows the Gamma law truncated to [0, R]; direction stays uniform")
+    func conditionedRadius() throws {
+        let (epsilon, radius) = (2.0, 1.2)  // n/ε = 1.5: the cap bites often
+        let mechanism = try TruncatedLaplaceMechanism(
+            epsilon: epsilon, cap: .noiseNorm(radius: radius, variant: .condition), store: Self.store)
+        let samples = Self.noise(mechanism, seed: 1)
+        let radii = samples.map(Self.norm)
+        #expect(radii.allSatisfy { $0 <= radius + 1e-12 })
+        let kept = IncompleteGamma.regularizedLower(3, epsilon * radius)
+        let ks = KolmogorovSmirnovTest(sample: radii) { min(IncompleteGamma.regularizedLower(3, epsilon * $0) / kept, 1) }
+        #expect(ks.pValue > Self.alpha / 2, "KS D = \(ks.statistic), p = \(ks.pValue)")
+        // n = 3: the projection of the direction on a fixed axis is uniform on [−1, 1].
+        let projections = samples.map { ($0[0] / Self.norm($0) + 1) / 2 }
+        let direction = KolmogorovSmirnovTest(sample: projections) { min(max($0, 0), 1) }
+        #expect(direction.pValue > Self.alpha / 2, "direction KS p = \(direction.pValue)")
+    }
+
+    @Test("clipped radius is the Gamma radius where below R, and R with probability δ")
+    func clippedRadius() throws {
+        let (epsilon, radius) = (2.0, 2.0)
+        let mechanism = try TruncatedLaplaceMechanism(
+            epsilon: epsilon, cap: .noiseNorm(radius: radius, variant: .clip), store: Self.store)
+        let radii = Self.noise(mechanism, seed: 2).map(Self.norm)
+        let atCap = radii.filter { abs($0 - radius) < 1e-9 }.count
+        let delta = mechanism.delta
+        let interval = ClopperPearsonInterval(successes: atCap, trials: radii.count, confidence: 1 - Self.alpha / 2)
+        #expect(interval.lower <= delta && delta <= interval.upper, "\(atCap) at the cap; δ = \(delta), \(interval)")
+        // Below the cap: the untruncated Gamma law, conditioned on r < R.
+        let below = radii.filter { $0 < radius - 1e-9 }
+        let ks = KolmogorovSmirnovTest(sample: below) {
+            min(IncompleteGamma.regularizedLower(3, epsilon * $0) / (1 - delta), 1)
+        }
+        #expect(ks.pValue > Self.alpha / 2, "KS p = \(ks.pValue)")
+    }
+
+    @Test("δ of the norm cap is the regularized upper incomplete gamma Q(n, εR)")
+    func normCapDelta() throws {
+        // Closed forms: Q(1, x) = e^{−x}, Q(2, x) = (1 + x)e^{−x}, Q(3, x) = (1 + x + x²/2)e^{−x}.
+        let closedForms: [(Int, (Double) -> Double)] = [
+            (1, { x in exp(-x) }),
+            (2, { x in (1 + x) * exp(-x) }),
+            (3, { x in (1 + x + x * x / 2) * exp(-x) }),
+        ]
+        for (dimension, closedForm) in closedForms {
+            let store = TestData.randomStore(count: 5, dimension: dimension, seed: 3)
+            for (epsilon, radius) in [(1.0, 0.5), (10, 1), (23, 2)] {
+                let mechanism = try TruncatedLaplaceMechanism(
+                    epsilon: epsilon, cap: .noiseNorm(radius: radius, variant: .clip), store: store)
+                let expected = closedForm(epsilon * radius)
+                #expect(abs(mechanism.delta - expected) <= 1e-12 * max(expected, 1e-300) + 1e-300)
+            }
+        }
+        // MECHANISMS.md §3.1: for n = 300, ε = 23, R = 16.94 gives δ ≈ 10⁻⁶.
+        let big = TestData.randomStore(count: 2, dimension: 300, seed: 4)
+        let mechanism = try TruncatedLaplaceMechanism(
+            epsilon: 23, cap: .noiseNorm(radius: 16.94, variant: .condition), store: big)
+        #expect(mechanism.delta > 0.5e-6 && mechanism.delta < 2e-6, "δ = \(mechanism.delta)")
+        #expect(mechanism.guarantee == .approximateMetric(epsilon: 23, delta: mechanism.delta))
+    }
+
+    @Test("the distance cap keeps every output within D, and its δ bound holds")
+    func distanceCap() throws {
+        let store = TestData.randomStore(count: 300, dimension: 4, seed: 5)
+        let index = ExactNeighborIndex(store: store)
+        let distance = 2.5, epsilon = 2.0
+        let capped = Privatizer(
+            mechanism: try TruncatedLaplaceMechanism(epsilon: epsilon, cap: .outputDistance(distance), store: store),
+            decoder: index)
+        let plain = Privatizer(mechanism: try MultivariateLaplaceMechanism(epsilon: epsilon, store: store), decoder: index)
+        var generator = SeededGenerator(seed: 6)
+        for word in [0, 17, 299] {
+            let outputs = capped.privatize([MechanismInput](repeating: .word(word), count: 5000), using: &generator)
+            #expect(outputs.allSatisfy { store.distance(between: word, and: $0!) <= distance })
+            // With the same seed the capped and plain mechanisms agree wherever the plain output is in reach.
+            var a = SeededGenerator(seed: UInt64(word)), b = SeededGenerator(seed: UInt64(word))
+            let x = capped.privatize([MechanismInput](repeating: .word(word), count: 2000), using: &a)
+            let y = plain.privatize([MechanismInput](repeating: .word(word), count: 2000), using: &b)
+            let outside = zip(x, y).filter { store.distance(between: word, and: $1!) > distance }
+            #expect(zip(x, y).allSatisfy { store.distance(between: word, and: $1!) > distance || $0 == $1 })
+            // δ_w ≤ Q(n, εD/2): the fraction of plain outputs out of reach is below the bound.
+            let bound = IncompleteGamma.regularizedUpper(4, epsilon * distance / 2)
+            let interval = ClopperPearsonInterval(successes: outside.count, trials: 2000, confidence: 1 - Self.alpha)
+            #expect(interval.lower <= bound, "\(outside.count) of 2000 out of reach; bound \(bound)")
+        }
+    }
+
+    @Test func rejectsInvalidParameters() {
+        for bad in [0, -1, Double.nan, .infinity] {
+            #expect(throws: MechanismError.self) {
+                try TruncatedLaplaceMechanism(epsilon: bad, cap: .outputDistance(1), store: Self.store)
+            }
+            #expect(throws: MechanismError.self) {
+                try TruncatedLaplaceMechanism(epsilon: 1, cap: .outputDistance(bad), store: Self.store)
+            }
+            #expect(throws: MechanismError.self) {
+                try TruncatedLaplaceMechanism(epsilon: 1, cap: .noiseNorm(radius: bad, variant: .clip), store: Self.store)
+            }
+        }
+    }
+}
