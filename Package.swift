@@ -42,7 +42,7 @@ let package = Package(
             name: "DPTextTests",
             // `dptext` is a dependency so its binary is built for the CLI tests.
             dependencies: ["DPText", "dptext"],
-            resources: [.copy("Fixtures")]
+            resources: [.copy("Fixtures"), .copy("Golden")]
         ),
     ]
 )

@@ -39,7 +39,9 @@ public struct DeniabilityEstimate: Sendable {
     /// `exp(H(p̂_w))`, the perplexity of the output distribution.
     public var perplexity: Double {
         let total = Double(draws)
-        let entropy = outputCounts.values.reduce(0.0) { sum, count in
+        // Summed in output-id order: dictionary order varies between processes,
+        // and the last bits of a floating-point sum depend on its order.
+        let entropy = outputCounts.sorted { $0.key < $1.key }.map(\.value).reduce(0.0) { sum, count in
             let p = Double(count) / total
             return sum - p * log(p)
         }

@@ -46,9 +46,7 @@ struct PrivatizeBenchCommand: ParsableCommand {
             print("mechanism            ε   setup s     seconds     tokens/s      MB/s  changed   peak RSS")
             for choice in mechanism {
                 for epsilon in choice == .identity ? [nil] : epsilon.map(Optional.some) {
-                    var options = MechanismOptions()
-                    options.mechanism = choice
-                    options.epsilon = epsilon
+                    var options = MechanismSettings(mechanism: choice, epsilon: epsilon)
                     if choice == .truncatedLaplace, let epsilon {
                         let n = Double(store.dimension)
                         options.maxNoise = maxNoise ?? (n + 5 * n.squareRoot()) / epsilon
@@ -59,7 +57,7 @@ struct PrivatizeBenchCommand: ParsableCommand {
                     }
                     let (setup, setupSeconds) = try timed {
                         try PrivatizationSetup(
-                            store: store, storePath: path, options: options, policy: .unk, maskToken: "[MASK]",
+                            store: store, storePath: path, settings: options, policy: .unk, maskToken: "[MASK]",
                             noise: .seeded(1), format: .text, threads: threads, prepared: (vocabulary, index))
                     }
                     var reader = try LineReader(path: corpus)

@@ -81,32 +81,12 @@ struct MechanismOptions: ParsableArguments {
         }
     }
 
-    /// Builds the mechanism over `vocabulary` (the store's single-word
-    /// entries), with `index` the exact index over it.
-    func make(vocabulary: EmbeddingStore, index: ExactNeighborIndex, storePath: String) throws -> any WordMechanism {
-        switch mechanism {
-        case .identity:
-            return IdentityMechanism()
-        case .laplace:
-            return try MultivariateLaplaceMechanism(epsilon: epsilon!, store: vocabulary)
-        case .truncatedLaplace:
-            let cap: TruncatedLaplaceMechanism.Cap = maxNoise.map { .noiseNorm(radius: $0, variant: truncation ?? .condition) }
-                ?? .outputDistance(maxDistance!)
-            return try TruncatedLaplaceMechanism(epsilon: epsilon!, cap: cap, store: vocabulary)
-        case .truncatedGumbel:
-            let progress = ExtentProgress()
-            defer { progress.finish() }
-            let extent = try VocabularyExtent.cached(
-                for: vocabulary, storePath: storePath, cacheFolder: cacheDir ?? Self.defaultCacheFolder,
-                progress: progress.update)
-            return try TruncatedGumbelMechanism(
-                epsilon: epsilon!, store: vocabulary, extent: extent, poissonMean: poissonMean, neighbors: index)
-        case .kdeMH:
-            return try KDEMetropolisHastingsMechanism(
-                epsilon: epsilon!, store: vocabulary, neighbors: index, bandwidth: bandwidth,
-                burnIn: burnIn ?? 1000, steps: steps ?? 2000, proposalScale: proposalScale,
-                kernelNeighbors: kdeNeighbors ?? 100)
-        }
+    /// The parsed values, as plain data.
+    var settings: MechanismSettings {
+        MechanismSettings(
+            mechanism: mechanism, epsilon: epsilon, maxNoise: maxNoise, truncation: truncation,
+            maxDistance: maxDistance, poissonMean: poissonMean, cacheDir: cacheDir, bandwidth: bandwidth,
+            burnIn: burnIn, steps: steps, proposalScale: proposalScale, kdeNeighbors: kdeNeighbors)
     }
 
     /// `$XDG_CACHE_HOME/dptext`, else `~/.cache/dptext`.
@@ -116,6 +96,57 @@ struct MechanismOptions: ParsableArguments {
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache").path
         return URL(fileURLWithPath: base).appendingPathComponent("dptext").path
     }
+}
+
+/// Everything that selects and parameterizes a mechanism, as plain data
+/// (built from `MechanismOptions`, or directly by the evaluations and benchmarks).
+struct MechanismSettings {
+    var mechanism: MechanismChoice
+    var epsilon: Double?
+    var maxNoise: Double? = nil
+    var truncation: TruncatedLaplaceMechanism.NormCapVariant? = nil
+    var maxDistance: Double? = nil
+    var poissonMean: Double? = nil
+    var cacheDir: String? = nil
+    var bandwidth: Double? = nil
+    var burnIn: Int? = nil
+    var steps: Int? = nil
+    var proposalScale: Double? = nil
+    var kdeNeighbors: Int? = nil
+
+    /// Builds the mechanism over `vocabulary` (the store's single-word
+    /// entries), with `index` the exact index over it.
+    /// Builds the mechanism over `vocabulary`; `storePath` (the file it came
+    /// from) keys truncated Gumbel's extent cache — nil for a store made in
+    /// memory, whose extent is then computed without caching.
+    func make(vocabulary: EmbeddingStore, index: ExactNeighborIndex, storePath: String?) throws -> any WordMechanism {
+        switch mechanism {
+        case .identity:
+            return IdentityMechanism()
+        case .laplace:
+            return try MultivariateLaplaceMechanism(epsilon: epsilon ?? .nan, store: vocabulary)
+        case .truncatedLaplace:
+            let cap: TruncatedLaplaceMechanism.Cap = maxNoise.map { .noiseNorm(radius: $0, variant: truncation ?? .condition) }
+                ?? .outputDistance(maxDistance!)
+            return try TruncatedLaplaceMechanism(epsilon: epsilon ?? .nan, cap: cap, store: vocabulary)
+        case .truncatedGumbel:
+            let progress = ExtentProgress()
+            defer { progress.finish() }
+            let extent = try storePath.map {
+                try VocabularyExtent.cached(
+                    for: vocabulary, storePath: $0, cacheFolder: cacheDir ?? MechanismOptions.defaultCacheFolder,
+                    progress: progress.update)
+            } ?? VocabularyExtent(store: vocabulary, progress: progress.update)
+            return try TruncatedGumbelMechanism(
+                epsilon: epsilon ?? .nan, store: vocabulary, extent: extent, poissonMean: poissonMean, neighbors: index)
+        case .kdeMH:
+            return try KDEMetropolisHastingsMechanism(
+                epsilon: epsilon ?? .nan, store: vocabulary, neighbors: index, bandwidth: bandwidth,
+                burnIn: burnIn ?? 1000, steps: steps ?? 2000, proposalScale: proposalScale,
+                kernelNeighbors: kdeNeighbors ?? 100)
+        }
+    }
+
 }
 
 /// Progress of the one-off vocabulary extent computation, on stderr when it is a terminal.

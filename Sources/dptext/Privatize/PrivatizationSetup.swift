@@ -11,13 +11,13 @@ struct PrivatizationSetup {
     let pipeline: PrivatizationPipeline
 
     init(
-        store: EmbeddingStore, storePath: String, options: MechanismOptions, policy: OOVPolicy, maskToken: String,
+        store: EmbeddingStore, storePath: String, settings: MechanismSettings, policy: OOVPolicy, maskToken: String,
         noise: NoiseSource, format: RecordFormat, threads: Int, prepared: (EmbeddingStore, ExactNeighborIndex)? = nil
     ) throws {
         self.store = store
         let (vocabulary, index) = try prepared ?? Self.prepare(store)
         self.vocabulary = vocabulary
-        mechanism = try options.make(vocabulary: vocabulary, index: index, storePath: storePath)
+        mechanism = try settings.make(vocabulary: vocabulary, index: index, storePath: storePath)
         pipeline = PrivatizationPipeline(
             rewriter: TextRewriter(store: vocabulary, policy: policy, maskToken: maskToken),
             privatizer: Privatizer(mechanism: mechanism, decoder: index),

@@ -72,7 +72,7 @@ struct PrivatizeCommand: ParsableCommand {
             let (store, storePath) = try storeOptions.load()
             let noise: NoiseSource = seed.map { .seeded($0) } ?? .system
             let setup = try PrivatizationSetup(
-                store: store, storePath: storePath, options: mechanismOptions, policy: oov, maskToken: maskToken,
+                store: store, storePath: storePath, settings: mechanismOptions.settings, policy: oov, maskToken: maskToken,
                 noise: noise,
                 format: format == .text ? .text : .jsonl(field: field), threads: threads)
 

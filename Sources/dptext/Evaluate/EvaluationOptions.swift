@@ -1,0 +1,117 @@
+import ArgumentParser
+import DPText
+import Foundation
+
+/// What every evaluation takes: the mechanisms, the ε grid, the seed, the
+/// chain length for kde-mh, and the output folder.
+struct EvaluationOptions: ParsableArguments {
+    @Option(name: .long, parsing: .upToNextOption, help: "Mechanisms to evaluate.")
+    var mechanism: [MechanismChoice] = [.laplace, .truncatedLaplace, .truncatedGumbel, .kdeMH]
+
+    @Option(name: .long, parsing: .upToNextOption, help: "ε grid.")
+    var epsilon: [Double] = [1, 5, 10, 20, 30, 50]
+
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
+        "truncated-gumbel: also evaluate at these multiples of its smallest valid ε for the store "
+            + "(it refuses every ε below that bound).", valueName: "multiple"))
+    var gumbelMultiples: [Double] = []
+
+    @Option(help: "Seed: evaluations are reproducible.")
+    var seed: UInt64 = 1
+
+    @Option(help: ArgumentHelp("kde-mh burn-in and steps per chain (default 100 and 200 in evaluations).",
+                               valueName: "B"))
+    var burnIn = 100
+
+    @Option(help: ArgumentHelp("kde-mh steps after burn-in.", valueName: "T"))
+    var steps = 200
+
+    @Option(help: ArgumentHelp("Folder for results (created if missing).", valueName: "folder"))
+    var out: String
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func validate() throws {
+        guard epsilon.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw ValidationError("every --epsilon must be a finite number greater than 0.")
+        }
+    }
+
+    /// The ε values to evaluate `choice` at: the grid, plus for truncated
+    /// Gumbel the requested multiples of its smallest valid ε.
+    func epsilons(for choice: MechanismChoice, vocabulary: EmbeddingStore, storePath: String) throws -> [Double] {
+        guard choice == .truncatedGumbel, !gumbelMultiples.isEmpty else { return epsilon }
+        let extent = try VocabularyExtent.cached(
+            for: vocabulary, storePath: storePath, cacheFolder: MechanismOptions.defaultCacheFolder)
+        let minimum = TruncatedGumbelMechanism.minimumEpsilon(
+            wordCount: vocabulary.count, minimumDistance: extent.minimumDistance)
+        return epsilon + gumbelMultiples.map { ($0 * minimum * 100).rounded(.up) / 100 }
+    }
+
+    /// The mechanism `choice` at `epsilon` with evaluation defaults — the
+    /// truncated Laplace norm cap at n/ε + 5√n/ε (δ ≈ 10⁻⁶ for n = 300,
+    /// 1.4·10⁻⁵ for n = 50) — or the reason it cannot run at this ε.
+    func mechanism(
+        _ choice: MechanismChoice, epsilon: Double, vocabulary: EmbeddingStore, index: ExactNeighborIndex,
+        storePath: String?
+    ) throws -> Result<any WordMechanism, TruncatedGumbelError> {
+        var options = MechanismSettings(mechanism: choice, epsilon: epsilon)
+        if choice == .truncatedLaplace {
+            let n = Double(vocabulary.dimension)
+            options.maxNoise = (n + 5 * n.squareRoot()) / epsilon
+        }
+        if choice == .kdeMH {
+            (options.burnIn, options.steps) = (burnIn, steps)
+        }
+        do {
+            return .success(try options.make(vocabulary: vocabulary, index: index, storePath: storePath))
+        } catch let error as TruncatedGumbelError {
+            return .failure(error)
+        }
+    }
+
+    /// Creates the output folder.
+    func outputFolder() throws -> URL {
+        let folder = URL(fileURLWithPath: out)
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw Failure(message: "\(out): cannot create the folder (\(error.localizedDescription)).",
+                          status: ExitStatus.cannotCreate)
+        }
+        return folder
+    }
+}
+
+/// Results kept as JSON and merged across runs: entries with the same key
+/// are replaced, others kept.
+struct MergedResults<Entry: Codable> {
+    let url: URL
+    var entries: [Entry]
+
+    init(url: URL) {
+        self.url = url
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase  // as `save` encodes
+        entries = (try? decoder.decode([Entry].self, from: Data(contentsOf: url))) ?? []
+    }
+
+    mutating func replace(_ entry: Entry, matching isSame: (Entry) -> Bool) {
+        entries.removeAll(where: isSame)
+        entries.append(entry)
+    }
+
+    func save() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        try encoder.encode(entries).write(to: url, options: .atomic)
+    }
+}
+
+/// Writes `rows` (a header first) as CSV, atomically.
+func writeCSV(_ rows: [[String]], to url: URL) throws {
+    try rows.map { $0.joined(separator: ",") }.joined(separator: "\n").appending("\n")
+        .write(to: url, atomically: true, encoding: .utf8)
+}
+
+/// `%.6g`, for CSV cells.
+func cell(_ value: Double) -> String { String(format: "%.6g", value) }
