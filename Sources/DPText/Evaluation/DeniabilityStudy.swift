@@ -20,6 +20,36 @@ public enum DeniabilityStudy {
         public let perplexity: Double
     }
 
+    /// One mechanism at one ε: how it went, its parameters, the summary rows
+    /// and every word's figures — what `dptext evaluate deniability` stores.
+    public struct Run: Codable, Sendable {
+        public let mechanism: String
+        public let epsilon: Double
+        /// `ok`, or `refused` (the mechanism does not run at this ε; `note` says why).
+        public let status: String
+        public let note: String?
+        public let parameters: [String: Double]
+        public let guarantee: String?
+        public let seed: UInt64
+        public let rows: [Row]
+        public let perWord: [WordResult]
+
+        public init(
+            mechanism: String, epsilon: Double, status: String, note: String?, parameters: [String: Double],
+            guarantee: String?, seed: UInt64, rows: [Row], perWord: [WordResult]
+        ) {
+            self.mechanism = mechanism
+            self.epsilon = epsilon
+            self.status = status
+            self.note = note
+            self.parameters = parameters
+            self.guarantee = guarantee
+            self.seed = seed
+            self.rows = rows
+            self.perWord = perWord
+        }
+    }
+
     /// A summary line: one statistic of one mechanism at one ε, over words.
     public struct Row: Codable, Sendable, Equatable {
         public let mechanism: String

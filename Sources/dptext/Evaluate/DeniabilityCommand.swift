@@ -23,17 +23,7 @@ struct DeniabilityCommand: ParsableCommand {
     @Option(help: "Draws per word (m).")
     var draws = 1000
 
-    struct Run: Codable {
-        let mechanism: String
-        let epsilon: Double
-        let status: String
-        let note: String?
-        let parameters: [String: Double]
-        let guarantee: String?
-        let seed: UInt64
-        let rows: [DeniabilityStudy.Row]
-        let perWord: [DeniabilityStudy.WordResult]
-    }
+    typealias Run = DeniabilityStudy.Run
 
     func validate() throws {
         guard words >= 1, draws >= 1 else { throw ValidationError("--words and --draws must be at least 1.") }

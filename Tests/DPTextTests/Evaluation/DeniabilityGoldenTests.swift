@@ -9,16 +9,7 @@ import Testing
 /// seeded stream, so a few words are recomputed exactly, bit for bit.
 @Suite("Deniability golden table", .serialized)
 struct DeniabilityGoldenTests {
-    struct Run: Decodable {
-        let mechanism: String
-        let epsilon: Double
-        let status: String
-        let note: String?
-        let parameters: [String: Double]
-        let seed: UInt64
-        let rows: [DeniabilityStudy.Row]
-        let perWord: [DeniabilityStudy.WordResult]
-    }
+    typealias Run = DeniabilityStudy.Run
 
     static let runs: [Run] = {
         let url = Bundle.module.url(forResource: "Golden/deniability", withExtension: "json")!
