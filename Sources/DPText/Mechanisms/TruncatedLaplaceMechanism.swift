@@ -53,6 +53,14 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
         }
     }
 
+    /// A norm cap that rarely bites: `R = (n + 5√n)/ε`, five standard
+    /// deviations above the mean radius n/ε (MECHANISMS.md §3.1), so that
+    /// δ = Q(n, n + 5√n) is small (1.4·10⁻⁵ for n = 50, 1.1·10⁻⁶ for n = 300).
+    public static func typicalNoiseCap(dimension: Int, epsilon: Double) -> Double {
+        let n = Double(dimension)
+        return (n + 5 * n.squareRoot()) / epsilon
+    }
+
     public var name: String { "truncated-laplace" }
 
     public var parameters: [String: Double] {

@@ -48,8 +48,8 @@ struct PrivatizeBenchCommand: ParsableCommand {
                 for epsilon in choice == .identity ? [nil] : epsilon.map(Optional.some) {
                     var options = MechanismSettings(mechanism: choice, epsilon: epsilon)
                     if choice == .truncatedLaplace, let epsilon {
-                        let n = Double(store.dimension)
-                        options.maxNoise = maxNoise ?? (n + 5 * n.squareRoot()) / epsilon
+                        options.maxNoise = maxNoise
+                            ?? TruncatedLaplaceMechanism.typicalNoiseCap(dimension: store.dimension, epsilon: epsilon)
                     }
                     if choice == .kdeMH, let chain {
                         let parts = chain.split(separator: ",").compactMap { Int($0) }

@@ -49,16 +49,15 @@ struct EvaluationOptions: ParsableArguments {
     }
 
     /// The mechanism `choice` at `epsilon` with evaluation defaults — the
-    /// truncated Laplace norm cap at n/ε + 5√n/ε (δ ≈ 10⁻⁶ for n = 300,
-    /// 1.4·10⁻⁵ for n = 50) — or the reason it cannot run at this ε.
+    /// truncated Laplace norm cap at `TruncatedLaplaceMechanism.typicalNoiseCap`
+    /// — or the reason it cannot run at this ε.
     func mechanism(
         _ choice: MechanismChoice, epsilon: Double, vocabulary: EmbeddingStore, index: ExactNeighborIndex,
         storePath: String?
     ) throws -> Result<any WordMechanism, TruncatedGumbelError> {
         var options = MechanismSettings(mechanism: choice, epsilon: epsilon)
         if choice == .truncatedLaplace {
-            let n = Double(vocabulary.dimension)
-            options.maxNoise = (n + 5 * n.squareRoot()) / epsilon
+            options.maxNoise = TruncatedLaplaceMechanism.typicalNoiseCap(dimension: vocabulary.dimension, epsilon: epsilon)
         }
         if choice == .kdeMH {
             (options.burnIn, options.steps) = (burnIn, steps)
