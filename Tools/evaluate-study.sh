@@ -60,6 +60,15 @@ rows = []
 for path in [out / "utility.csv", out / "truncated-gumbel-utility" / "utility.csv"]:
     if path.exists():
         rows += list(csv.DictReader(open(path)))
+# One baseline row per dataset, then rows in (dataset, mechanism, ε) order.
+seen, merged = set(), []
+for row in rows:
+    key = (row["dataset"], row["mechanism"], row["epsilon"])
+    if key not in seen:
+        seen.add(key)
+        merged.append(row)
+rows = sorted(merged, key=lambda r: (r["dataset"], r["mechanism"] != "none", r["mechanism"],
+                                     float(r["epsilon"] or 0)))
 if rows:
     with open(out / "utility.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0].keys()))

@@ -11,6 +11,13 @@ import sys
 from pathlib import Path
 
 
+def pct(value):
+    try:
+        return f"{100 * float(value):.1f} %"
+    except (TypeError, ValueError):
+        return "–"
+
+
 def read_csv(path):
     return list(csv.DictReader(open(path))) if path.exists() else []
 
@@ -70,7 +77,7 @@ def main(folder):
                 except (KeyError, ValueError):
                     return "–"
             print(f"| {row['dataset']} | {row['mechanism']} | {row['epsilon']} | {num('accuracy')} | "
-                  f"{num('baseline_accuracy')} | {num('changed_fraction', 100, ' %')} | {row['status']} |")
+                  f"{num('baseline_accuracy')} | {pct(row.get('changed_fraction'))} | {row['status']} |")
         print()
 
     plots = sorted(p.name for p in folder.glob("*.png"))
