@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Plausible-deniability statistics of a mechanism for one word, estimated
 /// by running it `draws` times (MECHANISMS.md §2.4).
 ///
@@ -48,7 +52,3 @@ public struct DeniabilityEstimate: Sendable {
         return exp(entropy)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

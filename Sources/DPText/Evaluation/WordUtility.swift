@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// What a mechanism does to the words of a corpus: the fraction changed,
 /// and the mean cosine similarity and mean Euclidean distance between each
@@ -59,5 +60,3 @@ public struct WordUtility: Codable, Sendable, Equatable {
         return norms == 0 ? 1 : dot / norms
     }
 }
-
-import Foundation

@@ -39,7 +39,7 @@ struct PrivatizeBenchCommand: ParsableCommand {
         try reportingFailures {
             let ((store, path), openSeconds) = try timed { try storeOptions.load() }
             let ((vocabulary, index), indexSeconds) = try timed { try PrivatizationSetup.prepare(store) }
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: corpus)[.size] as? Int) ?? 0
+            let bytes = fileSize(corpus) ?? 0
             print("store     \(path) (V = \(store.count), D = \(store.dimension)); open \(fixed(openSeconds, digits: 3)) s, "
                   + "vocabulary \(vocabulary.count) words + index \(fixed(indexSeconds, digits: 3)) s, peak RSS \(megabytes(peakResidentBytes()))")
             print("corpus    \(corpus) (\(megabytes(bytes))), threads \(threads)")

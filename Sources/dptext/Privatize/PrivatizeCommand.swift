@@ -131,8 +131,4 @@ struct PrivatizeCommand: ParsableCommand {
             inputs: sources.map { $0 == "-" ? "<stdin>" : $0 }, outputs: targets.map { $0 ?? "<stdout>" },
             counts: counts, seconds: seconds)
     }
-
-    private func fileSize(_ path: String) -> Int? {
-        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-    }
 }
