@@ -24,7 +24,13 @@ enum CommandLineTool {
         return try finish(process)
     }
 
+    /// Writing to a child that already exited (a usage error needs no input)
+    /// raises SIGPIPE, whose default action would kill the whole test run;
+    /// ignored, the write fails with EPIPE instead, which callers tolerate.
+    static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     static func start(_ arguments: [String], stdin: [UInt8] = []) throws -> Running {
+        _ = ignoreBrokenPipes
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

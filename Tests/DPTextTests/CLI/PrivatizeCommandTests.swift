@@ -91,6 +91,7 @@ struct PrivatizeCommandTests {
         defer { TestData.cleanUp(folder) }
         // Standard input that never ends: the run is still going when the signal arrives.
         let output = folder.appendingPathComponent("out.txt").path
+        _ = CommandLineTool.ignoreBrokenPipes
         let process = Process()
         process.executableURL = CommandLineTool.binary
         process.arguments = ["privatize", "-o", output, "--epsilon", "1"]
