@@ -24,10 +24,15 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // hnswlib (Debian `libhnswlib-dev`, header-only), behind a small
+        // extern "C" shim; SwiftPM links libstdc++ for C++ targets on Linux.
+        // hnswlib is all templates compiled into the shim, so -O3 even in
+        // debug builds (unoptimized it builds a graph several times slower).
+        .target(name: "CHNSW", cxxSettings: [.unsafeFlags(["-O3"])]),
         .target(
             name: "DPText",
             dependencies: [
-                "CHDF5", "COpenBLAS",
+                "CHDF5", "COpenBLAS", "CHNSW",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

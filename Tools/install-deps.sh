@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages dptext builds against, if any are missing:
-# libhdf5 (store files), OpenBLAS (neighbour search) and pkg-config.
+# libhdf5 (store files), OpenBLAS (neighbour search), hnswlib (header-only,
+# approximate neighbour search for decoding) and pkg-config.
 set -euo pipefail
 
-packages=(libhdf5-dev libopenblas-dev pkg-config)
+packages=(libhdf5-dev libopenblas-dev libhnswlib-dev pkg-config)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
