@@ -20,6 +20,21 @@ extension EmbeddingStore {
         }
     }
 
+    /// `squaredDistance(from: vector(at: first), to: second)`, without
+    /// allocating: the same value to the last bit (widening is exact).
+    @inlinable
+    public func squaredDistance(between first: Int, and second: Int) -> Double {
+        vectors.withUnsafeBufferPointer { matrix in
+            let a = first * dimension, b = second * dimension
+            var sum = 0.0
+            for j in 0..<dimension {
+                let difference = Double(matrix[a + j]) - Double(matrix[b + j])
+                sum += difference * difference
+            }
+            return sum
+        }
+    }
+
     /// The Euclidean distance between the vectors of two words.
     public func distance(between first: Int, and second: Int) -> Double {
         vector(at: first).withUnsafeBufferPointer { squaredDistance(from: $0, to: second).squareRoot() }

@@ -80,7 +80,8 @@ public struct EmbeddingStore: Sendable {
             dimension: dimension, metadata: metadata)
     }
 
-    private static func indexWords(_ words: [String], origin: String) throws -> [String: Int] {
+    /// Ids by word; throws for an empty or repeated word (rows numbered from 1).
+    static func indexWords(_ words: [String], origin: String) throws -> [String: Int] {
         var ids = [String: Int](minimumCapacity: words.count)
         for (id, word) in words.enumerated() {
             guard !word.isEmpty else { throw EmbeddingStoreError.emptyWord(path: origin, row: id + 1) }

@@ -14,6 +14,20 @@ extension EmbeddingStore {
     ///   corrupt, missing datasets, wrong rank or type, mismatched counts,
     ///   D = 0, empty, non-UTF-8 or duplicate words, NaN or infinite values.
     public static func load(from path: String, vocabLimit: Int? = nil) throws -> EmbeddingStore {
+        try loadSubset(from: path, vocabLimit: vocabLimit, keeping: { _ in true }).subset
+    }
+
+    /// Opens only the rows of an HDF5 store whose word satisfies `isKept`,
+    /// without ever holding the whole vector matrix: vectors are read in
+    /// blocks of rows and only kept rows are copied. Every row is still
+    /// validated (words non-empty, valid UTF-8 and unique; values finite), so
+    /// a file is accepted or rejected exactly as by `load(from:vocabLimit:)`.
+    ///
+    /// - Returns: the kept rows, in file order, and the number of rows read
+    ///   (the store's word count after `vocabLimit`).
+    public static func loadSubset(
+        from path: String, vocabLimit: Int? = nil, keeping isKept: (String) -> Bool
+    ) throws -> (subset: EmbeddingStore, storeWords: Int) {
         if let limit = vocabLimit, limit < 1 { throw EmbeddingStoreError.invalidVocabLimit(limit) }
         try HDF5StoreReader.checkLooksLikeHDF5(path)
         return try HDF5.withScope { scope in
@@ -21,10 +35,13 @@ extension EmbeddingStore {
             let (wordRows, dimension) = try reader.shape()
             let rows = min(wordRows, vocabLimit ?? wordRows)
             let words = try reader.readWords(rows: rows)
-            let vectors = try reader.readVectors(rows: rows, dimension: dimension)
-            return try EmbeddingStore(
-                words: words, vectors: vectors, dimension: dimension,
+            _ = try indexWords(words, origin: path)
+            let kept = words.map(isKept)
+            let vectors = try reader.readVectors(rows: rows, dimension: dimension, keeping: kept, words: words)
+            let subset = try EmbeddingStore(
+                words: zip(words, kept).filter(\.1).map(\.0), vectors: vectors, dimension: dimension,
                 metadata: reader.readMetadata(), origin: path)
+            return (subset, rows)
         }
     }
 }
@@ -97,7 +114,7 @@ struct HDF5StoreReader {
         let dataset = try open("words")
         let fileType = try datatype(of: dataset)
         let isVariable = H5Tis_variable_str(fileType) > 0
-        let (fileSpace, memorySpace) = try selectRows(dataset, rows: rows, columns: nil)
+        let (fileSpace, memorySpace) = try selectRows(dataset, rows: 0..<rows, columns: nil)
         // Fixed-length strings are read in the file's own type, so no padding
         // conversion can cut a word that fills its whole field.
         let memoryType = isVariable ? try stringType(size: dptext_h5t_variable()) : try copy(fileType)
@@ -128,25 +145,43 @@ struct HDF5StoreReader {
         }
     }
 
-    /// Reads the first `rows` vectors as a row-major single-precision matrix.
+    /// Reads the kept ones among the first `rows` vectors as a row-major
+    /// single-precision matrix, one block of rows at a time, checking every
+    /// value read (kept or not) is finite.
     ///
     /// float64 stores are read in double precision, so that values outside
-    /// the float32 range surface as infinities the store validation rejects,
-    /// then rounded to the nearest float32.
-    func readVectors(rows: Int, dimension: Int) throws -> [Float] {
+    /// the float32 range surface as infinities, then rounded to the nearest float32.
+    func readVectors(rows: Int, dimension: Int, keeping kept: [Bool], words: [String]) throws -> [Float] {
         let dataset = try open("vectors")
-        let (fileSpace, memorySpace) = try selectRows(dataset, rows: rows, columns: dimension)
-        let count = rows * dimension
-        if try typeSize(of: dataset) == 4 {
-            var values = [Float](repeating: 0, count: count)
-            try check(H5Dread(dataset, dptext_h5t_native_float(), memorySpace, fileSpace, dptext_h5p_default(), &values),
-                      reading: "vectors")
-            return values
+        let isSingle = try typeSize(of: dataset) == 4
+        let blockRows = max(1, (1 << 20) / dimension)
+        var result = [Float]()
+        result.reserveCapacity(kept.lazy.filter { $0 }.count * dimension)
+        for start in stride(from: 0, to: rows, by: blockRows) {
+            let count = min(blockRows, rows - start)
+            let (fileSpace, memorySpace) = try selectRows(dataset, rows: start..<start + count, columns: dimension)
+            let block: [Float]
+            if isSingle {
+                var values = [Float](repeating: 0, count: count * dimension)
+                try check(H5Dread(dataset, dptext_h5t_native_float(), memorySpace, fileSpace, dptext_h5p_default(),
+                                  &values), reading: "vectors")
+                block = values
+            } else {
+                var values = [Double](repeating: 0, count: count * dimension)
+                try check(H5Dread(dataset, dptext_h5t_native_double(), memorySpace, fileSpace, dptext_h5p_default(),
+                                  &values), reading: "vectors")
+                block = values.map(Float.init)
+            }
+            if let flat = block.firstIndex(where: { !$0.isFinite }) {
+                let row = start + flat / dimension
+                throw EmbeddingStoreError.nonFiniteValue(
+                    path: path, row: row + 1, column: flat % dimension + 1, word: words[row])
+            }
+            for row in 0..<count where kept[start + row] {
+                result.append(contentsOf: block[row * dimension..<(row + 1) * dimension])
+            }
         }
-        var values = [Double](repeating: 0, count: count)
-        try check(H5Dread(dataset, dptext_h5t_native_double(), memorySpace, fileSpace, dptext_h5p_default(), &values),
-                  reading: "vectors")
-        return values.map(Float.init)
+        return result
     }
 
     /// Reads the optional string attributes of the root group.
@@ -182,11 +217,11 @@ struct HDF5StoreReader {
         return dims.map { Int($0) }
     }
 
-    /// Selects the first `rows` rows (and `columns` columns of a 2-D dataset)
-    /// and returns the file selection with a matching memory space.
-    private func selectRows(_ dataset: hid_t, rows: Int, columns: Int?) throws -> (hid_t, hid_t) {
-        let count: [hsize_t] = [hsize_t(rows)] + (columns.map { [hsize_t($0)] } ?? [])
-        let start = [hsize_t](repeating: 0, count: count.count)
+    /// Selects rows `rows` (and the first `columns` columns of a 2-D
+    /// dataset) and returns the file selection with a matching memory space.
+    private func selectRows(_ dataset: hid_t, rows: Range<Int>, columns: Int?) throws -> (hid_t, hid_t) {
+        let count: [hsize_t] = [hsize_t(rows.count)] + (columns.map { [hsize_t($0)] } ?? [])
+        let start: [hsize_t] = [hsize_t(rows.lowerBound)] + (columns.map { _ in [0] } ?? [])
         guard let fileSpace = scope.dataspace(H5Dget_space(dataset)),
               H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nil, count, nil) >= 0,
               let memorySpace = scope.dataspace(H5Screate_simple(Int32(count.count), count, nil))

@@ -95,15 +95,38 @@ public struct ExactNeighborIndex: NeighborIndex {
     }
 
     /// Offers the scores of one query against words `firstID…` to its selector.
+    ///
+    /// Almost every score is above the selector's bound once it has k
+    /// entries, so scores are compared 16 at a time and only a group with a
+    /// score at or below the bound is looked at one by one.
     @inline(__always)
     private func scan(_ products: ArraySlice<Float>, firstID: Int, into selector: inout CandidateSelector) {
         squaredNorms.withUnsafeBufferPointer { norms in
-            var bound = selector.bound
-            for (offset, product) in zip(0..., products) {
-                let score = norms[firstID + offset] - 2 * product
-                if score <= bound {
-                    selector.offer(score: score, id: firstID + offset)
-                    bound = selector.bound
+            products.withUnsafeBufferPointer { products in
+                let count = products.count
+                var bound = selector.bound
+                var offset = 0
+                func offerOne(_ offset: Int) {
+                    let score = norms[firstID + offset] - 2 * products[offset]
+                    if score <= bound {
+                        selector.offer(score: score, id: firstID + offset)
+                        bound = selector.bound
+                    }
+                }
+                let normBase = UnsafeRawPointer(norms.baseAddress! + firstID)
+                let productBase = UnsafeRawPointer(products.baseAddress!)
+                while offset + 16 <= count {
+                    let stride = offset * MemoryLayout<Float>.stride
+                    let scores = normBase.loadUnaligned(fromByteOffset: stride, as: SIMD16<Float>.self)
+                        - 2 * productBase.loadUnaligned(fromByteOffset: stride, as: SIMD16<Float>.self)
+                    if any(scores .<= SIMD16(repeating: bound)) {
+                        for lane in offset..<offset + 16 { offerOne(lane) }
+                    }
+                    offset += 16
+                }
+                while offset < count {
+                    offerOne(offset)
+                    offset += 1
                 }
             }
         }

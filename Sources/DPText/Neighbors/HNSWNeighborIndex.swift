@@ -109,7 +109,8 @@ public struct HNSWNeighborIndex: NeighborIndex {
             }
         }
         if status.code != 0 { throw HNSWIndexError.buildFailed(reason: status.message) }
-        chnsw_set_ef(graph.handle, parameters.efSearch)
+        // The beam width is passed with every search (as its k), so the graph's own minimum stays at 1.
+        chnsw_set_ef(graph.handle, 1)
         self.init(store: store, graph: graph, efSearch: parameters.efSearch)
     }
 
@@ -218,8 +219,14 @@ public struct HNSWNeighborIndex: NeighborIndex {
         case CHNSW_MISMATCH: throw HNSWIndexError.storeMismatch(path: path, reason: verified.message)
         default: throw HNSWIndexError.loadFailed(path: path, reason: verified.message)
         }
-        chnsw_set_ef(graph.handle, efSearch)
+        chnsw_set_ef(graph.handle, 1)
         return HNSWNeighborIndex(store: store, graph: graph, efSearch: efSearch)
+    }
+
+    /// The same graph, searched with beam width `width` (≥ 1).
+    public func searching(width: Int) -> HNSWNeighborIndex {
+        precondition(width >= 1, "the beam width must be at least 1")
+        return HNSWNeighborIndex(store: store, graph: graph, efSearch: width)
     }
 }
 

@@ -29,23 +29,26 @@ public struct PrivatizationPipeline: Sendable {
     /// Privatizes everything `reader` holds into `sink`; input number `input`
     /// selects the seeded streams. Calls `progress` after every chunk.
     /// On error the sink is abandoned.
+    ///
+    /// - Parameter stopAfter: checked after every chunk; `true` ends the run
+    ///   there, as if the input ended (benchmarks use it as a time limit).
     public func run(
         _ reader: inout LineReader, input: Int, into sink: some OutputSink,
-        progress: (RewriteCounts, _ bytesRead: Int) -> Void = { _, _ in }
+        progress: (RewriteCounts, _ bytesRead: Int) -> Void = { _, _ in },
+        stopAfter: (RewriteCounts) -> Bool = { _ in false }
     ) throws(PipelineError) -> RewriteCounts {
         let processor = RecordProcessor(rewriter: rewriter, privatizer: privatizer, noise: noise, format: format)
         var counts = RewriteCounts()
         var firstRecord = 0
         do {
             while true {
-                let lines = try readChunk(&reader)
-                guard !lines.isEmpty else { break }
-                let (output, chunkCounts) = try process(lines, with: processor, input: input,
-                                                        firstRecord: firstRecord, path: reader.path)
-                try sink.write(output)
-                counts += chunkCounts
-                firstRecord += lines.count
+                let chunk = try readChunk(&reader)
+                guard !chunk.lines.isEmpty else { break }
+                counts += try process(chunk, with: processor, input: input, firstRecord: firstRecord,
+                                      path: reader.path, into: sink)
+                firstRecord += chunk.lines.count
                 progress(counts, reader.bytesRead)
+                if stopAfter(counts) { break }
             }
             try sink.finish()
         } catch {
@@ -55,25 +58,39 @@ public struct PrivatizationPipeline: Sendable {
         return counts
     }
 
-    private func readChunk(_ reader: inout LineReader) throws(PipelineError) -> [RecordProcessor.Line] {
+    /// Lines read together, their bytes in one buffer.
+    private struct Chunk {
+        var bytes: [UInt8] = []
         var lines: [RecordProcessor.Line] = []
+    }
+
+    private func readChunk(_ reader: inout LineReader) throws(PipelineError) -> Chunk {
+        var chunk = Chunk()
+        chunk.lines.reserveCapacity(chunkSize)
         do {
-            while lines.count < chunkSize, let line = try reader.nextLine() {
-                lines.append(.init(content: Array(line.content), terminator: Array(line.terminator)))
+            while chunk.lines.count < chunkSize, let line = try reader.nextLine() {
+                let start = chunk.bytes.count
+                chunk.bytes.append(contentsOf: line.content)
+                let end = chunk.bytes.count
+                chunk.bytes.append(contentsOf: line.terminator)
+                chunk.lines.append(.init(content: start..<end, terminator: end..<chunk.bytes.count))
             }
         } catch let error as LineReaderError {
             throw .unreadableInput(path: error.path, reason: error.reason)
         } catch {
             throw .unreadableInput(path: reader.path, reason: "\(error)")
         }
-        return lines
+        return chunk
     }
 
-    /// Splits the chunk into one contiguous slice per thread and joins the
-    /// results in order; the first failing record (lowest line) is reported.
+    /// Splits the chunk into one contiguous slice per thread and writes the
+    /// results in order; the first failing record (lowest line) is reported
+    /// and nothing of the chunk is written.
     private func process(
-        _ lines: [RecordProcessor.Line], with processor: RecordProcessor, input: Int, firstRecord: Int, path: String
-    ) throws(PipelineError) -> ([UInt8], RewriteCounts) {
+        _ chunk: Chunk, with processor: RecordProcessor, input: Int, firstRecord: Int, path: String,
+        into sink: some OutputSink
+    ) throws(PipelineError) -> RewriteCounts {
+        let lines = chunk.lines
         let slices = min(threads, lines.count)
         let size = (lines.count + slices - 1) / slices
         var results = [Result<([UInt8], RewriteCounts), PipelineError>?](repeating: nil, count: slices)
@@ -82,18 +99,17 @@ public struct PrivatizationPipeline: Sendable {
             DispatchQueue.concurrentPerform(iterations: slices) { slice in
                 let range = slice * size..<min(lines.count, (slice + 1) * size)
                 buffer[slice] = Result { () throws(PipelineError) in
-                    try processor.process(lines[range], input: input, firstRecord: firstRecord + range.lowerBound,
-                                          path: path)
+                    try processor.process(chunk.bytes, lines: lines[range], input: input,
+                                          firstRecord: firstRecord + range.lowerBound, path: path)
                 }
             }
         }
-        var output: [UInt8] = []
+        let outputs = try results.map { result throws(PipelineError) in try result!.get() }
         var counts = RewriteCounts()
-        for result in results {
-            let (bytes, sliceCounts) = try result!.get()
-            output.append(contentsOf: bytes)
+        for (bytes, sliceCounts) in outputs {
+            try sink.write(bytes)
             counts += sliceCounts
         }
-        return (output, counts)
+        return counts
     }
 }

@@ -9,10 +9,10 @@ struct RecordProcessor: Sendable {
     let noise: NoiseSource
     let format: RecordFormat
 
-    /// One input line.
+    /// One input line: where its content and terminator are in its chunk's bytes.
     struct Line: Sendable {
-        let content: [UInt8]
-        let terminator: [UInt8]
+        let content: Range<Int>
+        let terminator: Range<Int>
     }
 
     /// A record's text located inside its line.
@@ -26,28 +26,30 @@ struct RecordProcessor: Sendable {
         let passThrough: Bool
     }
 
-    /// Output bytes (content + terminator) of `lines`, whose first is record
-    /// `firstRecord` of input `input`.
-    func process(_ lines: ArraySlice<Line>, input: Int, firstRecord: Int, path: String)
+    /// Output bytes (content + terminator) of `lines` of `bytes`, whose
+    /// first is record `firstRecord` of input `input`.
+    func process(_ bytes: [UInt8], lines: ArraySlice<Line>, input: Int, firstRecord: Int, path: String)
         throws(PipelineError) -> (output: [UInt8], counts: RewriteCounts) {
         var located: [Located] = []
         located.reserveCapacity(lines.count)
         for (offset, line) in lines.enumerated() {
-            located.append(try locate(line.content, path: path, line: firstRecord + offset + 1))
+            located.append(try locate(bytes[line.content], path: path, line: firstRecord + offset + 1))
         }
         var generators = (0..<lines.count).map { noise.generator(input: input, record: firstRecord + $0) }
         let outputs = privatizer.privatize(records: located.map(\.prepared.inputs), generators: &generators)
 
         var counts = RewriteCounts()
         var output: [UInt8] = []
-        output.reserveCapacity(lines.reduce(0) { $0 + $1.content.count + $1.terminator.count } + 64)
+        if let first = lines.first, let last = lines.last {
+            output.reserveCapacity(last.terminator.upperBound - first.content.lowerBound + 64)
+        }
         for ((record, outputs), line) in zip(zip(located, outputs), lines) {
             if record.passThrough {
-                output.append(contentsOf: line.content)
+                output.append(contentsOf: bytes[line.content])
             } else {
                 let text = rewriter.render(record.prepared, outputs: outputs, counts: &counts)
                 output.append(contentsOf: record.head)
-                if !record.isJSONString || text == record.prepared.text {
+                if !record.isJSONString || text.elementsEqual(record.prepared.text) {
                     // Unchanged text keeps its original bytes (and JSON escapes).
                     output.append(contentsOf: record.isJSONString ? record.original : text[...])
                 } else {
@@ -55,23 +57,23 @@ struct RecordProcessor: Sendable {
                 }
                 output.append(contentsOf: record.tail)
             }
-            output.append(contentsOf: line.terminator)
+            output.append(contentsOf: bytes[line.terminator])
         }
         return (output, counts)
     }
 
-    private func locate(_ content: [UInt8], path: String, line: Int) throws(PipelineError) -> Located {
+    private func locate(_ content: ArraySlice<UInt8>, path: String, line: Int) throws(PipelineError) -> Located {
         switch format {
         case .text:
-            return Located(head: [], original: content[...], tail: [], prepared: rewriter.prepare(content),
+            return Located(head: [], original: content, tail: [], prepared: rewriter.prepare(content),
                            isJSONString: false, passThrough: false)
         case .jsonl(let field):
             if content.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) {
-                return Located(head: [], original: content[...], tail: [], prepared: rewriter.prepare([]),
+                return Located(head: [], original: content, tail: [], prepared: rewriter.prepare([]),
                                isJSONString: false, passThrough: true)
             }
             do {
-                let location = try JSONLine.locate(field: field, in: content[...])
+                let location = try JSONLine.locate(field: field, in: content)
                 let text = Array((location.value ?? "").utf8)
                 return Located(
                     head: content[..<location.valueRange.lowerBound], original: content[location.valueRange],

@@ -21,6 +21,30 @@ public struct RunReport: Codable, Sendable {
         }
     }
 
+    /// How noisy vectors were decoded to words.
+    public struct Decoding: Codable, Sendable {
+        /// `exact` (exhaustive search) or `hnsw` (approximate).
+        public var search: String
+        public var parameters: [String: Double]
+        public var note: String
+
+        public init(_ decoder: any NeighborIndex) {
+            if let hnsw = decoder as? HNSWNeighborIndex {
+                search = "hnsw"
+                parameters = ["m": Double(hnsw.m), "ef_construction": Double(hnsw.efConstruction),
+                              "ef_search": Double(hnsw.efSearch)]
+                note = "approximate nearest-neighbour decoding (hnswlib): post-processing, so the guarantee is "
+                    + "unchanged, but outputs differ from exact decoding and deniability statistics (N_w, S_w) "
+                    + "measured with exact search do not apply exactly"
+            } else {
+                search = decoder.isExact ? "exact" : "approximate"
+                parameters = [:]
+                note = decoder.isExact ? "exhaustive search: every noisy vector becomes its nearest vocabulary word"
+                    : "approximate nearest-neighbour decoding"
+            }
+        }
+    }
+
     public struct Guarantee: Codable, Sendable {
         /// `none`, `pure-metric`, `approximate-metric` or `unverified`.
         public var kind: String
@@ -39,12 +63,12 @@ public struct RunReport: Codable, Sendable {
         public var dimension: Int
         public var vocabLimit: Int?
 
-        public init(path: String, sha256: String, store: EmbeddingStore, vocabulary: EmbeddingStore, vocabLimit: Int?) {
+        public init(path: String, sha256: String, storeWords: Int, vocabulary: EmbeddingStore, vocabLimit: Int?) {
             self.path = path
             self.sha256 = sha256
-            self.words = store.count
+            self.words = storeWords
             self.vocabularyWords = vocabulary.count
-            self.dimension = store.dimension
+            self.dimension = vocabulary.dimension
             self.vocabLimit = vocabLimit
         }
     }
@@ -70,6 +94,7 @@ public struct RunReport: Codable, Sendable {
 
     public var tool = "dptext"
     public var mechanism: Mechanism
+    public var decoding: Decoding
     public var embeddings: Embeddings
     public var randomness: Randomness
     public var format: String
@@ -81,10 +106,12 @@ public struct RunReport: Codable, Sendable {
     public var seconds: Double
 
     public init(
-        mechanism: any WordMechanism, embeddings: Embeddings, noise: NoiseSource, format: String,
-        oovPolicy: OOVPolicy, inputs: [String], outputs: [String], counts: RewriteCounts, seconds: Double
+        mechanism: any WordMechanism, decoder: any NeighborIndex, embeddings: Embeddings, noise: NoiseSource,
+        format: String, oovPolicy: OOVPolicy, inputs: [String], outputs: [String], counts: RewriteCounts,
+        seconds: Double
     ) {
         self.mechanism = Mechanism(mechanism)
+        self.decoding = Decoding(decoder)
         self.embeddings = embeddings
         self.randomness = Randomness(noise)
         self.format = format

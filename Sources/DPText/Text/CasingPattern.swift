@@ -21,6 +21,31 @@ public enum CasingPattern: Sendable, Equatable {
                 uppers += 1
             }
         }
+        self.init(letters: letters, uppers: uppers, firstIsUpper: firstIsUpper)
+    }
+
+    /// The pattern of the UTF-8 bytes `word` (valid UTF-8): bytewise for
+    /// ASCII, where letters are exactly `A–Z a–z`, else as `init(of:)`.
+    public init(ofUTF8 word: some Collection<UInt8>) {
+        guard word.allSatisfy({ $0 < 0x80 }) else {
+            self.init(of: Substring(decoding: word, as: UTF8.self))
+            return
+        }
+        var letters = 0, uppers = 0
+        var firstIsUpper = false
+        for byte in word {
+            let isUpper = byte >= 0x41 && byte <= 0x5A
+            guard isUpper || (byte >= 0x61 && byte <= 0x7A) else { continue }
+            letters += 1
+            if isUpper {
+                if letters == 1 { firstIsUpper = true }
+                uppers += 1
+            }
+        }
+        self.init(letters: letters, uppers: uppers, firstIsUpper: firstIsUpper)
+    }
+
+    private init(letters: Int, uppers: Int, firstIsUpper: Bool) {
         if letters >= 2 && uppers == letters {
             self = .upper
         } else if firstIsUpper && uppers == 1 {

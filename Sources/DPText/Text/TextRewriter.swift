@@ -26,7 +26,8 @@ public struct TextRewriter: Sendable {
 
     /// A text's words, located and looked up.
     public struct Prepared: Sendable {
-        let text: [UInt8]
+        /// The text; word ranges are indices of it (a slice keeps its parent's indices).
+        let text: ArraySlice<UInt8>
         let words: [Word]
         /// What the mechanism privatizes, one entry per word that has `input != nil`.
         public let inputs: [MechanismInput]
@@ -41,17 +42,27 @@ public struct TextRewriter: Sendable {
     }
 
     public func prepare(_ text: [UInt8]) -> Prepared {
+        prepare(text[...])
+    }
+
+    /// As `prepare(_:)`, for bytes inside a larger buffer (no copy).
+    public func prepare(_ text: ArraySlice<UInt8>) -> Prepared {
         var words: [Word] = []
         var inputs: [MechanismInput] = []
+        let base = text.startIndex
         text.withUnsafeBufferPointer { buffer in
+            func add(_ range: Range<Int>) {
+                let id = vocabulary.id(of: slice(buffer, range))
+                let isPrivatized = id != nil || policy == .unk
+                words.append(Word(range: base + range.lowerBound..<base + range.upperBound, id: id,
+                                  isPrivatized: isPrivatized))
+                if let id { inputs.append(.word(id)) } else if isPrivatized { inputs.append(unknownInput) }
+            }
             for span in WordTokenizer.spans(in: buffer) {
-                let pieces = span.parts.count > 1 && vocabulary.id(of: slice(buffer, span.range)) != nil
-                    ? [span.range] : span.parts
-                for range in pieces {
-                    let id = vocabulary.id(of: slice(buffer, range))
-                    let isPrivatized = id != nil || policy == .unk
-                    words.append(Word(range: range, id: id, isPrivatized: isPrivatized))
-                    if let id { inputs.append(.word(id)) } else if isPrivatized { inputs.append(unknownInput) }
+                if span.isJoined && vocabulary.id(of: slice(buffer, span.range)) == nil {
+                    span.parts.forEach(add)
+                } else {
+                    add(span.range)
                 }
             }
         }
@@ -62,57 +73,63 @@ public struct TextRewriter: Sendable {
     /// `prepared` (nil: keep the word as written); adds to `counts`.
     public func render(_ prepared: Prepared, outputs: [Int?], counts: inout RewriteCounts) -> [UInt8] {
         precondition(outputs.count == prepared.inputs.count)
-        let text = prepared.text
         var result: [UInt8] = []
-        result.reserveCapacity(text.count + 16)
-        var copied = 0
-        var nextOutput = 0
+        result.reserveCapacity(prepared.text.count + 16)
         counts.records += 1
-        for word in prepared.words {
-            counts.tokens += 1
-            result.append(contentsOf: text[copied..<word.range.lowerBound])
-            copied = word.range.upperBound
-            let original = text[word.range]
-            let output: Int?? = word.isPrivatized ? outputs[nextOutput] : .none
-            if word.isPrivatized { nextOutput += 1 }
+        // Raw bytes: no reference counting per word on a buffer other threads share.
+        prepared.text.withUnsafeBufferPointer { text in
+            let base = prepared.text.startIndex
+            func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: text[range.lowerBound - base..<range.upperBound - base])
+            }
+            var copied = base
+            var nextOutput = 0
+            for word in prepared.words {
+                counts.tokens += 1
+                result.append(contentsOf: bytes(copied..<word.range.lowerBound))
+                copied = word.range.upperBound
+                let original = bytes(word.range)
+                let output: Int?? = word.isPrivatized ? outputs[nextOutput] : .none
+                if word.isPrivatized { nextOutput += 1 }
 
-            if let id = word.id {
-                counts.inVocabulary += 1
-                let replacement = output ?? nil
-                if let replacement, replacement != id {
-                    counts.replaced += 1
-                    result.append(contentsOf: written(replacement, like: original))
-                } else {
-                    counts.unchanged += 1
+                if let id = word.id {
+                    counts.inVocabulary += 1
+                    let replacement = output ?? nil
+                    if let replacement, replacement != id {
+                        counts.replaced += 1
+                        result.append(contentsOf: written(replacement, like: original))
+                    } else {
+                        counts.unchanged += 1
+                        result.append(contentsOf: original)
+                    }
+                    continue
+                }
+                switch policy {
+                case .unk:
+                    counts.oovUnk += 1
+                    if let replacement = output ?? nil {
+                        result.append(contentsOf: written(replacement, like: original))
+                    } else {
+                        result.append(contentsOf: original)
+                    }
+                case .mask:
+                    counts.oovMasked += 1
+                    result.append(contentsOf: maskToken.utf8)
+                case .drop:
+                    counts.oovDropped += 1
+                case .keep:
+                    counts.oovKept += 1
                     result.append(contentsOf: original)
                 }
-                continue
             }
-            switch policy {
-            case .unk:
-                counts.oovUnk += 1
-                if let replacement = output ?? nil {
-                    result.append(contentsOf: written(replacement, like: original))
-                } else {
-                    result.append(contentsOf: original)
-                }
-            case .mask:
-                counts.oovMasked += 1
-                result.append(contentsOf: maskToken.utf8)
-            case .drop:
-                counts.oovDropped += 1
-            case .keep:
-                counts.oovKept += 1
-                result.append(contentsOf: original)
-            }
+            result.append(contentsOf: bytes(copied..<base + text.count))
         }
-        result.append(contentsOf: text[copied...])
         return result
     }
 
     /// Vocabulary word `id` in the casing pattern of `original`.
-    private func written(_ id: Int, like original: ArraySlice<UInt8>) -> String.UTF8View {
-        let pattern = CasingPattern(of: Substring(decoding: original, as: UTF8.self))
+    private func written(_ id: Int, like original: UnsafeBufferPointer<UInt8>) -> String.UTF8View {
+        let pattern = CasingPattern(ofUTF8: original)
         return pattern.apply(to: vocabulary.store.words[id]).utf8
     }
 

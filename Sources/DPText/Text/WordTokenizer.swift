@@ -18,7 +18,13 @@ public enum WordTokenizer {
     /// (a single part when it has no joiner).
     public struct Span: Equatable, Sendable {
         public let range: Range<Int>
-        public let parts: [Range<Int>]
+        /// The parts of a joined word; empty for a single part (the common
+        /// case, kept free of allocation).
+        let joinedParts: [Range<Int>]
+
+        /// The joined parts, or the whole range when there is no joiner.
+        public var parts: [Range<Int>] { joinedParts.isEmpty ? [range] : joinedParts }
+        public var isJoined: Bool { !joinedParts.isEmpty }
     }
 
     /// The candidate words of `text`, in order.
@@ -35,15 +41,16 @@ public enum WordTokenizer {
             var end = position + first
             while true {
                 while end < text.count, let length = wordCharacter(in: text, at: end) { end += length }
-                parts.append(partStart..<end)
                 // A joiner continues the word only if a word character follows it.
                 guard end < text.count, let joiner = joinerLength(in: text, at: end),
                       end + joiner < text.count, let next = wordCharacter(in: text, at: end + joiner)
                 else { break }
+                parts.append(partStart..<end)
                 partStart = end + joiner
                 end = partStart + next
             }
-            spans.append(Span(range: parts[0].lowerBound..<end, parts: parts))
+            if !parts.isEmpty { parts.append(partStart..<end) }
+            spans.append(Span(range: position..<end, joinedParts: parts))
             position = end
         }
         return spans
@@ -124,5 +131,15 @@ extension WordTokenizer {
     /// inputs nor outputs. The choice depends only on the public vocabulary.
     public static func wordVocabulary(of store: EmbeddingStore) throws -> EmbeddingStore {
         try store.subset(where: isSingleWord)
+    }
+
+    /// The word vocabulary of the store file at `path`, read without holding
+    /// the rest of the store, and the number of words the store has (after
+    /// `vocabLimit`).
+    public static func loadWordVocabulary(
+        from path: String, vocabLimit: Int? = nil
+    ) throws -> (vocabulary: EmbeddingStore, storeWords: Int) {
+        let (subset, storeWords) = try EmbeddingStore.loadSubset(from: path, vocabLimit: vocabLimit, keeping: isSingleWord)
+        return (subset, storeWords)
     }
 }

@@ -4,6 +4,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure performance on a real store (build with -c release).",
-        subcommands: [NeighborsBenchCommand.self, PrivatizeBenchCommand.self]
+        subcommands: [SuiteBenchCommand.self, PrivatizeBenchCommand.self, NeighborsBenchCommand.self, HNSWBenchCommand.self]
     )
 }

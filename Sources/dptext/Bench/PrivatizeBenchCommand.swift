@@ -7,10 +7,12 @@ struct PrivatizeBenchCommand: ParsableCommand {
         commandName: "privatize",
         abstract: "Measure privatization throughput and memory on a text file.",
         discussion: """
-            Opens the store (timed: start-up), then privatizes the whole corpus with each \
-            requested mechanism, writing to nowhere, and prints one row per mechanism: \
-            seconds, tokens/s, MB/s, the fraction of vocabulary words changed, and the \
-            process's peak resident memory so far. Seeded, so runs are comparable.
+            Opens the store's word vocabulary and builds the exact index, then privatizes the \
+            corpus with each requested mechanism, writing to nowhere, and prints one row per \
+            mechanism: start-up seconds (store, index and mechanism set-up, cached extents and \
+            neighbour tables loaded), tokens, seconds, tokens/s, MB/s, the fraction of vocabulary \
+            words changed, and the process's peak resident memory so far (run one mechanism per \
+            process, as `bench suite` does, to see each one's own). Seeded, so runs are comparable.
             """
     )
 
@@ -25,6 +27,10 @@ struct PrivatizeBenchCommand: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "ε values (every mechanism that takes one is run at each).")
     var epsilon: [Double] = [10]
 
+    @Option(help: ArgumentHelp("truncated-gumbel: run at this multiple of its smallest valid ε instead of --epsilon.",
+                               valueName: "m"))
+    var gumbelMultiple: Double?
+
     @Option(help: ArgumentHelp("truncated-laplace: the noise-norm cap R (default: n/ε + 5√n/ε, δ ≈ 10⁻⁶).",
                                valueName: "R"))
     var maxNoise: Double?
@@ -32,50 +38,85 @@ struct PrivatizeBenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("kde-mh: burn-in and steps (default 1000, 2000).", valueName: "B,T"))
     var chain: String?
 
+    @Option(help: ArgumentHelp("How noisy vectors become words: exact (default) or hnsw.", valueName: "search"))
+    var decoder: DecoderChoice = .exact
+
     @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: ArgumentHelp("Stop each mechanism after the chunk (4,096 lines) that passes this many seconds.",
+                               valueName: "seconds"))
+    var seconds: Double?
+
+    @Flag(help: "Print one JSON object per row instead of the table.")
+    var json = false
+
     func run() throws {
         try reportingFailures {
-            let ((store, path), openSeconds) = try timed { try storeOptions.load() }
-            let ((vocabulary, index), indexSeconds) = try timed { try PrivatizationSetup.prepare(store) }
+            let ((vocabulary, storeWords, path), openSeconds) = try timed { try storeOptions.loadVocabulary() }
+            let (index, indexSeconds) = timed { ExactNeighborIndex(store: vocabulary) }
             let bytes = fileSize(corpus) ?? 0
-            print("store     \(path) (V = \(store.count), D = \(store.dimension)); open \(fixed(openSeconds, digits: 3)) s, "
-                  + "vocabulary \(vocabulary.count) words + index \(fixed(indexSeconds, digits: 3)) s, peak RSS \(megabytes(peakResidentBytes()))")
-            print("corpus    \(corpus) (\(megabytes(bytes))), threads \(threads)")
-            print("mechanism            ε   setup s     seconds     tokens/s      MB/s  changed   peak RSS")
+            if !json {
+                print("store     \(path) (V = \(storeWords), D = \(vocabulary.dimension), \(vocabulary.count) vocabulary words); "
+                      + "open \(fixed(openSeconds, digits: 3)) s, index \(fixed(indexSeconds, digits: 3)) s, "
+                      + "peak RSS \(megabytes(peakResidentBytes()))")
+                print("corpus    \(corpus) (\(megabytes(bytes))), threads \(threads)")
+                print(BenchRow.header)
+            }
             for choice in mechanism {
-                for epsilon in choice == .identity ? [nil] : epsilon.map(Optional.some) {
-                    var options = MechanismSettings(mechanism: choice, epsilon: epsilon)
-                    if choice == .truncatedLaplace, let epsilon {
-                        options.maxNoise = maxNoise
-                            ?? TruncatedLaplaceMechanism.typicalNoiseCap(dimension: store.dimension, epsilon: epsilon)
-                    }
-                    if choice == .kdeMH, let chain {
-                        let parts = chain.split(separator: ",").compactMap { Int($0) }
-                        (options.burnIn, options.steps) = (parts.first, parts.last)
-                    }
+                for epsilon in try epsilons(for: choice, vocabulary: vocabulary, storePath: path) {
                     let (setup, setupSeconds) = try timed {
                         try PrivatizationSetup(
-                            store: store, storePath: path, settings: options, policy: .unk, maskToken: "[MASK]",
-                            noise: .seeded(1), format: .text, threads: threads, prepared: (vocabulary, index))
+                            vocabulary: vocabulary, index: index, storePath: path,
+                            settings: settings(choice, epsilon: epsilon, dimension: vocabulary.dimension),
+                            policy: .unk, maskToken: "[MASK]", noise: .seeded(1), format: .text, threads: threads)
                     }
                     var reader = try LineReader(path: corpus)
-                    let (counts, seconds) = try timed {
-                        try setup.pipeline.run(&reader, input: 0, into: DiscardingSink())
+                    let start = Date()
+                    let (counts, runSeconds) = try timed {
+                        try setup.pipeline.run(&reader, input: 0, into: DiscardingSink(), stopAfter: { _ in
+                            seconds.map { Date().timeIntervalSince(start) > $0 } ?? false
+                        })
                     }
-                    let changed = Double(counts.replaced) / Double(max(counts.inVocabulary, 1))
-                    print(leftAligned(choice.rawValue, 17)
-                          + rightAligned(epsilon.map { fixed($0, digits: 1) } ?? "-", 6)
-                          + rightAligned(fixed(setupSeconds, digits: 2), 10)
-                          + rightAligned(fixed(seconds, digits: 2), 12)
-                          + rightAligned(fixed(Double(counts.tokens) / seconds, digits: 0), 13)
-                          + rightAligned(fixed(Double(bytes) / 1e6 / seconds, digits: 2), 10)
-                          + rightAligned(fixed(100 * changed, digits: 1) + "%", 9)
-                          + rightAligned(megabytes(peakResidentBytes()), 11))
+                    let row = BenchRow(
+                        mechanism: choice.rawValue + (setup.decoder.isExact ? "" : " (hnsw)"), epsilon: epsilon,
+                        startupSeconds: openSeconds + indexSeconds + setupSeconds,
+                        tokens: counts.tokens, bytes: reader.bytesRead, seconds: runSeconds,
+                        changedFraction: Double(counts.replaced) / Double(max(counts.inVocabulary, 1)),
+                        peakResidentBytes: peakResidentBytes())
+                    print(json ? row.json : row.tableLine)
                 }
             }
         }
+    }
+
+    /// The ε values `choice` runs at (nil for the identity).
+    private func epsilons(for choice: MechanismChoice, vocabulary: EmbeddingStore, storePath: String) throws -> [Double?] {
+        switch choice {
+        case .identity:
+            return [nil]
+        case .truncatedGumbel where gumbelMultiple != nil:
+            let extent = try VocabularyExtent.cached(
+                for: vocabulary, storePath: storePath, cacheFolder: MechanismOptions.defaultCacheFolder)
+            let minimum = TruncatedGumbelMechanism.minimumEpsilon(
+                wordCount: vocabulary.count, minimumDistance: extent.minimumDistance)
+            return [(gumbelMultiple! * minimum).rounded(.up)]
+        default:
+            return epsilon
+        }
+    }
+
+    private func settings(_ choice: MechanismChoice, epsilon: Double?, dimension: Int) -> MechanismSettings {
+        var settings = MechanismSettings(mechanism: choice, epsilon: epsilon)
+        if choice != .identity && choice != .truncatedGumbel { settings.decoder = decoder }
+        if choice == .truncatedLaplace, let epsilon {
+            settings.maxNoise = maxNoise ?? TruncatedLaplaceMechanism.typicalNoiseCap(dimension: dimension, epsilon: epsilon)
+        }
+        if choice == .kdeMH, let chain {
+            let parts = chain.split(separator: ",").compactMap { Int($0) }
+            (settings.burnIn, settings.steps) = (parts.first, parts.last)
+        }
+        return settings
     }
 }
 

@@ -32,8 +32,8 @@ struct DeniabilityCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let folder = try evaluation.outputFolder()
-            let (store, path) = try evaluation.storeOptions.load()
-            let (vocabulary, index) = try PrivatizationSetup.prepare(store)
+            let (vocabulary, _, path) = try evaluation.storeOptions.loadVocabulary()
+            let index = ExactNeighborIndex(store: vocabulary)
             let sample = DeniabilityStudy.sampleWords(
                 vocabularySize: vocabulary.count, count: words, seed: evaluation.seed)
             var results = MergedResults<Run>(url: folder.appendingPathComponent("deniability.json"))

@@ -22,8 +22,8 @@ struct WordUtilityCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let folder = try evaluation.outputFolder()
-            let (store, path) = try evaluation.storeOptions.load()
-            let (vocabulary, index) = try PrivatizationSetup.prepare(store)
+            let (vocabulary, _, path) = try evaluation.storeOptions.loadVocabulary()
+            let index = ExactNeighborIndex(store: vocabulary)
             var reader = try LineReader(path: corpus)
             var lines: [[UInt8]] = []
             while let line = try reader.next() { lines.append(Array(line)) }

@@ -11,6 +11,14 @@ enum MechanismChoice: String, ExpressibleByArgument, CaseIterable {
     case identity
 }
 
+/// How noisy vectors are decoded to words (`--decoder`).
+enum DecoderChoice: String, ExpressibleByArgument, CaseIterable {
+    /// Exhaustive search (`ExactNeighborIndex`).
+    case exact
+    /// An HNSW graph (hnswlib): approximate, decoding only (MECHANISMS.md §8.4).
+    case hnsw
+}
+
 /// `--mechanism` and every mechanism parameter, and how a mechanism is
 /// built from them. A parameter given to a mechanism that does not take it
 /// is an error, not silently ignored.
@@ -36,9 +44,20 @@ struct MechanismOptions: ParsableArguments {
                                valueName: "μ"))
     var poissonMean: Double?
 
-    @Option(help: ArgumentHelp("truncated-gumbel: folder for cached vocabulary extents (default ~/.cache/dptext).",
-                               valueName: "folder"))
+    @Option(help: ArgumentHelp(
+        "truncated-gumbel, --decoder hnsw: folder for cached extents, neighbour tables and HNSW graphs "
+            + "(default ~/.cache/dptext).", valueName: "folder"))
     var cacheDir: String?
+
+    @Option(help: ArgumentHelp(
+        "How noisy vectors become words: exact (default) or hnsw (approximate nearest neighbour, faster; "
+            + "privacy unchanged, deniability statistics biased). laplace, truncated-laplace --max-noise, kde-mh.",
+        valueName: "search"))
+    var decoder: DecoderChoice = .exact
+
+    @Option(help: ArgumentHelp("--decoder hnsw: search beam width (default \(MechanismSettings.defaultHNSWEf)).",
+                               valueName: "ef"))
+    var hnswEf: Int?
 
     @Option(help: ArgumentHelp("kde-mh: KDE bandwidth h (default: Scott's rule).", valueName: "h"))
     var bandwidth: Double?
@@ -63,7 +82,8 @@ struct MechanismOptions: ParsableArguments {
         let given: [(String, Bool, MechanismChoice)] = [
             ("--max-noise", maxNoise != nil, .truncatedLaplace), ("--truncation", truncation != nil, .truncatedLaplace),
             ("--max-distance", maxDistance != nil, .truncatedLaplace),
-            ("--poisson-mean", poissonMean != nil, .truncatedGumbel), ("--cache-dir", cacheDir != nil, .truncatedGumbel),
+            ("--poisson-mean", poissonMean != nil, .truncatedGumbel),
+            ("--cache-dir", cacheDir != nil && decoder == .exact, .truncatedGumbel),
             ("--bandwidth", bandwidth != nil, .kdeMH), ("--burn-in", burnIn != nil, .kdeMH), ("--steps", steps != nil, .kdeMH),
             ("--proposal-scale", proposalScale != nil, .kdeMH), ("--kde-neighbors", kdeNeighbors != nil, .kdeMH),
         ]
@@ -76,6 +96,18 @@ struct MechanismOptions: ParsableArguments {
         if truncation != nil && maxNoise == nil {
             throw ValidationError("--truncation goes with --max-noise.")
         }
+        if decoder == .hnsw && (mechanism == .identity || mechanism == .truncatedGumbel) {
+            throw ValidationError("--decoder hnsw: --mechanism \(mechanism.rawValue) decodes no noisy vectors.")
+        }
+        if decoder == .hnsw && maxDistance != nil {
+            throw ValidationError("--decoder hnsw cannot go with --max-distance: the distance cap needs exact search.")
+        }
+        if hnswEf != nil && decoder != .hnsw {
+            throw ValidationError("--hnsw-ef applies to --decoder hnsw.")
+        }
+        if let hnswEf, hnswEf < 1 {
+            throw ValidationError("--hnsw-ef must be at least 1 (got \(hnswEf)).")
+        }
         if mechanism != .identity && epsilon == nil {
             throw ValidationError("--mechanism \(mechanism.rawValue) needs --epsilon (a number > 0).")
         }
@@ -86,7 +118,8 @@ struct MechanismOptions: ParsableArguments {
         MechanismSettings(
             mechanism: mechanism, epsilon: epsilon, maxNoise: maxNoise, truncation: truncation,
             maxDistance: maxDistance, poissonMean: poissonMean, cacheDir: cacheDir, bandwidth: bandwidth,
-            burnIn: burnIn, steps: steps, proposalScale: proposalScale, kdeNeighbors: kdeNeighbors)
+            burnIn: burnIn, steps: steps, proposalScale: proposalScale, kdeNeighbors: kdeNeighbors,
+            decoder: decoder, hnswEf: hnswEf)
     }
 
     /// `$XDG_CACHE_HOME/dptext`, else `~/.cache/dptext`.
@@ -113,6 +146,26 @@ struct MechanismSettings {
     var steps: Int? = nil
     var proposalScale: Double? = nil
     var kdeNeighbors: Int? = nil
+    var decoder: DecoderChoice = .exact
+    var hnswEf: Int? = nil
+
+    static let defaultHNSWEf = 128
+
+    /// What decodes the mechanism's noisy vectors: `index` itself, or an
+    /// HNSW graph over the same vocabulary (cached beside the other caches
+    /// when the store came from a file).
+    func makeDecoder(vocabulary: EmbeddingStore, index: ExactNeighborIndex, storePath: String?) throws -> any NeighborIndex {
+        guard decoder == .hnsw else { return index }
+        let parameters = HNSWNeighborIndex.Parameters(
+            efSearch: hnswEf ?? Self.defaultHNSWEf, insertionThreads: ProcessInfo.processInfo.activeProcessorCount)
+        guard let storePath else { return try HNSWNeighborIndex(store: vocabulary, parameters: parameters) }
+        if isatty(STDERR_FILENO) == 1 {
+            FileHandle.standardError.write(Data("opening the HNSW graph (built and cached on first use) …\n".utf8))
+        }
+        return try HNSWNeighborIndex.cached(
+            store: vocabulary, fingerprint: VocabularyFingerprint(store: vocabulary, storePath: storePath),
+            parameters: parameters, cacheFolder: cacheDir ?? MechanismOptions.defaultCacheFolder)
+    }
 
     /// Builds the mechanism over `vocabulary` (the store's single-word
     /// entries), with `index` the exact index over it.
@@ -130,15 +183,25 @@ struct MechanismSettings {
                 ?? .outputDistance(maxDistance!)
             return try TruncatedLaplaceMechanism(epsilon: epsilon ?? .nan, cap: cap, store: vocabulary)
         case .truncatedGumbel:
-            let progress = ExtentProgress()
-            defer { progress.finish() }
-            let extent = try storePath.map {
-                try VocabularyExtent.cached(
-                    for: vocabulary, storePath: $0, cacheFolder: cacheDir ?? MechanismOptions.defaultCacheFolder,
-                    progress: progress.update)
-            } ?? VocabularyExtent(store: vocabulary, progress: progress.update)
+            let width = TruncatedGumbelMechanism.tableWidth(wordCount: vocabulary.count, poissonMean: poissonMean)
+            let extentProgress = CacheProgress("computing the vocabulary's smallest and largest distances (cached)")
+            let tableProgress = CacheProgress("finding every word's \(width) nearest neighbours (cached)")
+            defer { extentProgress.finish(); tableProgress.finish() }
+            let (extent, table): (VocabularyExtent, NeighborTable?)
+            if let storePath {
+                let fingerprint = try VocabularyFingerprint(store: vocabulary, storePath: storePath)
+                let folder = cacheDir ?? MechanismOptions.defaultCacheFolder
+                extent = try VocabularyExtent.cached(
+                    for: vocabulary, fingerprint: fingerprint, cacheFolder: folder, progress: extentProgress.update)
+                table = try NeighborTable.cached(
+                    index: index, width: width, fingerprint: fingerprint, cacheFolder: folder,
+                    progress: tableProgress.update)
+            } else {
+                (extent, table) = (try VocabularyExtent(store: vocabulary, progress: extentProgress.update), nil)
+            }
             return try TruncatedGumbelMechanism(
-                epsilon: epsilon ?? .nan, store: vocabulary, extent: extent, poissonMean: poissonMean, neighbors: index)
+                epsilon: epsilon ?? .nan, store: vocabulary, extent: extent, poissonMean: poissonMean,
+                neighbors: index, table: table)
         case .kdeMH:
             return try KDEMetropolisHastingsMechanism(
                 epsilon: epsilon ?? .nan, store: vocabulary, neighbors: index, bandwidth: bandwidth,
@@ -149,16 +212,19 @@ struct MechanismSettings {
 
 }
 
-/// Progress of the one-off vocabulary extent computation, on stderr when it is a terminal.
-final class ExtentProgress: @unchecked Sendable {
+/// Progress of a one-off computation whose result is cached, on stderr when it is a terminal.
+final class CacheProgress: @unchecked Sendable {
+    private let label: String
     private let isEnabled = isatty(STDERR_FILENO) == 1
     private var lastShown = -1
 
+    init(_ label: String) { self.label = label }
+
     func update(_ fraction: Double) {
         let percent = Int(fraction * 100)
-        guard isEnabled, percent != lastShown else { return }
+        guard isEnabled, percent != lastShown, !(lastShown < 0 && percent == 100) else { return }
         lastShown = percent
-        FileHandle.standardError.write(Data("\rcomputing the vocabulary's smallest and largest distances (cached): \(percent)%".utf8))
+        FileHandle.standardError.write(Data("\r\(label): \(percent)%".utf8))
     }
 
     func finish() {

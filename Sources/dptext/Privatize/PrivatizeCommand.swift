@@ -69,11 +69,11 @@ struct PrivatizeCommand: ParsableCommand {
             let start = Date()
             let sources = inputs.isEmpty ? ["-"] : inputs
             let targets = try outputTargets(for: sources)
-            let (store, storePath) = try storeOptions.load()
+            let (vocabulary, storeWords, storePath) = try storeOptions.loadVocabulary()
             let noise: NoiseSource = seed.map { .seeded($0) } ?? .system
             let setup = try PrivatizationSetup(
-                store: store, storePath: storePath, settings: mechanismOptions.settings, policy: oov, maskToken: maskToken,
-                noise: noise,
+                vocabulary: vocabulary, index: ExactNeighborIndex(store: vocabulary), storePath: storePath,
+                settings: mechanismOptions.settings, policy: oov, maskToken: maskToken, noise: noise,
                 format: format == .text ? .text : .jsonl(field: field), threads: threads)
 
             var counts = RewriteCounts()
@@ -86,7 +86,7 @@ struct PrivatizeCommand: ParsableCommand {
                 meter.finish()
             }
             if let report {
-                try makeReport(setup: setup, storePath: storePath, noise: noise,
+                try makeReport(setup: setup, storePath: storePath, storeWords: storeWords, noise: noise,
                                sources: sources, targets: targets, counts: counts,
                                seconds: Date().timeIntervalSince(start)).write(to: report)
             }
@@ -120,12 +120,12 @@ struct PrivatizeCommand: ParsableCommand {
     }
 
     private func makeReport(
-        setup: PrivatizationSetup, storePath: String, noise: NoiseSource,
+        setup: PrivatizationSetup, storePath: String, storeWords: Int, noise: NoiseSource,
         sources: [String], targets: [String?], counts: RewriteCounts, seconds: Double
     ) throws -> RunReport {
         RunReport(
-            mechanism: setup.mechanism,
-            embeddings: .init(path: storePath, sha256: try sha256Hex(ofFileAt: storePath), store: setup.store,
+            mechanism: setup.mechanism, decoder: setup.decoder,
+            embeddings: .init(path: storePath, sha256: try sha256Hex(ofFileAt: storePath), storeWords: storeWords,
                               vocabulary: setup.vocabulary, vocabLimit: storeOptions.vocabLimit),
             noise: noise, format: format.rawValue, oovPolicy: oov,
             inputs: sources.map { $0 == "-" ? "<stdin>" : $0 }, outputs: targets.map { $0 ?? "<stdout>" },

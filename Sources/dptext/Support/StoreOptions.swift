@@ -22,6 +22,14 @@ struct StoreOptions: ParsableArguments {
     func load() throws -> (store: EmbeddingStore, path: String) {
         try loadStore(path: embeddings, vocabLimit: vocabLimit)
     }
+
+    /// The store's word vocabulary (`WordTokenizer.loadWordVocabulary`): what
+    /// privatization and evaluation work with.
+    func loadVocabulary() throws -> (vocabulary: EmbeddingStore, storeWords: Int, path: String) {
+        let path = try embeddings ?? BundledStore.locate()
+        let (vocabulary, storeWords) = try WordTokenizer.loadWordVocabulary(from: path, vocabLimit: vocabLimit)
+        return (vocabulary, storeWords, path)
+    }
 }
 
 /// Opens the store at `path`, or the bundled store when `path` is nil.

@@ -73,6 +73,21 @@ struct HDF5StoreTests {
         #expect(expected(path).description.hasPrefix(path + ": "))
     }
 
+    @Test(arguments: invalidFixtures)
+    func subsetLoadingValidatesRowsItDoesNotKeep(_ name: String, _ expected: @Sendable (String) -> EmbeddingStoreError) {
+        let path = TestData.fixture(name)
+        #expect(throws: expected(path)) { try EmbeddingStore.loadSubset(from: path, keeping: { _ in false }) }
+    }
+
+    @Test func subsetLoadingEqualsFilteringTheWholeStore() throws {
+        let whole = try EmbeddingStore.load(from: TestData.bundledStore, vocabLimit: 30_000)
+        let expected = try WordTokenizer.wordVocabulary(of: whole)
+        let (subset, storeWords) = try WordTokenizer.loadWordVocabulary(from: TestData.bundledStore, vocabLimit: 30_000)
+        #expect(storeWords == 30_000 && subset.count < whole.count)
+        #expect(subset.words == expected.words && subset.vectors == expected.vectors)
+        #expect(subset.dimension == whole.dimension && subset.metadata == whole.metadata)
+    }
+
     @Test func rejectsMissingFilesAndFolders() throws {
         #expect(throws: EmbeddingStoreError.fileNotFound(path: "/nonexistent/store.h5")) {
             try EmbeddingStore.load(from: "/nonexistent/store.h5")

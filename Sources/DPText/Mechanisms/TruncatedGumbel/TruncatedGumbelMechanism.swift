@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Synchronization
 
@@ -33,11 +34,14 @@ import Synchronization
 /// depends on the input word (§4.4): a word at rank 2 for x may be outside
 /// x′'s candidate set except with a super-exponentially small Poisson tail.
 ///
-/// Neighbour lists (length `listLength`, the smallest k with
-/// `P(K > k) < 10⁻¹²`) are cached per word in a bounded, thread-safe cache;
-/// longer draws search on the spot. A cache miss takes longer than a hit,
-/// and K's size changes the work: timing reveals whether a word type was
-/// seen before and how large C was, never the noise (§8.11).
+/// Candidates come from a `NeighborTable` (each word's `listLength − 1`
+/// nearest other words, `listLength` the smallest k with `P(K > k) < 10⁻¹²`),
+/// built once per vocabulary and shared read-only by all threads. Their
+/// exact distances to w are precomputed for the `frequentWords` first word
+/// ids (the most frequent words in a frequency-ordered store such as GloVe,
+/// which make up nearly all tokens of real text) and recomputed per token
+/// for the others. Longer draws search on the spot. K's size changes the work, so timing reveals how large C was,
+/// never the noise (§8.11).
 public struct TruncatedGumbelMechanism: WordMechanism {
     public let epsilon: Double
     /// μ, the mean of the Poisson candidate count before truncation.
@@ -52,27 +56,38 @@ public struct TruncatedGumbelMechanism: WordMechanism {
     let index: any NeighborIndex
     let candidateCount: TruncatedPoisson
     let noise: TruncatedGumbelNoise
-    private let cache: NeighborListCache
+    /// Each word's nearest other words.
+    let table: NeighborTable
+    /// `d(w, table.neighbors(of: w)[r])` at `w·table.width + r`, for word ids `w < frequentWords`.
+    private let frequentDistances: [Double]
+    /// How many word ids have their candidate distances precomputed (a
+    /// bounded cache: by default 2¹⁶ words, 8·2¹⁶·width bytes).
+    public let frequentWords: Int
+    private let publicVectorCandidates = LastPublicVectorNeighbors()
 
     /// - Parameters:
     ///   - epsilon: the claimed ε, in 1/(embedding distance) units; must exceed `minimumEpsilon`.
     ///   - extent: the store's `VocabularyExtent` (checked against the store's words).
     ///   - poissonMean: μ > 0; default ln(V − 1).
     ///   - neighbors: an exact index over the same store (§8.4).
-    ///   - cacheCapacity: how many words' neighbour lists to keep.
+    ///   - table: the store's neighbour table, at least `tableWidth(wordCount:poissonMean:)`
+    ///     wide to avoid searching per token (built from `neighbors` when nil).
+    ///   - frequentWords: how many first word ids get their candidate distances precomputed.
     /// - Throws: `MechanismError.invalidEpsilon` for ε ≤ 0, NaN or ∞; `TruncatedGumbelError` otherwise.
     public init(
         epsilon: Double, store: EmbeddingStore, extent: VocabularyExtent, poissonMean: Double? = nil,
-        neighbors: some NeighborIndex, cacheCapacity: Int = 65_536
+        neighbors: some NeighborIndex, table: NeighborTable? = nil, frequentWords: Int = 1 << 16
     ) throws {
         guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
         let count = store.count
         guard count >= 2 else { throw TruncatedGumbelError.tooFewWords(count) }
-        guard extent.wordCount == count, extent.wordsSHA256 == VocabularyExtent.wordsSHA256(store.words) else {
+        guard extent.wordCount == count, extent.wordsSHA256 == VocabularyFingerprint.wordsSHA256(store.words) else {
             throw TruncatedGumbelError.extentMismatch(storeWords: count, extentWords: extent.wordCount)
         }
         guard neighbors.isExact else { throw TruncatedGumbelError.approximateNeighborIndex }
-        guard neighbors.store.words == store.words else { throw TruncatedGumbelError.neighborIndexMismatch }
+        guard neighbors.store.words == store.words, table.map({ $0.wordCount == count }) ?? true else {
+            throw TruncatedGumbelError.neighborIndexMismatch
+        }
         guard extent.minimumDistance > 0 else {
             throw TruncatedGumbelError.duplicateVectors(
                 first: store.words[extent.closestPair.first], second: store.words[extent.closestPair.second])
@@ -96,8 +111,42 @@ public struct TruncatedGumbelMechanism: WordMechanism {
         self.index = neighbors
         candidateCount = TruncatedPoisson(mean: mean, maximum: count - 1)
         noise = TruncatedGumbelNoise(scale: b, bound: deltaMax)
-        listLength = max(1, candidateCount.bound(tailBelow: 1e-12))
-        cache = NeighborListCache(capacity: max(1, cacheCapacity))
+        listLength = Self.listLength(candidateCount)
+        let table = table ?? NeighborTable(index: neighbors, width: listLength - 1)
+        self.table = table
+        self.frequentWords = min(count, max(0, frequentWords))
+        frequentDistances = Self.candidateDistances(of: 0..<self.frequentWords, table: table, store: store)
+    }
+
+    /// The exact distances from each word of `words` to its table neighbours, row by row.
+    private static func candidateDistances(of words: Range<Int>, table: NeighborTable, store: EmbeddingStore) -> [Double] {
+        let width = table.width
+        var distances = [Double](repeating: 0, count: words.count * width)
+        let block = 4096
+        distances.withUnsafeMutableBufferPointer { output in
+            nonisolated(unsafe) let output = output
+            DispatchQueue.concurrentPerform(iterations: (words.count + block - 1) / block) { index in
+                for word in words.lowerBound + index * block..<min(words.upperBound, words.lowerBound + (index + 1) * block) {
+                    for (rank, neighbor) in table.neighbors(of: word).enumerated() {
+                        output[(word - words.lowerBound) * width + rank] =
+                            store.squaredDistance(between: word, and: Int(neighbor)).squareRoot()
+                    }
+                }
+            }
+        }
+        return distances
+    }
+
+    /// The neighbour-table width this mechanism reads without searching:
+    /// `listLength − 1` for V words and Poisson mean μ (default ln(V − 1)).
+    public static func tableWidth(wordCount: Int, poissonMean: Double? = nil) -> Int {
+        let mean = poissonMean ?? log(Double(max(wordCount, 3) - 1))
+        guard wordCount >= 2, mean.isFinite, mean > 0 else { return 0 }
+        return listLength(TruncatedPoisson(mean: mean, maximum: wordCount - 1)) - 1
+    }
+
+    private static func listLength(_ candidateCount: TruncatedPoisson) -> Int {
+        max(1, candidateCount.bound(tailBelow: 1e-12))
     }
 
     /// The smallest ε is just above `(2(1 + ln V) + 3)/Δ_min` (where `a·Δ_min = 1`).
@@ -122,8 +171,28 @@ public struct TruncatedGumbelMechanism: WordMechanism {
         return .word(select(input, candidates: max(k, 1), using: &generator))
     }
 
-    /// Steps 2–3 with a fixed candidate count (the test hook for fixing K).
+    /// Steps 2–3 with a fixed candidate count (the test hook for fixing K):
+    /// `argmin_c d(w, c) + n_c` over the `count` candidates in rank order,
+    /// one noise draw each, ties to the lower rank.
     func select<G: RandomNumberGenerator>(_ input: MechanismInput, candidates count: Int, using generator: inout G) -> Int {
+        if case .word(let id) = input, count - 1 <= table.width {
+            // The common case, without allocating: w itself, then its table neighbours.
+            var best = id, bestScore = noise.sample(using: &generator)
+            let neighbors = table.neighbors(of: id).prefix(count - 1)
+            if id < frequentWords {
+                for (rank, neighbor) in neighbors.enumerated() {
+                    let score = frequentDistances[id * table.width + rank] + noise.sample(using: &generator)
+                    if score < bestScore { best = Int(neighbor); bestScore = score }
+                }
+            } else {
+                for neighbor in neighbors {
+                    let other = Int(neighbor)
+                    let score = store.squaredDistance(between: id, and: other).squareRoot() + noise.sample(using: &generator)
+                    if score < bestScore { best = other; bestScore = score }
+                }
+            }
+            return best
+        }
         let list = candidates(of: input, count: count)
         var best = list.startIndex, bestScore = Double.infinity
         for rank in list.indices {
@@ -133,42 +202,28 @@ public struct TruncatedGumbelMechanism: WordMechanism {
         return list[best].id
     }
 
-    /// The `count` nearest words of the input (a word first), from the cache when it can.
+    /// The `count` nearest words of the input (a word first): searched on
+    /// the spot for a word (only when `count` exceeds the table), from a
+    /// one-entry cache for a public vector (an OOV stand-in is one fixed vector).
     func candidates(of input: MechanismInput, count: Int) -> ArraySlice<Neighbor> {
         switch input {
         case .word(let id):
-            guard count <= listLength else { return index.neighbors(ofWord: id, k: count)[...] }
-            return cache.list(for: id) { index.neighbors(ofWord: id, k: listLength) }.prefix(count)
+            return index.neighbors(ofWord: id, k: count)[...]
         case .publicVector(let vector):
             guard count <= listLength else { return index.nearest(to: vector, k: count)[...] }
-            return cache.list(for: vector) { index.nearest(to: vector, k: listLength) }.prefix(count)
+            return publicVectorCandidates.list(for: vector) { index.nearest(to: vector, k: listLength) }.prefix(count)
         }
     }
 }
 
-/// Neighbour lists by word id (bounded; an arbitrary entry is evicted when
-/// full) and for the last public vector seen (an OOV stand-in is one fixed vector).
-final class NeighborListCache: Sendable {
-    private let lists = Mutex<[Int: [Neighbor]]>([:])
-    private let lastVector = Mutex<(vector: [Double], list: [Neighbor])?>(nil)
-    let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    func list(for id: Int, compute: () -> [Neighbor]) -> [Neighbor] {
-        if let found = lists.withLock({ $0[id] }) { return found }
-        let computed = compute()  // outside the lock: other threads keep going
-        lists.withLock { lists in
-            if lists.count >= capacity, lists[id] == nil { lists.remove(at: lists.startIndex) }
-            lists[id] = computed
-        }
-        return computed
-    }
+/// The neighbour list of the last public vector seen, shared by all threads.
+final class LastPublicVectorNeighbors: Sendable {
+    private let last = Mutex<(vector: [Double], list: [Neighbor])?>(nil)
 
     func list(for vector: [Double], compute: () -> [Neighbor]) -> [Neighbor] {
-        if let found = lastVector.withLock({ $0?.vector == vector ? $0?.list : nil }) { return found }
-        let computed = compute()
-        lastVector.withLock { $0 = (vector, computed) }
+        if let found = last.withLock({ $0?.vector == vector ? $0?.list : nil }) { return found }
+        let computed = compute()  // outside the lock: other threads keep going
+        last.withLock { $0 = (vector, computed) }
         return computed
     }
 }

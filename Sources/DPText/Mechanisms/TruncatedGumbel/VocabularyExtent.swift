@@ -1,5 +1,4 @@
 import COpenBLAS
-import Crypto
 import Dispatch
 import Foundation
 
@@ -84,19 +83,10 @@ public struct VocabularyExtent: Codable, Equatable, Sendable {
         self.closestPair = closest
         self.farthestPair = farthest
         self.wordCount = store.count
-        self.wordsSHA256 = Self.wordsSHA256(store.words)
+        self.wordsSHA256 = VocabularyFingerprint.wordsSHA256(store.words)
         self.storeSHA256 = nil
     }
 
-    /// SHA-256 (hex) of `words` joined by "\n".
-    static func wordsSHA256(_ words: [String]) -> String {
-        var hasher = SHA256()
-        for (index, word) in words.enumerated() {
-            if index > 0 { hasher.update(data: Data([0x0A])) }
-            hasher.update(data: Data(word.utf8))
-        }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
 }
 
 // MARK: - Cache
@@ -118,21 +108,28 @@ extension VocabularyExtent {
         for store: EmbeddingStore, storePath: String, cacheFolder: String,
         progress: (Double) -> Void = { _ in }
     ) throws -> VocabularyExtent {
-        let storeHash = try sha256Hex(ofFileAt: storePath)
-        let wordsHash = wordsSHA256(store.words)
+        try cached(for: store, fingerprint: VocabularyFingerprint(store: store, storePath: storePath),
+                   cacheFolder: cacheFolder, progress: progress)
+    }
+
+    /// As `cached(for:storePath:cacheFolder:progress:)`, with the vocabulary's
+    /// fingerprint already computed.
+    public static func cached(
+        for store: EmbeddingStore, fingerprint: VocabularyFingerprint, cacheFolder: String,
+        progress: (Double) -> Void = { _ in }
+    ) throws -> VocabularyExtent {
         let folder = URL(fileURLWithPath: cacheFolder, isDirectory: true)
-        let file = folder.appendingPathComponent(
-            "vocabulary-extent-\(storeHash)-\(store.count)-\(wordsHash.prefix(16)).json")
+        let file = folder.appendingPathComponent(fingerprint.fileName(kind: "vocabulary-extent", extension: "json"))
         if let data = try? Data(contentsOf: file),
            let saved = try? JSONDecoder().decode(CacheFile.self, from: data),
            saved.formatVersion == CacheFile.currentVersion,
-           saved.extent.storeSHA256 == storeHash, saved.extent.wordCount == store.count,
-           saved.extent.wordsSHA256 == wordsHash {
+           saved.extent.storeSHA256 == fingerprint.storeSHA256, saved.extent.wordCount == fingerprint.wordCount,
+           saved.extent.wordsSHA256 == fingerprint.wordsSHA256 {
             progress(1)
             return saved.extent
         }
         var extent = try VocabularyExtent(store: store, progress: progress)
-        extent.storeSHA256 = storeHash
+        extent.storeSHA256 = fingerprint.storeSHA256
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         do {

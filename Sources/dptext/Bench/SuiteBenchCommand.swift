@@ -1,0 +1,83 @@
+import ArgumentParser
+import DPText
+import Foundation
+
+struct SuiteBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suite",
+        abstract: "Measure every mechanism and the identity pass on one corpus; print one table.",
+        discussion: """
+            Runs `bench privatize` once per row, each in its own process so that start-up \
+            time and peak memory are that mechanism's own: the identity pass (reading, \
+            tokenizing, writing: the floor), laplace and truncated-laplace at --epsilon, \
+            truncated-gumbel at --gumbel-multiple times its smallest valid ε, and kde-mh at \
+            --epsilon. Slow mechanisms stop after --seconds (the row says how many tokens they \
+            covered). Caches (vocabulary extent, neighbour table) are built on first use and \
+            excluded from start-up afterwards; run the suite twice for warm numbers. The rows             marked (hnsw) decode with the approximate HNSW graph (see `bench hnsw` for its recall).
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Text file to privatize (one record per line).", valueName: "corpus"))
+    var corpus: String
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: ArgumentHelp("ε for laplace, truncated-laplace and kde-mh.", valueName: "ε"))
+    var epsilon = 10.0
+
+    @Option(help: ArgumentHelp("truncated-gumbel runs at this multiple of its smallest valid ε.", valueName: "m"))
+    var gumbelMultiple = 1.05
+
+    @Option(help: ArgumentHelp("Stop each mechanism after the chunk that passes this many seconds.",
+                               valueName: "seconds"))
+    var seconds = 120.0
+
+    @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        try reportingFailures {
+            let rows: [[String]] = [
+                ["--mechanism", "identity"],
+                ["--mechanism", "laplace", "--epsilon", "\(epsilon)"],
+                ["--mechanism", "laplace", "--epsilon", "\(epsilon)", "--decoder", "hnsw"],
+                ["--mechanism", "truncated-laplace", "--epsilon", "\(epsilon)"],
+                ["--mechanism", "truncated-gumbel", "--gumbel-multiple", "\(gumbelMultiple)"],
+                ["--mechanism", "kde-mh", "--epsilon", "\(epsilon)"],
+                ["--mechanism", "kde-mh", "--epsilon", "\(epsilon)", "--decoder", "hnsw"],
+            ]
+            var storeArguments: [String] = []
+            if let embeddings = storeOptions.embeddings { storeArguments += ["--embeddings", embeddings] }
+            if let limit = storeOptions.vocabLimit { storeArguments += ["--vocab-limit", "\(limit)"] }
+            print("corpus    \(corpus) (\(megabytes(fileSize(corpus) ?? 0))), store \(try storeOptions.embeddings ?? BundledStore.locate()), "
+                  + "threads \(threads), at most \(fixed(seconds, digits: 0)) s per mechanism")
+            print(BenchRow.header)
+            for arguments in rows {
+                let row = try measure(["bench", "privatize", corpus, "--json", "--threads", "\(threads)",
+                                       "--seconds", "\(seconds)"] + storeArguments + arguments)
+                print(row.tableLine)
+            }
+        }
+    }
+
+    /// Runs this executable with `arguments` and decodes the row it prints.
+    private func measure(_ arguments: [String]) throws -> BenchRow {
+        let process = Process()
+        process.executableURL = Bundle.main.executableURL
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+              let row = try? JSONDecoder().decode(BenchRow.self, from: Data(line.utf8))
+        else {
+            throw Failure(message: "dptext \(arguments.joined(separator: " ")) failed (status \(process.terminationStatus)); "
+                          + "run it on its own to see why.", status: ExitStatus.dataError)
+        }
+        return row
+    }
+}

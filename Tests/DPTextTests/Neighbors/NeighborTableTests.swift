@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+@testable import DPText
+
+@Suite("NeighborTable")
+struct NeighborTableTests {
+    @Test("rows are the exact neighbour lists, the word itself left out")
+    func rowsMatchExactSearch() {
+        for (count, dimension, width) in [(300, 4, 10), (50, 2, 49), (7, 3, 20), (1, 2, 5)] {
+            let store = TestData.randomStore(count: count, dimension: dimension, seed: UInt64(count))
+            let index = ExactNeighborIndex(store: store)
+            let table = NeighborTable(index: index, width: width)
+            #expect(table.width == min(width, count - 1) && table.wordCount == (table.width == 0 ? 0 : count))
+            for word in 0..<count where table.width > 0 {
+                let expected = index.neighbors(ofWord: word, k: table.width + 1).dropFirst().map(\.id)
+                #expect(table.neighbors(of: word).map(Int.init) == Array(expected), "V = \(count), word \(word)")
+            }
+        }
+    }
+
+    @Test("ties between duplicate vectors keep the index's order (lower id first)")
+    func duplicates() throws {
+        let store = try EmbeddingStore(words: ["a", "b", "c", "d"], vectors: [0, 0, 1, 0, 1, 0, 0, 0], dimension: 2)
+        let table = NeighborTable(index: ExactNeighborIndex(store: store), width: 3)
+        #expect(table.neighbors(of: 0).map(Int.init) == [3, 1, 2])
+        #expect(table.neighbors(of: 1).map(Int.init) == [2, 0, 3])
+        #expect(table.neighbors(of: 3).map(Int.init) == [0, 1, 2])
+    }
+
+    @Test("the cache saves, reloads identically, and rebuilds a damaged or mismatched file")
+    func cacheRoundTrip() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { TestData.cleanUp(folder) }
+        let store = TestData.randomStore(count: 200, dimension: 5, seed: 31)
+        let storePath = folder.appendingPathComponent("store.h5").path
+        try store.write(to: storePath)
+        let fingerprint = try VocabularyFingerprint(store: store, storePath: storePath)
+        let index = CountingIndex(ExactNeighborIndex(store: store))
+        let cacheFolder = folder.appendingPathComponent("cache").path
+        let first = try NeighborTable.cached(index: index, width: 12, fingerprint: fingerprint, cacheFolder: cacheFolder)
+        let files = try FileManager.default.contentsOfDirectory(atPath: cacheFolder)
+        #expect(files.count == 1 && files[0].hasPrefix("neighbor-table-12-\(fingerprint.storeSHA256)-200-"))
+        #expect(index.queries.value == 200, "built: one query per word")
+        let again = try NeighborTable.cached(index: index, width: 12, fingerprint: fingerprint, cacheFolder: cacheFolder)
+        #expect(index.queries.value == 200, "loaded, not rebuilt")
+        for word in 0..<store.count { #expect(again.neighbors(of: word) == first.neighbors(of: word)) }
+
+        // An id out of range (same size, same header) is not trusted: the table is rebuilt.
+        let file = URL(fileURLWithPath: cacheFolder).appendingPathComponent(files[0])
+        var bytes = try Data(contentsOf: file)
+        bytes.replaceSubrange(bytes.count - 4..<bytes.count, with: [0xFF, 0xFF, 0xFF, 0x7F])
+        try bytes.write(to: file)
+        let repaired = try NeighborTable.cached(index: index, width: 12, fingerprint: fingerprint, cacheFolder: cacheFolder)
+        #expect(index.queries.value == 400, "rebuilt")
+        for word in 0..<store.count { #expect(repaired.neighbors(of: word) == first.neighbors(of: word)) }
+
+        // A truncated file is rebuilt too.
+        try Data(try Data(contentsOf: file).prefix(100)).write(to: file)
+        _ = try NeighborTable.cached(index: index, width: 12, fingerprint: fingerprint, cacheFolder: cacheFolder)
+        #expect(index.queries.value == 600, "rebuilt")
+    }
+
+    @Test("an unwritable cache folder is a clear error naming the file")
+    func unwritableCache() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { TestData.cleanUp(folder) }
+        let store = TestData.randomStore(count: 20, dimension: 2, seed: 5)
+        let storePath = folder.appendingPathComponent("store.h5").path
+        try store.write(to: storePath)
+        let blocker = folder.appendingPathComponent("not-a-folder").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        #expect {
+            try NeighborTable.cached(index: ExactNeighborIndex(store: store), width: 3,
+                                     fingerprint: VocabularyFingerprint(store: store, storePath: storePath),
+                                     cacheFolder: blocker)
+        } throws: { error in
+            guard case .cacheWriteFailed(let path, _) = error as? NeighborTableError else { return false }
+            return path.hasPrefix(blocker) && "\(error)".contains("--cache-dir")
+        }
+    }
+}
+
+/// An exact index that counts the queries it answers.
+private struct CountingIndex: NeighborIndex {
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        var value: Int { lock.withLock { count } }
+        func add(_ n: Int) { lock.withLock { count += n } }
+    }
+
+    let base: ExactNeighborIndex
+    let queries = Counter()
+    init(_ base: ExactNeighborIndex) { self.base = base }
+    var store: EmbeddingStore { base.store }
+    var isExact: Bool { true }
+    func nearest(toEach queries: [Double], k: Int) -> [[Neighbor]] {
+        self.queries.add(queries.count / store.dimension)
+        return base.nearest(toEach: queries, k: k)
+    }
+}
