@@ -14,6 +14,10 @@ public struct Privatizer: Sendable {
         self.decoder = decoder
     }
 
+    /// Points decoded together: large enough for efficient BLAS batches,
+    /// small enough to bound memory whatever the size of the records.
+    static let decodingBatch = 8192
+
     /// Output word per token of each record (nil: keep the input token).
     ///
     /// - Parameter generators: one generator per record, used in order.
@@ -22,33 +26,55 @@ public struct Privatizer: Sendable {
     ) -> [[Int?]] {
         precondition(records.count == generators.count)
         var outputs = records.map { [Int?](repeating: nil, count: $0.count) }
-        var points: [Double] = []
-        var pointOwners: [(record: Int, token: Int, ball: (center: [Double], radius: Double)?)] = []
+        var pending = PendingPoints(dimension: decoder.store.dimension)
         for (record, inputs) in records.enumerated() {
             for (token, input) in inputs.enumerated() {
                 switch mechanism.draw(input, using: &generators[record]).outcome {
                 case .input: outputs[record][token] = nil
                 case .word(let id): outputs[record][token] = id
                 case .point(let point):
-                    points.append(contentsOf: point)
-                    pointOwners.append((record, token, nil))
+                    pending.add(point, owner: (record, token, nil))
                 case .pointWithin(let point, let center, let radius):
-                    points.append(contentsOf: point)
-                    pointOwners.append((record, token, (center, radius)))
+                    pending.add(point, owner: (record, token, (center, radius)))
                 }
+                if pending.count >= Self.decodingBatch { decode(&pending, into: &outputs) }
             }
         }
-        let decoded = decoder.nearest(toEach: points, k: 1)
-        let dimension = decoder.store.dimension
-        for (index, (owner, neighbors)) in zip(pointOwners, decoded).enumerated() {
+        decode(&pending, into: &outputs)
+        return outputs
+    }
+
+    /// Noisy points waiting to be decoded, with the token each belongs to.
+    private struct PendingPoints {
+        typealias Owner = (record: Int, token: Int, ball: (center: [Double], radius: Double)?)
+        let dimension: Int
+        var points: [Double] = []
+        var owners: [Owner] = []
+        var count: Int { owners.count }
+
+        init(dimension: Int) { self.dimension = dimension }
+
+        mutating func add(_ point: [Double], owner: Owner) {
+            points.append(contentsOf: point)
+            owners.append(owner)
+        }
+    }
+
+    /// Decodes every pending point into `outputs` and empties the batch.
+    private func decode(_ pending: inout PendingPoints, into outputs: inout [[Int?]]) {
+        guard pending.count > 0 else { return }
+        let decoded = decoder.nearest(toEach: pending.points, k: 1)
+        let dimension = pending.dimension
+        for (index, (owner, neighbors)) in zip(pending.owners, decoded).enumerated() {
             var id = neighbors[0].id
             if let ball = owner.ball {
-                let point = Array(points[index * dimension..<(index + 1) * dimension])
+                let point = Array(pending.points[index * dimension..<(index + 1) * dimension])
                 id = nearest(to: point, within: ball.radius, of: ball.center, overall: id)
             }
             outputs[owner.record][owner.token] = id
         }
-        return outputs
+        pending.points.removeAll(keepingCapacity: true)
+        pending.owners.removeAll(keepingCapacity: true)
     }
 
     /// Output words for the tokens of one record.

@@ -29,8 +29,8 @@ public struct ExactNeighborIndex: NeighborIndex {
     private let squaredNorms: [Float]
     private let largestNorm: Double
 
-    static let queryBlock = 64
-    static let vocabularyBlock = 8192
+    static let queryBlock = 256
+    static let vocabularyBlock = 2048
 
     private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
 
@@ -97,36 +97,33 @@ public struct ExactNeighborIndex: NeighborIndex {
     /// Offers the scores of one query against words `firstID…` to its selector.
     ///
     /// Almost every score is above the selector's bound once it has k
-    /// entries, so scores are compared 16 at a time and only a group with a
-    /// score at or below the bound is looked at one by one.
+    /// entries, so each group of 16 is first reduced to its smallest score
+    /// (a branch-free loop) and only a group that reaches the bound is
+    /// offered score by score.
     @inline(__always)
     private func scan(_ products: ArraySlice<Float>, firstID: Int, into selector: inout CandidateSelector) {
-        squaredNorms.withUnsafeBufferPointer { norms in
+        squaredNorms.withUnsafeBufferPointer { allNorms in
             products.withUnsafeBufferPointer { products in
-                let count = products.count
+                let norms = UnsafeBufferPointer(rebasing: allNorms[firstID..<firstID + products.count])
                 var bound = selector.bound
-                var offset = 0
-                func offerOne(_ offset: Int) {
-                    let score = norms[firstID + offset] - 2 * products[offset]
-                    if score <= bound {
-                        selector.offer(score: score, id: firstID + offset)
-                        bound = selector.bound
+                var start = 0
+                while start < products.count {
+                    let end = Swift.min(start + 16, products.count)
+                    var smallest = Float.infinity
+                    for offset in start..<end {
+                        let score = norms[offset] - 2 * products[offset]
+                        smallest = score < smallest ? score : smallest
                     }
-                }
-                let normBase = UnsafeRawPointer(norms.baseAddress! + firstID)
-                let productBase = UnsafeRawPointer(products.baseAddress!)
-                while offset + 16 <= count {
-                    let stride = offset * MemoryLayout<Float>.stride
-                    let scores = normBase.loadUnaligned(fromByteOffset: stride, as: SIMD16<Float>.self)
-                        - 2 * productBase.loadUnaligned(fromByteOffset: stride, as: SIMD16<Float>.self)
-                    if any(scores .<= SIMD16(repeating: bound)) {
-                        for lane in offset..<offset + 16 { offerOne(lane) }
+                    if smallest <= bound {
+                        for offset in start..<end {
+                            let score = norms[offset] - 2 * products[offset]
+                            if score <= bound {
+                                selector.offer(score: score, id: firstID + offset)
+                                bound = selector.bound
+                            }
+                        }
                     }
-                    offset += 16
-                }
-                while offset < count {
-                    offerOne(offset)
-                    offset += 1
+                    start = end
                 }
             }
         }

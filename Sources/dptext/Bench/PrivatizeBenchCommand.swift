@@ -48,8 +48,17 @@ struct PrivatizeBenchCommand: ParsableCommand {
                                valueName: "seconds"))
     var seconds: Double?
 
+    @Option(help: ArgumentHelp("Lines read and privatized together (smaller: --seconds stops sooner).",
+                               valueName: "N"))
+    var chunkLines = 4096
+
     @Flag(help: "Print one JSON object per row instead of the table.")
     var json = false
+
+    func validate() throws {
+        guard threads >= 1, chunkLines >= 1 else { throw ValidationError("--threads and --chunk-lines must be at least 1.") }
+        if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be greater than 0.") }
+    }
 
     func run() throws {
         try reportingFailures {
@@ -69,7 +78,8 @@ struct PrivatizeBenchCommand: ParsableCommand {
                         try PrivatizationSetup(
                             vocabulary: vocabulary, index: index, storePath: path,
                             settings: settings(choice, epsilon: epsilon, dimension: vocabulary.dimension),
-                            policy: .unk, maskToken: "[MASK]", noise: .seeded(1), format: .text, threads: threads)
+                            policy: .unk, maskToken: "[MASK]", noise: .seeded(1), format: .text, threads: threads,
+                            chunkSize: chunkLines)
                     }
                     var reader = try LineReader(path: corpus)
                     let start = Date()

@@ -37,14 +37,16 @@ struct SuiteBenchCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
+            // Small chunks, so that mechanisms far slower than reading stop close to --seconds.
+            let slow = ["--chunk-lines", "64"]
             let rows: [[String]] = [
                 ["--mechanism", "identity"],
-                ["--mechanism", "laplace", "--epsilon", "\(epsilon)"],
-                ["--mechanism", "laplace", "--epsilon", "\(epsilon)", "--decoder", "hnsw"],
-                ["--mechanism", "truncated-laplace", "--epsilon", "\(epsilon)"],
+                ["--mechanism", "laplace", "--epsilon", "\(epsilon)"] + slow,
+                ["--mechanism", "laplace", "--epsilon", "\(epsilon)", "--decoder", "hnsw"] + slow,
+                ["--mechanism", "truncated-laplace", "--epsilon", "\(epsilon)"] + slow,
                 ["--mechanism", "truncated-gumbel", "--gumbel-multiple", "\(gumbelMultiple)"],
-                ["--mechanism", "kde-mh", "--epsilon", "\(epsilon)"],
-                ["--mechanism", "kde-mh", "--epsilon", "\(epsilon)", "--decoder", "hnsw"],
+                ["--mechanism", "kde-mh", "--epsilon", "\(epsilon)"] + slow,
+                ["--mechanism", "kde-mh", "--epsilon", "\(epsilon)", "--decoder", "hnsw"] + slow,
             ]
             var storeArguments: [String] = []
             if let embeddings = storeOptions.embeddings { storeArguments += ["--embeddings", embeddings] }

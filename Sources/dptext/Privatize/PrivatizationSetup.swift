@@ -12,7 +12,8 @@ struct PrivatizationSetup {
 
     init(
         vocabulary: EmbeddingStore, index: ExactNeighborIndex, storePath: String, settings: MechanismSettings,
-        policy: OOVPolicy, maskToken: String, noise: NoiseSource, format: RecordFormat, threads: Int
+        policy: OOVPolicy, maskToken: String, noise: NoiseSource, format: RecordFormat, threads: Int,
+        chunkSize: Int = 4096
     ) throws {
         self.vocabulary = vocabulary
         mechanism = try settings.make(vocabulary: vocabulary, index: index, storePath: storePath)
@@ -20,6 +21,6 @@ struct PrivatizationSetup {
         pipeline = PrivatizationPipeline(
             rewriter: TextRewriter(store: vocabulary, policy: policy, maskToken: maskToken),
             privatizer: Privatizer(mechanism: mechanism, decoder: decoder),
-            noise: noise, format: format, threads: threads)
+            noise: noise, format: format, threads: threads, chunkSize: chunkSize)
     }
 }
