@@ -38,7 +38,7 @@ struct SuiteBenchCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             // Small chunks, so that mechanisms far slower than reading stop close to --seconds.
-            let slow = ["--chunk-lines", "64"]
+            let slow = ["--chunk-lines", "16"]
             let rows: [[String]] = [
                 ["--mechanism", "identity"],
                 ["--mechanism", "laplace", "--epsilon", "\(epsilon)"] + slow,
