@@ -75,3 +75,46 @@ public final class AtomicFileSink: OutputSink {
         InterruptCleanup.unregister(temporaryPath)
     }
 }
+
+/// An existing file that is not a regular file — a device such as
+/// `/dev/null` or `/dev/full`, a FIFO, a socket — written in place: it
+/// cannot be replaced by renaming, and must never be. As with standard
+/// output, bytes written before a failure cannot be taken back.
+public final class DeviceSink: OutputSink {
+    public let path: String
+    private let handle: FileHandle
+
+    public init(path: String) throws(PipelineError) {
+        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .unwritableOutput(path: path, reason: String(cString: strerror(errno))) }
+        self.path = path
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    }
+
+    public func write(_ bytes: [UInt8]) throws(PipelineError) {
+        do { try handle.write(contentsOf: bytes) } catch {
+            throw .unwritableOutput(path: path, reason: (error as NSError).localizedDescription)
+        }
+    }
+
+    public func finish() throws(PipelineError) {
+        do { try handle.close() } catch {
+            throw .unwritableOutput(path: path, reason: (error as NSError).localizedDescription)
+        }
+    }
+
+    public func abandon() { try? handle.close() }
+}
+
+/// The sink for an output path: a `DeviceSink` when the path exists and is
+/// not a regular file (or a link to one), else an `AtomicFileSink`.
+public func outputSink(path: String) throws(PipelineError) -> any OutputSink {
+    var status = stat()
+    if stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
+        guard (status.st_mode & S_IFMT) != S_IFDIR else {
+            throw .unwritableOutput(path: path, reason: "it is a directory; give a file path, or use --output-dir")
+        }
+        return try DeviceSink(path: path)
+    }
+    return try AtomicFileSink(path: path)
+}

@@ -9,17 +9,29 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
     case unwritableOutput(path: String, reason: String)
     /// The output would replace an input.
     case outputIsInput(path: String)
+    /// More of an input would pass through unprotected than allowed.
+    case tooManyUnprotected(path: String, counts: RewriteCounts, limit: Double)
 
     public var description: String {
         switch self {
         case .invalidRecord(let path, let line, let detail):
-            return "\(path):\(line): \(detail)"
+            return "\(path):\(line): \(detail). Fix the record, or pass --on-error skip to write such records "
+                + "unchanged (unprotected, counted in the report)."
         case .unreadableInput(let path, let reason):
             return "\(path): cannot be read (\(reason))."
         case .unwritableOutput(let path, let reason):
             return "\(path): cannot be written (\(reason)). Check that the folder exists, is writable and has space."
         case .outputIsInput(let path):
             return "\(path): the output would overwrite an input. Choose another output path."
+        case .tooManyUnprotected(let path, let counts, let limit):
+            let percent = { (x: Double) in String(format: "%.2f %%", 100 * x) }
+            return "\(path): \(percent(counts.unprotectedFraction)) of its tokens would pass through unprotected "
+                + "(\(counts.oovKept) out-of-vocabulary words under --oov keep, \(counts.undecodableRuns) runs of "
+                + "bytes that are not UTF-8, \(counts.skippedWords) words in \(counts.skippedRecords) skipped records), "
+                + "more than --max-unprotected-fraction \(limit) (\(percent(limit))); no output was kept"
+                + counts.skipped.prefix(3).map { "; skipped \($0.path):\($0.line): \($0.reason)" }.joined()
+                + (counts.skippedRecords > 3 ? "; …" : "") + ". "
+                + "Use --oov unk, convert the input to UTF-8, fix the records, or raise --max-unprotected-fraction."
         }
     }
 }

@@ -12,12 +12,20 @@ public struct PrivatizationPipeline: Sendable {
     public let threads: Int
     /// Records read before they are processed and written together.
     public let chunkSize: Int
+    /// What to do with a record that cannot be processed.
+    public let onError: RecordErrorPolicy
+    /// The largest fraction of unprotected tokens (`RewriteCounts.unprotectedFraction`)
+    /// an input may have; above it the run fails before its output is
+    /// made visible. nil: no limit.
+    public let maxUnprotectedFraction: Double?
 
     public init(
         rewriter: TextRewriter, privatizer: Privatizer, noise: NoiseSource, format: RecordFormat,
-        threads: Int, chunkSize: Int = 4096
+        threads: Int, chunkSize: Int = 4096, onError: RecordErrorPolicy = .fail, maxUnprotectedFraction: Double? = nil
     ) {
         precondition(threads >= 1 && chunkSize >= 1)
+        self.onError = onError
+        self.maxUnprotectedFraction = maxUnprotectedFraction
         self.rewriter = rewriter
         self.privatizer = privatizer
         self.noise = noise
@@ -37,10 +45,11 @@ public struct PrivatizationPipeline: Sendable {
         progress: (RewriteCounts, _ bytesRead: Int) -> Void = { _, _ in },
         stopAfter: (RewriteCounts) -> Bool = { _ in false }
     ) throws(PipelineError) -> RewriteCounts {
-        let processor = RecordProcessor(rewriter: rewriter, privatizer: privatizer, noise: noise, format: format)
+        let processor = RecordProcessor(
+            rewriter: rewriter, privatizer: privatizer, noise: noise, format: format, onError: onError)
         var counts = RewriteCounts()
         var firstRecord = 0
-        do {
+        do throws(PipelineError) {
             while true {
                 let chunk = try readChunk(&reader)
                 guard !chunk.lines.isEmpty else { break }
@@ -49,6 +58,9 @@ public struct PrivatizationPipeline: Sendable {
                 firstRecord += chunk.lines.count
                 progress(counts, reader.bytesRead)
                 if stopAfter(counts) { break }
+            }
+            if let limit = maxUnprotectedFraction, counts.unprotectedFraction > limit {
+                throw PipelineError.tooManyUnprotected(path: reader.path, counts: counts, limit: limit)
             }
             try sink.finish()
         } catch {

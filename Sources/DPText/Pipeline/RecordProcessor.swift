@@ -8,6 +8,7 @@ struct RecordProcessor: Sendable {
     let privatizer: Privatizer
     let noise: NoiseSource
     let format: RecordFormat
+    let onError: RecordErrorPolicy
 
     /// One input line: where its content and terminator are in its chunk's bytes.
     struct Line: Sendable {
@@ -30,15 +31,27 @@ struct RecordProcessor: Sendable {
     /// first is record `firstRecord` of input `input`.
     func process(_ bytes: [UInt8], lines: ArraySlice<Line>, input: Int, firstRecord: Int, path: String)
         throws(PipelineError) -> (output: [UInt8], counts: RewriteCounts) {
+        var counts = RewriteCounts()
         var located: [Located] = []
         located.reserveCapacity(lines.count)
         for (offset, line) in lines.enumerated() {
-            located.append(try locate(bytes[line.content], path: path, line: firstRecord + offset + 1))
+            let content = bytes[line.content]
+            do {
+                located.append(try locate(content, path: path, line: firstRecord + offset + 1))
+            } catch .invalidRecord(let path, let number, let detail) where onError == .skip {
+                // Written unchanged: counted, with every word it holds, as unprotected.
+                counts.skippedRecords += 1
+                counts.skippedWords += content.withUnsafeBufferPointer { WordTokenizer.spans(in: $0).count }
+                if counts.skipped.count < SkippedRecord.listLimit {
+                    counts.skipped.append(SkippedRecord(path: path, line: number, reason: detail))
+                }
+                located.append(Located(head: [], original: content, tail: [], prepared: rewriter.prepare([]),
+                                       isJSONString: false, passThrough: true))
+            }
         }
         var generators = (0..<lines.count).map { noise.generator(input: input, record: firstRecord + $0) }
         let outputs = privatizer.privatize(records: located.map(\.prepared.inputs), generators: &generators)
 
-        var counts = RewriteCounts()
         var output: [UInt8] = []
         if let first = lines.first, let last = lines.last {
             output.reserveCapacity(last.terminator.upperBound - first.content.lowerBound + 64)
@@ -84,4 +97,13 @@ struct RecordProcessor: Sendable {
             }
         }
     }
+}
+
+/// What happens to a record that cannot be processed (malformed JSONL).
+public enum RecordErrorPolicy: String, Sendable, CaseIterable {
+    /// Stop the run; nothing is written (the default).
+    case fail
+    /// Write the record unchanged, count it and its words as unprotected,
+    /// and list its line in the run's counts.
+    case skip
 }

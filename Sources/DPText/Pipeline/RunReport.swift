@@ -90,6 +90,8 @@ public struct RunReport: Codable, Sendable {
         public var document: String
         public var protected: [String]
         public var notProtected: [String]
+        /// `RewriteCounts.unprotectedFraction` of the whole run.
+        public var unprotectedFraction: Double
     }
 
     public var tool = "dptext"
@@ -171,6 +173,14 @@ extension RunReport.Privacy {
         case .keep:
             notProtected.append("out-of-vocabulary words, passed through unchanged (\(counts.oovKept) tokens)")
         }
+        if counts.undecodableRuns > 0 {
+            notProtected.append("bytes that are not valid UTF-8, passed through unchanged (\(counts.undecodableRuns) runs)")
+        }
+        if counts.skippedRecords > 0 {
+            notProtected.append("records that could not be processed, written unchanged (\(counts.skippedRecords) records, "
+                                + "\(counts.skippedWords) words; lines in counts.skipped)")
+        }
+        unprotectedFraction = counts.unprotectedFraction
         if seeded {
             notProtected.append("everything, from anyone who knows the seed: a seeded run is reproducible, not private")
         }

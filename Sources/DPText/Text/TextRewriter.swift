@@ -31,6 +31,8 @@ public struct TextRewriter: Sendable {
         let words: [Word]
         /// What the mechanism privatizes, one entry per word that has `input != nil`.
         public let inputs: [MechanismInput]
+        /// Runs of invalid UTF-8 in the text (written back unchanged).
+        let undecodableRuns: Int
     }
 
     struct Word: Sendable {
@@ -66,7 +68,8 @@ public struct TextRewriter: Sendable {
                 }
             }
         }
-        return Prepared(text: text, words: words, inputs: inputs)
+        let undecodableRuns = text.withUnsafeBufferPointer(WordTokenizer.undecodableRuns(in:))
+        return Prepared(text: text, words: words, inputs: inputs, undecodableRuns: undecodableRuns)
     }
 
     /// The rewritten text, given the mechanism's output for each input of
@@ -76,6 +79,7 @@ public struct TextRewriter: Sendable {
         var result: [UInt8] = []
         result.reserveCapacity(prepared.text.count + 16)
         counts.records += 1
+        counts.undecodableRuns += prepared.undecodableRuns
         // Raw bytes: no reference counting per word on a buffer other threads share.
         prepared.text.withUnsafeBufferPointer { text in
             let base = prepared.text.startIndex

@@ -83,6 +83,26 @@ public enum WordTokenizer {
         }
     }
 
+    /// The number of maximal runs of bytes that are not valid UTF-8 in
+    /// `text` (they pass through unchanged, so they are counted as unprotected).
+    public static func undecodableRuns(in text: UnsafeBufferPointer<UInt8>) -> Int {
+        var runs = 0, position = 0, inRun = false
+        while position < text.count {
+            if text[position] < 0x80 {
+                inRun = false
+                position += 1
+            } else if let (_, length) = decodeScalar(in: text, at: position) {
+                inRun = false
+                position += length
+            } else {
+                if !inRun { runs += 1 }
+                inRun = true
+                position += 1
+            }
+        }
+        return runs
+    }
+
     /// Bytes to skip at `index`: a whole scalar, or one byte of invalid UTF-8.
     @inline(__always)
     static func scalarLength(in text: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {

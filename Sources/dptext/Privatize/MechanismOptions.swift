@@ -238,3 +238,4 @@ extension OOVPolicy: ExpressibleByArgument {}
 enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
     case text, jsonl
 }
+extension RecordErrorPolicy: ExpressibleByArgument {}

@@ -13,7 +13,7 @@ struct PrivatizationSetup {
     init(
         vocabulary: EmbeddingStore, index: ExactNeighborIndex, storePath: String, settings: MechanismSettings,
         policy: OOVPolicy, maskToken: String, noise: NoiseSource, format: RecordFormat, threads: Int,
-        chunkSize: Int = 4096
+        chunkSize: Int = 4096, onError: RecordErrorPolicy = .fail, maxUnprotectedFraction: Double? = nil
     ) throws {
         self.vocabulary = vocabulary
         mechanism = try settings.make(vocabulary: vocabulary, index: index, storePath: storePath)
@@ -21,6 +21,7 @@ struct PrivatizationSetup {
         pipeline = PrivatizationPipeline(
             rewriter: TextRewriter(store: vocabulary, policy: policy, maskToken: maskToken),
             privatizer: Privatizer(mechanism: mechanism, decoder: decoder),
-            noise: noise, format: format, threads: threads, chunkSize: chunkSize)
+            noise: noise, format: format, threads: threads, chunkSize: chunkSize, onError: onError,
+            maxUnprotectedFraction: maxUnprotectedFraction)
     }
 }

@@ -46,6 +46,17 @@ struct PrivatizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Placeholder for OOV words under --oov mask.", valueName: "text"))
     var maskToken = "[MASK]"
 
+    @Option(help: ArgumentHelp(
+        "A record that cannot be processed (malformed JSONL): fail (default: stop, keep no output) or skip "
+            + "(write it unchanged, count it as unprotected and list its line in the report).", valueName: "policy"))
+    var onError: RecordErrorPolicy = .fail
+
+    @Option(help: ArgumentHelp(
+        "Fail, keeping no output, when more than this fraction of an input's tokens would pass through unprotected "
+            + "(OOV words under --oov keep, runs of bytes that are not UTF-8, words of skipped records).",
+        valueName: "fraction"))
+    var maxUnprotectedFraction = 0.01
+
     @Option(help: ArgumentHelp("Write a JSON run report here.", valueName: "path"))
     var report: String?
 
@@ -54,6 +65,9 @@ struct PrivatizeCommand: ParsableCommand {
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1.") }
+        guard maxUnprotectedFraction >= 0 && maxUnprotectedFraction <= 1 else {
+            throw ValidationError("--max-unprotected-fraction must be between 0 and 1 (got \(maxUnprotectedFraction)).")
+        }
         if output != nil && outputDir != nil { throw ValidationError("Use either -o or --output-dir, not both.") }
         if inputs.count > 1 && outputDir == nil {
             throw ValidationError("Several inputs need --output-dir (one output file per input).")
@@ -74,16 +88,19 @@ struct PrivatizeCommand: ParsableCommand {
             let setup = try PrivatizationSetup(
                 vocabulary: vocabulary, index: ExactNeighborIndex(store: vocabulary), storePath: storePath,
                 settings: mechanismOptions.settings, policy: oov, maskToken: maskToken, noise: noise,
-                format: format == .text ? .text : .jsonl(field: field), threads: threads)
+                format: format == .text ? .text : .jsonl(field: field), threads: threads,
+                onError: onError, maxUnprotectedFraction: maxUnprotectedFraction)
 
             var counts = RewriteCounts()
             for (index, (source, target)) in zip(sources, targets).enumerated() {
                 var reader = try source == "-"
                     ? LineReader(handle: .standardInput, name: "<stdin>") : LineReader(path: source)
-                let sink: any OutputSink = try target.map { try AtomicFileSink(path: $0) } ?? StandardOutputSink()
+                let sink: any OutputSink = try target.map { try outputSink(path: $0) } ?? StandardOutputSink()
                 let meter = ProgressMeter(total: source == "-" ? nil : fileSize(source))
-                counts += try setup.pipeline.run(&reader, input: index, into: sink, progress: meter.update)
+                let inputCounts = try setup.pipeline.run(&reader, input: index, into: sink, progress: meter.update)
                 meter.finish()
+                warnAboutSkipped(inputCounts)
+                counts += inputCounts
             }
             if let report {
                 try makeReport(setup: setup, storePath: storePath, storeWords: storeWords, noise: noise,
@@ -91,6 +108,16 @@ struct PrivatizeCommand: ParsableCommand {
                                seconds: Date().timeIntervalSince(start)).write(to: report)
             }
         }
+    }
+
+    /// Names the records `--on-error skip` wrote unchanged, on stderr.
+    private func warnAboutSkipped(_ counts: RewriteCounts) {
+        guard counts.skippedRecords > 0 else { return }
+        var lines = counts.skipped.prefix(10).map { "  \($0.path):\($0.line): \($0.reason)" }
+        if counts.skippedRecords > lines.count { lines.append("  … \(counts.skippedRecords - lines.count) more (see --report)") }
+        FileHandle.standardError.write(Data(
+            ("dptext: warning: \(counts.skippedRecords) records could not be processed and were written unchanged "
+             + "(unprotected):\n" + lines.joined(separator: "\n") + "\n").utf8))
     }
 
     /// The output path of each input (nil: standard output), refusing any
