@@ -106,7 +106,31 @@ struct HDF5StoreReader {
             throw EmbeddingStoreError.countMismatch(path: path, words: wordExtent[0], vectors: vectorExtent[0])
         }
         guard wordExtent[0] > 0 else { throw EmbeddingStoreError.noWords(path: path) }
+        try checkFileCanHold(rows: wordExtent[0], dimension: vectorExtent[1], valueSize: vectorSize)
         return (wordExtent[0], vectorExtent[1])
+    }
+
+    /// Refuses extents the file cannot hold, before anything is allocated
+    /// for them: buffers are sized from the declared extents, so a damaged
+    /// or forged header (a few bytes declaring 2^40 rows) would otherwise end
+    /// the process with a failed allocation instead of an error. Every word
+    /// takes at least one byte of the file (variable-length strings live
+    /// unfiltered in the global heap), and the vectors at least 1/1032 of
+    /// their size: 1:1 when contiguous, the documented layout, and deflate
+    /// compresses at most 1032:1. (A store compressed further, which only
+    /// near-constant vectors allow, is refused.)
+    private func checkFileCanHold(rows: Int, dimension: Int, valueSize: Int) throws {
+        var size: hsize_t = 0
+        guard H5Fget_filesize(file, &size) >= 0, let fileSize = Int(exactly: size) else {
+            throw EmbeddingStoreError.corruptHDF5(path: path, detail: "cannot read the file's size")
+        }
+        let (values, valuesOverflow) = rows.multipliedReportingOverflow(by: dimension)
+        let (vectorBytes, bytesOverflow) = values.multipliedReportingOverflow(by: valueSize)
+        guard rows <= fileSize, !valuesOverflow, !bytesOverflow, vectorBytes / 1032 <= fileSize else {
+            throw EmbeddingStoreError.corruptHDF5(
+                path: path,
+                detail: "the datasets declare \(rows) rows of \(dimension) values, more than the file's \(fileSize) bytes can hold")
+        }
     }
 
     /// Reads the first `rows` words, variable- or fixed-length, as UTF-8.

@@ -1,0 +1,1 @@
+../../../../Tests/DPTextTests/Fuzz/FuzzChecks.swift
