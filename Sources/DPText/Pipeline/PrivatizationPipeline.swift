@@ -18,12 +18,18 @@ public struct PrivatizationPipeline: Sendable {
     /// an input may have; above it the run fails before its output is
     /// made visible. nil: no limit.
     public let maxUnprotectedFraction: Double?
+    /// Text lines longer than this many bytes are privatized in segments
+    /// cut at whitespace (see `privatizeLongLine`), so memory stays bounded
+    /// whatever the line length. JSONL records are always read whole.
+    public let segmentLimit: Int
 
     public init(
         rewriter: TextRewriter, privatizer: Privatizer, noise: NoiseSource, format: RecordFormat,
-        threads: Int, chunkSize: Int = 4096, onError: RecordErrorPolicy = .fail, maxUnprotectedFraction: Double? = nil
+        threads: Int, chunkSize: Int = 4096, onError: RecordErrorPolicy = .fail, maxUnprotectedFraction: Double? = nil,
+        segmentLimit: Int = 1 << 20
     ) {
-        precondition(threads >= 1 && chunkSize >= 1)
+        precondition(threads >= 1 && chunkSize >= 1 && segmentLimit >= 1)
+        self.segmentLimit = segmentLimit
         self.onError = onError
         self.maxUnprotectedFraction = maxUnprotectedFraction
         self.rewriter = rewriter
@@ -51,11 +57,18 @@ public struct PrivatizationPipeline: Sendable {
         var firstRecord = 0
         do throws(PipelineError) {
             while true {
-                let chunk = try readChunk(&reader)
-                guard !chunk.lines.isEmpty else { break }
-                counts += try process(chunk, with: processor, input: input, firstRecord: firstRecord,
-                                      path: reader.path, into: sink)
-                firstRecord += chunk.lines.count
+                let (chunk, longLine) = try readChunk(&reader)
+                guard !chunk.lines.isEmpty || longLine != nil else { break }
+                if !chunk.lines.isEmpty {
+                    counts += try process(chunk, with: processor, input: input, firstRecord: firstRecord,
+                                          path: reader.path, into: sink)
+                    firstRecord += chunk.lines.count
+                }
+                if let longLine {
+                    counts += try privatizeLongLine(startingWith: longLine, from: &reader, input: input,
+                                                    record: firstRecord, into: sink)
+                    firstRecord += 1
+                }
                 progress(counts, reader.bytesRead)
                 if stopAfter(counts) { break }
             }
@@ -76,11 +89,15 @@ public struct PrivatizationPipeline: Sendable {
         var lines: [RecordProcessor.Line] = []
     }
 
-    private func readChunk(_ reader: inout LineReader) throws(PipelineError) -> Chunk {
+    /// Up to `chunkSize` lines; a text line longer than `segmentLimit` ends
+    /// the chunk, and its first piece is returned beside it.
+    private func readChunk(_ reader: inout LineReader) throws(PipelineError) -> (Chunk, longLine: [UInt8]?) {
         var chunk = Chunk()
         chunk.lines.reserveCapacity(chunkSize)
+        let limit = format == .text ? segmentLimit : .max
         do {
-            while chunk.lines.count < chunkSize, let line = try reader.nextLine() {
+            while chunk.lines.count < chunkSize, let line = try reader.nextLine(maxContent: limit) {
+                guard line.isComplete else { return (chunk, Array(line.content)) }
                 let start = chunk.bytes.count
                 chunk.bytes.append(contentsOf: line.content)
                 let end = chunk.bytes.count
@@ -92,7 +109,52 @@ public struct PrivatizationPipeline: Sendable {
         } catch {
             throw .unreadableInput(path: reader.path, reason: "\(error)")
         }
-        return chunk
+        return (chunk, nil)
+    }
+
+    /// Privatizes one text line longer than `segmentLimit`, read piece by
+    /// piece, in segments that end at the last ASCII space or tab of what is
+    /// held (a whole piece when it has none). No word spans whitespace, so
+    /// the segments hold exactly the line's words, and with the line's one
+    /// generator used across them in order, the output is the same as
+    /// privatizing the line whole — in memory bounded by about twice
+    /// `segmentLimit`. (A run of more than `segmentLimit` bytes without
+    /// whitespace is cut where the limit falls.)
+    private func privatizeLongLine(
+        startingWith first: [UInt8], from reader: inout LineReader, input: Int, record: Int, into sink: some OutputSink
+    ) throws(PipelineError) -> RewriteCounts {
+        var generator = noise.generator(input: input, record: record)
+        var counts = RewriteCounts()
+        var held = first
+        var isComplete = false
+        var terminator: [UInt8] = []
+        while true {
+            var cut = held.count
+            if !isComplete, let space = held.lastIndex(where: { $0 == 0x20 || $0 == 0x09 }) { cut = space + 1 }
+            let prepared = rewriter.prepare(held[..<cut])
+            let outputs = privatizer.privatize(prepared.inputs, using: &generator)
+            try sink.write(rewriter.render(prepared, outputs: outputs, counts: &counts))
+            held.removeSubrange(..<cut)
+            if isComplete && held.isEmpty { break }
+            if !isComplete {
+                do {
+                    guard let piece = try reader.nextLine(maxContent: segmentLimit) else {
+                        isComplete = true
+                        continue
+                    }
+                    held.append(contentsOf: piece.content)
+                    isComplete = piece.isComplete
+                    terminator = Array(piece.terminator)
+                } catch let error as LineReaderError {
+                    throw .unreadableInput(path: error.path, reason: error.reason)
+                } catch {
+                    throw .unreadableInput(path: reader.path, reason: "\(error)")
+                }
+            }
+        }
+        try sink.write(terminator)
+        counts.records = 1
+        return counts
     }
 
     /// Splits the chunk into one contiguous slice per thread and writes the

@@ -42,18 +42,34 @@ public struct LineReader {
 
     /// The next line's content and terminator, or nil at the end.
     public mutating func nextLine() throws -> (content: ArraySlice<UInt8>, terminator: ArraySlice<UInt8>)? {
+        try nextLine(maxContent: .max).map { ($0.content, $0.terminator) }
+    }
+
+    /// As `nextLine()`, but a line with more than `maxContent` bytes of
+    /// content comes in pieces: each piece but the last has exactly
+    /// `maxContent` bytes, no terminator and `isComplete == false`. Memory
+    /// then stays near `maxContent` plus one read buffer, however long the
+    /// line. `lineNumber` counts a line once, at its last piece.
+    public mutating func nextLine(maxContent: Int) throws
+        -> (content: ArraySlice<UInt8>, terminator: ArraySlice<UInt8>, isComplete: Bool)? {
+        precondition(maxContent >= 1)
         while true {
             if let newline = buffer[max(start, scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
                 let end = newline > start && buffer[newline - 1] == UInt8(ascii: "\r") ? newline - 1 : newline
-                defer { start = newline + 1; scanned = start }
-                return emit(content: start..<end, terminatorEnd: newline + 1)
+                if end - start <= maxContent {
+                    defer { start = newline + 1; scanned = start }
+                    return emit(content: start..<end, terminatorEnd: newline + 1)
+                }
+                scanned = newline  // the line's remaining pieces need not search again
+                return emitPiece(length: maxContent)
             }
+            scanned = buffer.count  // no newline before the end of what is held
+            if buffer.count - start > maxContent { return emitPiece(length: maxContent) }
             if atEnd {
                 guard start < buffer.count else { return nil }
                 defer { start = buffer.count }
                 return emit(content: start..<buffer.count, terminatorEnd: buffer.count)
             }
-            scanned = buffer.count
             try refill()
         }
     }
@@ -64,10 +80,20 @@ public struct LineReader {
     }
 
     private mutating func emit(content: Range<Int>, terminatorEnd: Int)
-        -> (content: ArraySlice<UInt8>, terminator: ArraySlice<UInt8>) {
+        -> (content: ArraySlice<UInt8>, terminator: ArraySlice<UInt8>, isComplete: Bool) {
         lineNumber += 1
         bytesRead += terminatorEnd - content.lowerBound
-        return (buffer[content], buffer[content.upperBound..<terminatorEnd])
+        return (buffer[content], buffer[content.upperBound..<terminatorEnd], true)
+    }
+
+    /// The next `length` bytes of a line that goes on after them.
+    private mutating func emitPiece(length: Int)
+        -> (content: ArraySlice<UInt8>, terminator: ArraySlice<UInt8>, isComplete: Bool) {
+        let piece = start..<start + length
+        start += length
+        scanned = max(scanned, start)
+        bytesRead += length
+        return (buffer[piece], buffer[piece.upperBound..<piece.upperBound], false)
     }
 
     private mutating func refill() throws {

@@ -19,12 +19,12 @@ struct PipelineTests {
 
     static func pipeline(
         _ mechanism: any WordMechanism, policy: OOVPolicy = .unk, noise: NoiseSource = .seeded(1),
-        format: RecordFormat = .text, threads: Int = 2, chunkSize: Int = 4096
+        format: RecordFormat = .text, threads: Int = 2, chunkSize: Int = 4096, segmentLimit: Int = 1 << 20
     ) -> PrivatizationPipeline {
         PrivatizationPipeline(
             rewriter: TextRewriter(store: store, policy: policy),
             privatizer: Privatizer(mechanism: mechanism, decoder: index),
-            noise: noise, format: format, threads: threads, chunkSize: chunkSize)
+            noise: noise, format: format, threads: threads, chunkSize: chunkSize, segmentLimit: segmentLimit)
     }
 
     /// Runs `pipeline` over `bytes` written to a temporary file.
@@ -63,6 +63,26 @@ struct PipelineTests {
             let (output, _) = try Self.run(Self.pipeline(IdentityMechanism(), chunkSize: 7), bytes)
             #expect(output == bytes)
         }
+    }
+
+    @Test("lines longer than the segment limit come out as if privatized whole")
+    func longLinesInSegments() throws {
+        let austen = Array(try Data(contentsOf: TestData.repository.appendingPathComponent("Corpora/pride-and-prejudice.txt")))
+        // Long lines (paragraphs joined, tabs and double spaces kept), short lines, CRLF, no final newline.
+        let long = austen.prefix(20_000).map { $0 == 0x0A ? 0x20 : $0 }
+        let bytes = long + Array("\nshort one\r\n".utf8) + long.prefix(7_777) + Array("\r\n\ntail".utf8) + long.prefix(3_001)
+        let laplace = try MultivariateLaplaceMechanism(epsilon: 10, store: Self.store)
+        let whole = try Self.run(Self.pipeline(laplace, threads: 1), bytes)
+        #expect(whole.counts.replaced > 100)
+        for (limit, threads, chunk) in [(64, 1, 4096), (100, 2, 1), (1_000, 2, 3), (5_000, 3, 2)] {
+            let segmented = try Self.run(Self.pipeline(laplace, threads: threads, chunkSize: chunk, segmentLimit: limit), bytes)
+            #expect(segmented.output == whole.output, "segment limit \(limit)")
+            #expect(segmented.counts == whole.counts, "segment limit \(limit)")
+        }
+        // The identity stays byte-exact even where a run without whitespace is cut.
+        let noSpaces = Array(repeating: Array("abc".utf8) + [0xC3, 0xA9], count: 3_000).flatMap { $0 }
+        let identity = try Self.run(Self.pipeline(IdentityMechanism(), segmentLimit: 100), noSpaces + [0x0A] + noSpaces)
+        #expect(identity.output == noSpaces + [0x0A] + noSpaces)
     }
 
     @Test("a seeded run gives the same bytes for any thread count and chunk size")
