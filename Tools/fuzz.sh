@@ -127,7 +127,9 @@ for target in "${targets[@]}"; do
         runs_done=$((runs_done + 1))
         log="$artifacts/run-$runs_done.log"
         set +e
-        DPTEXT_FUZZ_SCRATCH="$work/scratch-$target" nice -n 19 "$binary" "${options[@]}" \
+        # SWIFT_BACKTRACE: the Swift runtime's own crash reporter would run
+        # under ASan and muddle libFuzzer's report.
+        DPTEXT_FUZZ_SCRATCH="$work/scratch-$target" SWIFT_BACKTRACE=enable=no nice -n 19 "$binary" "${options[@]}" \
             -max_total_time=$((deadline - SECONDS > 0 ? deadline - SECONDS : 1)) "$corpus" >"$log" 2>&1
         code=$?
         set -e
