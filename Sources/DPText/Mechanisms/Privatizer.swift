@@ -8,10 +8,15 @@ public struct Privatizer: Sendable {
     public let mechanism: any WordMechanism
     /// Decodes points; must be exact for the reported N_w statistics to hold.
     public let decoder: any NeighborIndex
+    /// Decodes, without a full search, points whose nearest word the input
+    /// word's neighbourhood proves (only with an exact decoder: the result
+    /// is the same).
+    public let shortcut: NeighborhoodShortcut?
 
-    public init(mechanism: any WordMechanism, decoder: any NeighborIndex) {
+    public init(mechanism: any WordMechanism, decoder: any NeighborIndex, shortcut: NeighborhoodShortcut? = nil) {
         self.mechanism = mechanism
         self.decoder = decoder
+        self.shortcut = decoder.isExact ? shortcut : nil
     }
 
     /// Points decoded together: large enough for efficient BLAS batches,
@@ -33,7 +38,12 @@ public struct Privatizer: Sendable {
                 case .input: outputs[record][token] = nil
                 case .word(let id): outputs[record][token] = id
                 case .point(let point):
-                    pending.add(point, owner: (record, token, nil))
+                    if let shortcut, case .word(let word) = input,
+                       let id = point.withUnsafeBufferPointer({ shortcut.nearest(to: $0, around: word) }) {
+                        outputs[record][token] = id
+                    } else {
+                        pending.add(point, owner: (record, token, nil))
+                    }
                 case .pointWithin(let point, let center, let radius):
                     pending.add(point, owner: (record, token, (center, radius)))
                 }

@@ -64,16 +64,14 @@ extension NeighborTable {
         index: some NeighborIndex, width: Int, fingerprint: VocabularyFingerprint, cacheFolder: String,
         progress: (Double) -> Void = { _ in }
     ) throws -> NeighborTable {
-        let count = index.store.count
-        let width = max(0, min(width, count - 1))
-        let folder = URL(fileURLWithPath: cacheFolder, isDirectory: true)
-        let file = folder.appendingPathComponent(
-            fingerprint.fileName(kind: "neighbor-table-\(width)", extension: "bin"))
-        let header = Self.header(wordCount: count, width: width, wordsSHA256: fingerprint.wordsSHA256)
-        if let ids = readIDs(from: file.path, header: header, wordCount: count, width: width) {
+        if let table = cachedIfPresent(width: width, fingerprint: fingerprint, cacheFolder: cacheFolder) {
             progress(1)
-            return NeighborTable(width: width, ids: ids)
+            return table
         }
+        let width = max(0, min(width, index.store.count - 1))
+        let file = file(width: width, fingerprint: fingerprint, cacheFolder: cacheFolder)
+        let header = Self.header(wordCount: index.store.count, width: width, wordsSHA256: fingerprint.wordsSHA256)
+        let folder = file.deletingLastPathComponent()
         let table = NeighborTable(index: index, width: width, progress: progress)
         var data = header
         data.reserveCapacity(header.count + table.ids.count * 4)
@@ -85,6 +83,23 @@ extension NeighborTable {
             throw NeighborTableError.cacheWriteFailed(path: file.path, detail: "\(error)")
         }
         return table
+    }
+
+    /// The table saved by `cached` for this vocabulary and width, if there
+    /// is a valid one; never builds.
+    public static func cachedIfPresent(
+        width: Int, fingerprint: VocabularyFingerprint, cacheFolder: String
+    ) -> NeighborTable? {
+        let count = fingerprint.wordCount
+        let width = max(0, min(width, count - 1))
+        let header = Self.header(wordCount: count, width: width, wordsSHA256: fingerprint.wordsSHA256)
+        let path = file(width: width, fingerprint: fingerprint, cacheFolder: cacheFolder).path
+        return readIDs(from: path, header: header, wordCount: count, width: width).map { NeighborTable(width: width, ids: $0) }
+    }
+
+    private static func file(width: Int, fingerprint: VocabularyFingerprint, cacheFolder: String) -> URL {
+        URL(fileURLWithPath: cacheFolder, isDirectory: true)
+            .appendingPathComponent(fingerprint.fileName(kind: "neighbor-table-\(width)", extension: "bin"))
     }
 
     /// The `count` ids after `header` in `path`, read straight into the

@@ -45,8 +45,7 @@ struct MechanismOptions: ParsableArguments {
     var poissonMean: Double?
 
     @Option(help: ArgumentHelp(
-        "truncated-gumbel, --decoder hnsw: folder for cached extents, neighbour tables and HNSW graphs "
-            + "(default ~/.cache/dptext).", valueName: "folder"))
+        "Folder for cached extents, neighbour tables and HNSW graphs (default ~/.cache/dptext).", valueName: "folder"))
     var cacheDir: String?
 
     @Option(help: ArgumentHelp(
@@ -83,7 +82,6 @@ struct MechanismOptions: ParsableArguments {
             ("--max-noise", maxNoise != nil, .truncatedLaplace), ("--truncation", truncation != nil, .truncatedLaplace),
             ("--max-distance", maxDistance != nil, .truncatedLaplace),
             ("--poisson-mean", poissonMean != nil, .truncatedGumbel),
-            ("--cache-dir", cacheDir != nil && decoder == .exact, .truncatedGumbel),
             ("--bandwidth", bandwidth != nil, .kdeMH), ("--burn-in", burnIn != nil, .kdeMH), ("--steps", steps != nil, .kdeMH),
             ("--proposal-scale", proposalScale != nil, .kdeMH), ("--kde-neighbors", kdeNeighbors != nil, .kdeMH),
         ]
@@ -150,6 +148,23 @@ struct MechanismSettings {
     var hnswEf: Int? = nil
 
     static let defaultHNSWEf = 128
+
+    /// The neighbour table truncated-gumbel builds, when it is in the cache:
+    /// with it, exact decoding skips the full search for points whose nearest
+    /// word the input word's neighbourhood proves (`NeighborhoodShortcut`).
+    /// Never builds the table; nil for other decoders and mechanisms.
+    func makeShortcut(vocabulary: EmbeddingStore, storePath: String?) -> NeighborhoodShortcut? {
+        guard decoder == .exact, [.laplace, .truncatedLaplace, .kdeMH].contains(mechanism), let storePath else { return nil }
+        let width = TruncatedGumbelMechanism.tableWidth(wordCount: vocabulary.count)
+        let folder = cacheDir ?? MechanismOptions.defaultCacheFolder
+        let prefix = "neighbor-table-\(width)-"
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder),
+              files.contains(where: { $0.hasPrefix(prefix) && $0.contains("-\(vocabulary.count)-") }),
+              let fingerprint = try? VocabularyFingerprint(store: vocabulary, storePath: storePath),
+              let table = NeighborTable.cachedIfPresent(width: width, fingerprint: fingerprint, cacheFolder: folder)
+        else { return nil }
+        return NeighborhoodShortcut(table: table, store: vocabulary)
+    }
 
     /// What decodes the mechanism's noisy vectors: `index` itself, or an
     /// HNSW graph over the same vocabulary (cached beside the other caches

@@ -20,7 +20,8 @@ struct PrivatizationSetup {
         decoder = try settings.makeDecoder(vocabulary: vocabulary, index: index, storePath: storePath)
         pipeline = PrivatizationPipeline(
             rewriter: TextRewriter(store: vocabulary, policy: policy, maskToken: maskToken),
-            privatizer: Privatizer(mechanism: mechanism, decoder: decoder),
+            privatizer: Privatizer(mechanism: mechanism, decoder: decoder,
+                                   shortcut: settings.makeShortcut(vocabulary: vocabulary, storePath: storePath)),
             noise: noise, format: format, threads: threads, chunkSize: chunkSize, onError: onError,
             maxUnprotectedFraction: maxUnprotectedFraction)
     }
