@@ -82,7 +82,7 @@ frames() {
         which == "crash" && /^ *#[0-9]+ 0x/ { on = 1 }
         on && /^ *#[0-9]+ 0x/ { print; seen = 1; next }
         on && seen { exit }
-    ' "$log" | grep -vE 'compiler-rt/lib/|/fuzzer/Fuzzer|in __sanitizer|in __asan|in __lsan|in __interceptor|in fuzzer::|libc\.so|libstdc\+\+|in (malloc|calloc|realloc|free|memcpy|memmove|memset|strlen|strnlen|operator new)( |$)' || true
+    ' "$log" | grep -vE 'compiler-rt/lib/|/fuzzer/Fuzzer|in __sanitizer|in __asan|in __lsan|in __interceptor|in fuzzer::|libc\.so|/sysdeps/|csu/|in __(mem|str|wmem)[a-z0-9_]*|libstdc\+\+|in (malloc|calloc|realloc|free|memcpy|memmove|memset|strlen|strnlen|operator new)( |$)' || true
 }
 
 # "libhdf5" when the crash in `log` lies inside libhdf5, else "ours".
