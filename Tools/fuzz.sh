@@ -122,6 +122,7 @@ for target in "${targets[@]}"; do
 
     echo "== $target: fuzzing for $seconds s"
     executions=0 runs_done=0 third_party=0 result=ok
+    started=$SECONDS
     deadline=$((SECONDS + seconds))
     while (( SECONDS < deadline )); do
         runs_done=$((runs_done + 1))
@@ -161,12 +162,13 @@ for target in "${targets[@]}"; do
         break
     done
     [[ "$result" == ok ]] || status=1
-    echo "   $target: $executions executions in $seconds s ($runs_done run(s)), libhdf5 crashes: $third_party, result: $result"
-    summary+=("$(printf '%-10s %12s %10s %16s  %s' "$target" "$executions" "$runs_done" "$third_party" "$result")")
+    elapsed=$((SECONDS - started))
+    echo "   $target: $executions executions in $elapsed s ($runs_done run(s)), libhdf5 crashes: $third_party, result: $result"
+    summary+=("$(printf '%-10s %12s %8s %6s %16s  %s' "$target" "$executions" "$elapsed" "$runs_done" "$third_party" "$result")")
 done
 
 echo
-printf '%-10s %12s %10s %16s  %s\n' target executions runs "libhdf5 crashes" result
+printf '%-10s %12s %8s %6s %16s  %s\n' target executions seconds runs "libhdf5 crashes" result
 printf '%s\n' "${summary[@]}"
 echo "crash inputs and logs: $runs"
 exit $status
