@@ -18,7 +18,7 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
             return "\(path):\(line): \(detail). Fix the record, or pass --on-error skip to write such records "
                 + "unchanged (unprotected, counted in the report)."
         case .unreadableInput(let path, let reason):
-            return "\(path): cannot be read (\(reason))."
+            return "\(path): cannot be read (\(reason)). Check that it is a readable file."
         case .unwritableOutput(let path, let reason):
             return "\(path): cannot be written (\(reason)). Check that the folder exists, is writable and has space."
         case .outputIsInput(let path):

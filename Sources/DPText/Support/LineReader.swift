@@ -100,11 +100,16 @@ public struct LineReader {
         buffer.removeSubrange(..<start)
         scanned -= start
         start = 0
-        let chunk: Data?
-        do { chunk = try handle.read(upToCount: Self.chunkSize) } catch {
-            throw LineReaderError(path: path, reason: error.localizedDescription)
-        }
-        if let chunk, !chunk.isEmpty { buffer.append(contentsOf: chunk) } else { atEnd = true }
+        let held = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: Self.chunkSize))
+        var count: Int
+        repeat {
+            count = buffer.withUnsafeMutableBytes { Foundation.read(handle.fileDescriptor, $0.baseAddress! + held, Self.chunkSize) }
+        } while count < 0 && errno == EINTR
+        let reason = count < 0 ? String(cString: strerror(errno)) : nil
+        buffer.removeSubrange((held + max(count, 0))...)
+        if let reason { throw LineReaderError(path: path, reason: reason) }
+        if count == 0 { atEnd = true }
     }
 }
 
@@ -112,5 +117,5 @@ public struct LineReader {
 public struct LineReaderError: Error, CustomStringConvertible {
     public let path: String
     public let reason: String
-    public var description: String { "\(path): cannot be read (\(reason))." }
+    public var description: String { "\(path): cannot be read (\(reason)). Check that it is a readable file." }
 }

@@ -55,11 +55,21 @@ public struct GaussianKDEPrior: Sendable {
     /// `log p̂(y)` with the sum restricted to the kernel centres `centers`
     /// (row-major vectors, `n` values each).
     func logDensity(at y: UnsafeBufferPointer<Double>, over centers: UnsafeBufferPointer<Double>) -> Double {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, centers.count / max(1, y.count))) {
+            logDensity(at: y, over: centers, scratch: $0)
+        }
+    }
+
+    /// As `logDensity(at:over:)`, with room for one exponent per centre
+    /// given by the caller (the MCMC loop reuses one buffer for every step).
+    func logDensity(
+        at y: UnsafeBufferPointer<Double>, over centers: UnsafeBufferPointer<Double>,
+        scratch exponents: UnsafeMutableBufferPointer<Double>
+    ) -> Double {
         let n = y.count
         let scale = -1 / (2 * bandwidth * bandwidth)
         var largest = -Double.infinity
-        var exponents = [Double]()
-        exponents.reserveCapacity(centers.count / n)
+        var count = 0
         for start in stride(from: 0, to: centers.count, by: n) {
             var squared = 0.0
             for j in 0..<n {
@@ -67,11 +77,13 @@ public struct GaussianKDEPrior: Sendable {
                 squared += difference * difference
             }
             let exponent = scale * squared
-            exponents.append(exponent)
+            exponents[count] = exponent
+            count += 1
             largest = max(largest, exponent)
         }
         guard largest > -.infinity else { return -.infinity }
-        let sum = exponents.reduce(0) { $0 + exp($1 - largest) }
+        var sum = 0.0
+        for index in 0..<count { sum += exp(exponents[index] - largest) }
         return logNormalizer + largest + log(sum)
     }
 }

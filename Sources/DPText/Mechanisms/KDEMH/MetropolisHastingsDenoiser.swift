@@ -64,23 +64,30 @@ struct MetropolisHastingsDenoiser: Sendable {
         using generator: inout G, visit: ([Double]) -> Void = { _ in }
     ) -> (state: [Double], accepted: Int) {
         let z = observation.point
+        let n = z.count
         var state = start
         var accepted = 0
         var acceptedInWindow = 0
+        // One set of buffers for the whole walk: a step allocates nothing.
+        var proposal = [Double](repeating: 0, count: n)
+        var noise = [Double](repeating: 0, count: n)
+        var exponents = [Double](repeating: 0, count: max(1, kernelCenters.count / max(1, n)))
         kernelCenters.withUnsafeBufferPointer { (centers: UnsafeBufferPointer<Double>) -> Void in
             func logTarget(_ y: [Double]) -> Double {
                 var distance = 0.0
-                for j in 0..<y.count { distance += (z[j] - y[j]) * (z[j] - y[j]) }
-                let logPrior = y.withUnsafeBufferPointer { prior.logDensity(at: $0, over: centers) }
+                for j in 0..<n { distance += (z[j] - y[j]) * (z[j] - y[j]) }
+                let logPrior = y.withUnsafeBufferPointer { y in
+                    exponents.withUnsafeMutableBufferPointer { prior.logDensity(at: y, over: centers, scratch: $0) }
+                }
                 return logPrior - epsilon * distance.squareRoot()
             }
             var current = logTarget(state)
             for step in 0..<length {
-                let noise = generator.nextStandardNormals(z.count)
-                let proposal = zip(state, noise).map { $0 + proposalScale * $1 }
+                noise.withUnsafeMutableBufferPointer { generator.fillStandardNormals($0) }
+                for j in 0..<n { proposal[j] = state[j] + proposalScale * noise[j] }
                 let candidate = logTarget(proposal)
                 if log(generator.nextOpenUnit()) < candidate - current {
-                    state = proposal
+                    swap(&state, &proposal)
                     current = candidate
                     accepted += 1
                     acceptedInWindow += 1
