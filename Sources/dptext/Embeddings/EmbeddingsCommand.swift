@@ -4,6 +4,6 @@ struct EmbeddingsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embeddings",
         abstract: "Import and inspect embedding stores.",
-        subcommands: [EmbeddingsImportCommand.self, EmbeddingsInfoCommand.self]
+        subcommands: [EmbeddingsImportCommand.self, EmbeddingsInfoCommand.self, EmbeddingsCheckCommand.self]
     )
 }

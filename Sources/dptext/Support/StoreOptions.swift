@@ -27,6 +27,7 @@ struct StoreOptions: ParsableArguments {
     /// privatization and evaluation work with.
     func loadVocabulary() throws -> (vocabulary: EmbeddingStore, storeWords: Int, path: String) {
         let path = try embeddings ?? BundledStore.locate()
+        try StoreGuard.check(path, vocabLimit: vocabLimit)
         let (vocabulary, storeWords) = try WordTokenizer.loadWordVocabulary(from: path, vocabLimit: vocabLimit)
         return (vocabulary, storeWords, path)
     }
@@ -35,6 +36,7 @@ struct StoreOptions: ParsableArguments {
 /// Opens the store at `path`, or the bundled store when `path` is nil.
 func loadStore(path: String?, vocabLimit: Int?) throws -> (store: EmbeddingStore, path: String) {
     let path = try path ?? BundledStore.locate()
+    try StoreGuard.check(path, vocabLimit: vocabLimit)
     return (try EmbeddingStore.load(from: path, vocabLimit: vocabLimit), path)
 }
 

@@ -21,6 +21,11 @@ struct BadInputTests {
 
     static let text = Array("The cat sat on the mat.\n".utf8)
 
+    /// A damaged store on which libhdf5 itself crashes (found by fuzzing).
+    static func libhdf5Issue(_ name: String) -> String {
+        TestData.repository.appendingPathComponent("Tools/fuzz/libhdf5-issues/\(name)").path
+    }
+
     static let cases: [Case] = [
         Case(name: "text in another encoding (Latin-1)", files: ["in.txt": Array("caf".utf8) + [0xE9] + Array(" au lait, na".utf8) + [0xEF] + Array("ve\n".utf8)],
              arguments: ["$F/in.txt", "-o", "$F/out.txt", "--epsilon", "10"], status: 65,
@@ -87,6 +92,12 @@ struct BadInputTests {
         Case(name: "store: duplicate words", files: ["in.txt": text],
              arguments: ["$F/in.txt", "-o", "$F/out.txt", "--epsilon", "10", "--embeddings", TestData.fixture("duplicate-word.h5")],
              status: 65, messages: [TestData.fixture("duplicate-word.h5") + ": ", "cat"]),
+        Case(name: "store that crashes libhdf5 (compact dataset)", files: ["in.txt": text],
+             arguments: ["$F/in.txt", "-o", "$F/out.txt", "--epsilon", "10", "--embeddings", Self.libhdf5Issue("segv-compact-read.h5")],
+             status: 65, messages: [Self.libhdf5Issue("segv-compact-read.h5") + ": libhdf5 crashed reading it", "Rebuild it"]),
+        Case(name: "store that crashes libhdf5 (global heap)", files: ["in.txt": text],
+             arguments: ["$F/in.txt", "-o", "$F/out.txt", "--epsilon", "10", "--embeddings", Self.libhdf5Issue("segv-global-heap-read.h5")],
+             status: 65, messages: [Self.libhdf5Issue("segv-global-heap-read.h5") + ": libhdf5 crashed reading it"]),
         Case(name: "store: missing", files: ["in.txt": text],
              arguments: ["$F/in.txt", "-o", "$F/out.txt", "--epsilon", "10", "--embeddings", "$F/none.h5"],
              status: 66, messages: ["$F/none.h5"]),
