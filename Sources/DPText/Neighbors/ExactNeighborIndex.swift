@@ -1,5 +1,4 @@
 import COpenBLAS
-import Dispatch
 
 /// Exact k-nearest-neighbour search over the whole vocabulary.
 ///
@@ -43,23 +42,7 @@ public struct ExactNeighborIndex: NeighborIndex {
     }
 
     public func nearest(toEach queries: [Double], k: Int) -> [[Neighbor]] {
-        let dimension = store.dimension
-        precondition(queries.count % dimension == 0, "queries must be rows of D = \(dimension) values")
-        let count = queries.count / dimension
-        let k = min(max(k, 0), store.count)
-        guard count > 0, k > 0 else { return Array(repeating: [], count: count) }
-
-        var results = [[Neighbor]](repeating: [], count: count)
-        let blocks = (count + Self.queryBlock - 1) / Self.queryBlock
-        results.withUnsafeMutableBufferPointer { output in
-            nonisolated(unsafe) let output = output
-            DispatchQueue.concurrentPerform(iterations: blocks) { block in
-                let rows = block * Self.queryBlock..<min(count, (block + 1) * Self.queryBlock)
-                let found = search(queries: queries, rows: rows, k: k)
-                for (row, neighbors) in zip(rows, found) { output[row] = neighbors }
-            }
-        }
-        return results
+        searchInBlocks(queries, k: k, blockSize: Self.queryBlock) { rows, k in search(queries: queries, rows: rows, k: k) }
     }
 
     /// Exact search for the query rows `rows` of `queries`.

@@ -1,5 +1,4 @@
 import CHNSW
-import Dispatch
 
 /// Approximate k-nearest-neighbour search with a hierarchical navigable
 /// small-world graph (HNSW; Malkov & Yashunin, 2018), built and searched by
@@ -121,23 +120,7 @@ public struct HNSWNeighborIndex: NeighborIndex {
     }
 
     public func nearest(toEach queries: [Double], k: Int) -> [[Neighbor]] {
-        let dimension = store.dimension
-        precondition(queries.count % dimension == 0, "queries must be rows of D = \(dimension) values")
-        let count = queries.count / dimension
-        let k = min(max(k, 0), store.count)
-        guard count > 0, k > 0 else { return Array(repeating: [], count: count) }
-
-        var results = [[Neighbor]](repeating: [], count: count)
-        let blocks = (count + Self.queryBlock - 1) / Self.queryBlock
-        results.withUnsafeMutableBufferPointer { output in
-            nonisolated(unsafe) let output = output
-            DispatchQueue.concurrentPerform(iterations: blocks) { block in
-                let rows = block * Self.queryBlock..<min(count, (block + 1) * Self.queryBlock)
-                let found = search(queries: queries, rows: rows, k: k)
-                for (row, neighbors) in zip(rows, found) { output[row] = neighbors }
-            }
-        }
-        return results
+        searchInBlocks(queries, k: k, blockSize: Self.queryBlock) { rows, k in search(queries: queries, rows: rows, k: k) }
     }
 
     /// HNSW search for the query rows `rows`, re-ranked exactly.

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Finds the vocabulary words nearest to a vector, by Euclidean distance.
 ///
 /// Results are ordered by increasing distance, ties broken by lower word id.
@@ -22,6 +24,30 @@ public protocol NeighborIndex: Sendable {
 }
 
 extension NeighborIndex {
+    /// `nearest(toEach:k:)` done block by block: checks the queries' shape,
+    /// clamps k to `0…V`, runs `search` (query rows, clamped k) on blocks of
+    /// `blockSize` rows spread over all cores, and returns the lists in query order.
+    func searchInBlocks(
+        _ queries: [Double], k: Int, blockSize: Int, search: @Sendable (Range<Int>, Int) -> [[Neighbor]]
+    ) -> [[Neighbor]] {
+        let dimension = store.dimension
+        precondition(queries.count % dimension == 0, "queries must be rows of D = \(dimension) values")
+        let count = queries.count / dimension
+        let k = min(max(k, 0), store.count)
+        guard count > 0, k > 0 else { return Array(repeating: [], count: count) }
+
+        var results = [[Neighbor]](repeating: [], count: count)
+        let blocks = (count + blockSize - 1) / blockSize
+        results.withUnsafeMutableBufferPointer { output in
+            nonisolated(unsafe) let output = output
+            DispatchQueue.concurrentPerform(iterations: blocks) { block in
+                let rows = block * blockSize..<min(count, (block + 1) * blockSize)
+                for (row, neighbors) in zip(rows, search(rows, k)) { output[row] = neighbors }
+            }
+        }
+        return results
+    }
+
     /// The `k` nearest words to one vector.
     public func nearest(to query: [Double], k: Int) -> [Neighbor] {
         precondition(query.count == store.dimension, "query has \(query.count) values, store has D = \(store.dimension)")

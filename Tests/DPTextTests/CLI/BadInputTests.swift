@@ -193,29 +193,6 @@ struct BadInputTests {
         #expect(try Data(contentsOf: output).isEmpty)
     }
 
-    @Test func terminateLeavesNoPartialOutput() throws {
-        let folder = try TestData.temporaryFolder()
-        defer { TestData.cleanUp(folder) }
-        let output = folder.appendingPathComponent("out.txt").path
-        _ = CommandLineTool.ignoreBrokenPipes
-        let process = Process()
-        process.executableURL = CommandLineTool.binary
-        process.arguments = ["privatize", "-o", output, "--epsilon", "1"]
-        process.environment = ["DPTEXT_EMBEDDINGS": TestData.bundledStore]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardError = Pipe()
-        try process.run()
-        try input.fileHandleForWriting.write(contentsOf: Data(String(repeating: "the cat sat\n", count: 20_000).utf8))
-        let deadline = Date().addingTimeInterval(30)
-        while try Self.listing(folder).isEmpty && Date() < deadline { usleep(20_000) }
-        #expect(try Self.listing(folder).count == 1)
-        process.terminate()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 143)
-        #expect(try Self.listing(folder).isEmpty)
-    }
-
     /// Every path under `folder`, hidden files included, sorted.
     static func listing(_ folder: URL) throws -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: folder.path) else { return [] }

@@ -87,7 +87,8 @@ struct PrivatizeCommandTests {
         #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
     }
 
-    @Test func interruptLeavesNoPartialOutput() throws {
+    @Test(arguments: [(Int32(SIGINT), Int32(130)), (Int32(SIGTERM), Int32(143))])
+    func interruptLeavesNoPartialOutput(signal: Int32, status: Int32) throws {
         let folder = try TestData.temporaryFolder()
         defer { TestData.cleanUp(folder) }
         // Standard input that never ends: the run is still going when the signal arrives.
@@ -106,9 +107,9 @@ struct PrivatizeCommandTests {
         let deadline = Date().addingTimeInterval(30)
         while try folderContents(folder).isEmpty && Date() < deadline { usleep(20_000) }
         #expect(try folderContents(folder).count == 1)
-        process.interrupt()
+        kill(process.processIdentifier, signal)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        #expect(process.terminationStatus == status)
         #expect(try folderContents(folder).isEmpty)
     }
 }
