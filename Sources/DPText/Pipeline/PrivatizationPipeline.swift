@@ -18,9 +18,10 @@ public struct PrivatizationPipeline: Sendable {
     /// an input may have; above it the run fails before its output is
     /// made visible. nil: no limit.
     public let maxUnprotectedFraction: Double?
-    /// Text lines longer than this many bytes are privatized in segments
-    /// cut at whitespace (see `privatizeLongLine`), so memory stays bounded
-    /// whatever the line length. JSONL records are always read whole.
+    /// Text lines, and JSONL fields, longer than this many bytes are
+    /// privatized in segments cut at whitespace (`SegmentRewriter`), so the
+    /// memory a record takes does not grow with it (a JSONL record is still
+    /// read whole: its JSON must be checked).
     public let segmentLimit: Int
 
     public init(
@@ -52,7 +53,8 @@ public struct PrivatizationPipeline: Sendable {
         stopAfter: (RewriteCounts) -> Bool = { _ in false }
     ) throws(PipelineError) -> RewriteCounts {
         let processor = RecordProcessor(
-            rewriter: rewriter, privatizer: privatizer, noise: noise, format: format, onError: onError)
+            rewriter: rewriter, privatizer: privatizer, noise: noise, format: format, onError: onError,
+            segmentLimit: segmentLimit)
         var counts = RewriteCounts()
         var firstRecord = 0
         do throws(PipelineError) {
@@ -128,12 +130,10 @@ public struct PrivatizationPipeline: Sendable {
         var held = first
         var isComplete = false
         var terminator: [UInt8] = []
+        let segments = SegmentRewriter(rewriter: rewriter, privatizer: privatizer)
         while true {
-            var cut = held.count
-            if !isComplete, let space = held.lastIndex(where: { $0 == 0x20 || $0 == 0x09 }) { cut = space + 1 }
-            let prepared = rewriter.prepare(held[..<cut])
-            let outputs = privatizer.privatize(prepared.inputs, using: &generator)
-            try sink.write(rewriter.render(prepared, outputs: outputs, counts: &counts))
+            let cut = SegmentRewriter.segmentEnd(of: held[...], isLast: isComplete)
+            try sink.write(segments.rewrite(held[..<cut], using: &generator, counts: &counts))
             held.removeSubrange(..<cut)
             if isComplete && held.isEmpty { break }
             if !isComplete {

@@ -9,6 +9,8 @@ struct RecordProcessor: Sendable {
     let noise: NoiseSource
     let format: RecordFormat
     let onError: RecordErrorPolicy
+    /// JSONL fields longer than this are privatized in segments.
+    let segmentLimit: Int
 
     /// One input line: where its content and terminator are in its chunk's bytes.
     struct Line: Sendable {
@@ -25,6 +27,8 @@ struct RecordProcessor: Sendable {
         let isJSONString: Bool
         /// The line written back unchanged (whitespace-only JSONL line).
         let passThrough: Bool
+        /// A field too long to prepare at once, privatized in segments.
+        var longText: [UInt8]? = nil
     }
 
     /// Output bytes (content + terminator) of `lines` of `bytes`, whose
@@ -56,13 +60,18 @@ struct RecordProcessor: Sendable {
         if let first = lines.first, let last = lines.last {
             output.reserveCapacity(last.terminator.upperBound - first.content.lowerBound + 64)
         }
-        for ((record, outputs), line) in zip(zip(located, outputs), lines) {
+        for (index, ((record, outputs), line)) in zip(zip(located, outputs), lines).enumerated() {
             if record.passThrough {
                 output.append(contentsOf: bytes[line.content])
             } else {
-                let text = rewriter.render(record.prepared, outputs: outputs, counts: &counts)
+                let original = record.longText.map { $0[...] } ?? record.prepared.text
+                let text = record.longText.map {
+                    // Its generator is untouched: a long field has no inputs in the batch above.
+                    SegmentRewriter(rewriter: rewriter, privatizer: privatizer)
+                        .rewrite($0, limit: segmentLimit, using: &generators[index], counts: &counts)
+                } ?? rewriter.render(record.prepared, outputs: outputs, counts: &counts)
                 output.append(contentsOf: record.head)
-                if !record.isJSONString || text.elementsEqual(record.prepared.text) {
+                if !record.isJSONString || text.elementsEqual(original) {
                     // Unchanged text keeps its original bytes (and JSON escapes).
                     output.append(contentsOf: record.isJSONString ? record.original : text[...])
                 } else {
@@ -88,10 +97,12 @@ struct RecordProcessor: Sendable {
             do {
                 let location = try JSONLine.locate(field: field, in: content)
                 let text = Array((location.value ?? "").utf8)
+                let isLong = text.count > segmentLimit
                 return Located(
                     head: content[..<location.valueRange.lowerBound], original: content[location.valueRange],
                     tail: content[location.valueRange.upperBound...],
-                    prepared: rewriter.prepare(text), isJSONString: true, passThrough: false)
+                    prepared: rewriter.prepare(isLong ? [] : text), isJSONString: true, passThrough: false,
+                    longText: isLong ? text : nil)
             } catch {
                 throw .invalidRecord(path: path, line: line, detail: "\(error)")
             }

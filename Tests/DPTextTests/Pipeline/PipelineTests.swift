@@ -79,6 +79,20 @@ struct PipelineTests {
             #expect(segmented.output == whole.output, "segment limit \(limit)")
             #expect(segmented.counts == whole.counts, "segment limit \(limit)")
         }
+        // JSONL: long fields (with escapes) likewise, beside short records and other fields.
+        let field = String(decoding: long.prefix(9_000), as: UTF8.self)
+        let records = [["id": 1, "text": field + "\n\"quoted\"\tend"], ["id": 2, "text": "The cat sat."],
+                       ["text": String(field.prefix(4_321)), "other": "kept"]] as [[String: Any]]
+        let jsonl = Array(try records.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
+            .joined(separator: "\n").utf8) + [0x0A]
+        let wholeRecords = try Self.run(Self.pipeline(laplace, format: .jsonl(field: "text"), threads: 1), jsonl)
+        #expect(wholeRecords.counts.replaced > 50)
+        for (limit, threads) in [(64, 2), (1_000, 1)] {
+            let segmented = try Self.run(
+                Self.pipeline(laplace, format: .jsonl(field: "text"), threads: threads, chunkSize: 2, segmentLimit: limit), jsonl)
+            #expect(segmented.output == wholeRecords.output, "JSONL, segment limit \(limit)")
+            #expect(segmented.counts == wholeRecords.counts, "JSONL, segment limit \(limit)")
+        }
         // The identity stays byte-exact even where a run without whitespace is cut.
         let noSpaces = Array(repeating: Array("abc".utf8) + [0xC3, 0xA9], count: 3_000).flatMap { $0 }
         let identity = try Self.run(Self.pipeline(IdentityMechanism(), segmentLimit: 100), noSpaces + [0x0A] + noSpaces)
