@@ -44,6 +44,7 @@ enum StoreGuard {
         let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         let key = "\(absolute)\n\(size)\n\(modified)\n\(vocabLimit ?? 0)"
+        // Named by the SHA-256 of the key (the word-list hash applied to one "word").
         let marker = URL(fileURLWithPath: MechanismOptions.defaultCacheFolder, isDirectory: true)
             .appendingPathComponent("store-checked-\(VocabularyFingerprint.wordsSHA256([key]).prefix(32))")
         if FileManager.default.fileExists(atPath: marker.path) { return }
@@ -74,7 +75,7 @@ enum StoreGuard {
         // A clean status: the load in this process reports any error itself.
         if process.terminationStatus == 0 {
             try? FileManager.default.createDirectory(at: marker.deletingLastPathComponent(), withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: marker.path, contents: Data(key.utf8))
+            _ = FileManager.default.createFile(atPath: marker.path, contents: Data(key.utf8))
         }
     }
 }
