@@ -506,8 +506,9 @@ final class AnonymousFile {
     }
 }
 
-/// Collects a run's output in memory.
-final class MemoryOutputSink: OutputSink {
+/// Collects a run's output in memory (also used by the pipeline tests;
+/// one thread writes to it at a time).
+final class MemoryOutputSink: OutputSink, @unchecked Sendable {
     var bytes: [UInt8] = []
     var finished = false
     var abandoned = false

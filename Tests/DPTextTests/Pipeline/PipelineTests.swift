@@ -2,16 +2,6 @@ import Foundation
 import Testing
 @testable import DPText
 
-/// A sink that collects bytes in memory.
-final class MemorySink: OutputSink, @unchecked Sendable {
-    var bytes: [UInt8] = []
-    var finished = false
-    var abandoned = false
-    func write(_ bytes: [UInt8]) throws(PipelineError) { self.bytes += bytes }
-    func finish() throws(PipelineError) { finished = true }
-    func abandon() { abandoned = true }
-}
-
 @Suite("Streaming privatization pipeline")
 struct PipelineTests {
     static let store = try! EmbeddingStore.load(from: TestData.bundledStore)
@@ -34,7 +24,7 @@ struct PipelineTests {
         let path = folder.appendingPathComponent("input").path
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         var reader = try LineReader(path: path)
-        let sink = MemorySink()
+        let sink = MemoryOutputSink()
         let counts = try pipeline.run(&reader, input: 0, into: sink)
         #expect(sink.finished && !sink.abandoned)
         return (sink.bytes, counts)
@@ -207,7 +197,7 @@ struct PipelineTests {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         for (threads, chunk) in [(1, 4096), (2, 1)] {
             var reader = try LineReader(path: path)
-            let sink = MemorySink()
+            let sink = MemoryOutputSink()
             #expect(throws: PipelineError.invalidRecord(path: path, line: 2, detail: "\(JSONLineError.missingField("text"))")) {
                 try Self.pipeline(IdentityMechanism(), format: .jsonl(field: "text"), threads: threads, chunkSize: chunk)
                     .run(&reader, input: 0, into: sink)
