@@ -4,3 +4,19 @@ extension EmbeddingStore {
         (0..<count).map { id in vector(at: id).reduce(0) { $0 + $1 * $1 }.squareRoot() }
     }
 }
+
+extension EmbeddingStore {
+    /// The fixed public vector a word outside the vocabulary is privatized
+    /// as under `--oov unk` (MECHANISMS.md §8.7a): the mean of all vectors,
+    /// summed in id order. It is not a vocabulary word, so bounds proven for
+    /// word centres must be checked for it too (the distance cap's δ).
+    public var outOfVocabularyStandIn: [Double] {
+        var mean = [Double](repeating: 0, count: dimension)
+        vectors.withUnsafeBufferPointer { matrix in
+            for id in 0..<count {
+                for j in 0..<dimension { mean[j] += Double(matrix[id * dimension + j]) }
+            }
+        }
+        return mean.map { $0 / Double(count) }
+    }
+}

@@ -5,6 +5,10 @@ public enum MechanismError: Error, Equatable, CustomStringConvertible {
     case invalidCap(Double)
     /// An MCMC or KDE setting outside its domain: the option and what it must be.
     case invalidParameter(name: String, requirement: String, value: Double)
+    /// The guarantee rests on exact search, but the decoder is approximate.
+    case needsExactDecoding(mechanism: String, reason: String)
+    /// The parameters give no meaningful guarantee; `detail` says why and what to change.
+    case noGuarantee(String)
 
     public var description: String {
         switch self {
@@ -14,6 +18,10 @@ public enum MechanismError: Error, Equatable, CustomStringConvertible {
             return "--max-noise and --max-distance must be finite numbers greater than 0 (got \(cap))."
         case .invalidParameter(let name, let requirement, let value):
             return "\(name) must be \(requirement) (got \(value))."
+        case .needsExactDecoding(let mechanism, let reason):
+            return "\(mechanism) needs exact decoding: \(reason). Use --decoder exact."
+        case .noGuarantee(let detail):
+            return detail
         }
     }
 }

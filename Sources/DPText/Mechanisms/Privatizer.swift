@@ -13,10 +13,22 @@ public struct Privatizer: Sendable {
     /// is the same).
     public let shortcut: NeighborhoodShortcut?
 
-    public init(mechanism: any WordMechanism, decoder: any NeighborIndex, shortcut: NeighborhoodShortcut? = nil) {
+    /// Whether `Draw.input` keeps a token as written (only for a mechanism
+    /// that claims no privacy; with a guarantee it is the input word).
+    let keepsInputs: Bool
+
+    /// - Throws: `MechanismError.needsExactDecoding` when the mechanism's
+    ///   guarantee rests on exact search and `decoder` is approximate.
+    public init(
+        mechanism: any WordMechanism, decoder: any NeighborIndex, shortcut: NeighborhoodShortcut? = nil
+    ) throws(MechanismError) {
+        if let reason = mechanism.exactDecodingRequirement, !decoder.isExact {
+            throw .needsExactDecoding(mechanism: mechanism.name, reason: reason)
+        }
         self.mechanism = mechanism
         self.decoder = decoder
         self.shortcut = decoder.isExact ? shortcut : nil
+        keepsInputs = mechanism.guarantee == .none
     }
 
     /// Points decoded together: large enough for efficient BLAS batches,
@@ -35,7 +47,15 @@ public struct Privatizer: Sendable {
         for (record, inputs) in records.enumerated() {
             for (token, input) in inputs.enumerated() {
                 switch mechanism.draw(input, using: &generators[record]).outcome {
-                case .input: outputs[record][token] = nil
+                case .input where keepsInputs:
+                    outputs[record][token] = nil
+                case .input:
+                    // With a guarantee, "the input" is a vocabulary word like any other output:
+                    // the word itself, or the word nearest a public stand-in vector.
+                    switch input {
+                    case .word(let id): outputs[record][token] = id
+                    case .publicVector(let vector): pending.add(vector, owner: (record, token, nil))
+                    }
                 case .word(let id): outputs[record][token] = id
                 case .point(let point):
                     if let shortcut, case .word(let word) = input,
@@ -106,7 +126,6 @@ public struct Privatizer: Sendable {
             center.withUnsafeBufferPointer { store.squaredDistance(from: $0, to: id) <= radius * radius }
         }
         if inBall(overall) { return overall }
-        precondition(decoder.isExact, "a distance cap needs exact search for its ball")
         // Grow an exact k-NN query around the centre until it leaves the ball.
         var k = 64
         var found = decoder.nearest(to: center, k: k)

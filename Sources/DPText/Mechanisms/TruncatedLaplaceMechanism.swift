@@ -1,3 +1,5 @@
+import Foundation
+
 /// The multivariate Laplace mechanism with a cap (MECHANISMS.md §3.1, §3.2).
 ///
 /// Two caps:
@@ -16,8 +18,15 @@
 /// - norm cap: `δ = Q(n, εR)`, the regularized upper incomplete gamma, exactly;
 /// - distance cap: `δ_w = P[d(w, M(w)) > D] ≤ P[‖N‖ > D/2] = Q(n, εD/2)` for
 ///   every word (if `‖N‖ ≤ D/2`, the nearest word u to z has
-///   `d(z, u) ≤ d(z, w) = ‖N‖`, so `d(w, u) ≤ D`). That bound is the reported
-///   δ; `estimateDistanceCapDelta` adds a Monte Carlo estimate of `max_w δ_w`.
+///   `d(z, u) ≤ d(z, w) = ‖N‖`, so `d(w, u) ≤ D`). For a public stand-in
+///   vector c that is no word (the `--oov unk` mean vector), the ball is
+///   `B_D(c)` plus c's nearest word u₀ at distance r₀, and the argument gives
+///   `δ_c ≤ Q(n, ε(D − r₀)/2)`: if `‖N‖ ≤ (D − r₀)/2`, then
+///   `d(z, u) ≤ d(z, u₀) ≤ ‖N‖ + r₀`, so `d(c, u) ≤ 2‖N‖ + r₀ ≤ D`. The
+///   reported δ is the largest bound over the words and the given stand-ins;
+///   a stand-in with `r₀ ≥ D` gets no bound, and the initializer refuses it.
+///   The ball must be searched exactly, so the `Privatizer` refuses an
+///   approximate decoder for this cap (MECHANISMS.md §8.4).
 public struct TruncatedLaplaceMechanism: WordMechanism {
     public enum Cap: Sendable, Equatable {
         case noiseNorm(radius: Double, variant: NormCapVariant)
@@ -36,8 +45,17 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
     let store: EmbeddingStore
     /// `P(n, εR)` for the conditioned norm cap: the mass kept.
     private let keptMass: Double
+    /// For the distance cap: the largest distance from a public stand-in
+    /// vector to its nearest word (0 when there is none: words only).
+    public let standInReach: Double
 
-    public init(epsilon: Double, cap: Cap, store: EmbeddingStore) throws {
+    /// - Parameter standIns: the public vectors other than words this
+    ///   mechanism may be asked to privatize (the `--oov unk` stand-in); the
+    ///   distance cap's δ covers them too.
+    /// - Throws: `MechanismError` for ε or a cap that is not a finite number
+    ///   > 0, and for a distance cap that a stand-in's nearest word does not
+    ///   fit in (no bound).
+    public init(epsilon: Double, cap: Cap, store: EmbeddingStore, standIns: [[Double]] = []) throws {
         guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
         switch cap {
         case .noiseNorm(let radius, _), .outputDistance(let radius):
@@ -48,8 +66,21 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
         self.store = store
         if case .noiseNorm(let radius, _) = cap {
             keptMass = IncompleteGamma.regularizedLower(Double(store.dimension), epsilon * radius)
+            standInReach = 0
         } else {
             keptMass = 1
+            standInReach = standIns.map { vector in
+                vector.withUnsafeBufferPointer { query in
+                    (0..<store.count).map { store.squaredDistance(from: query, to: $0) }.min()!.squareRoot()
+                }
+            }.max() ?? 0
+        }
+        if case .outputDistance(let distance) = cap, standInReach >= distance {
+            let reach = String(format: "%.6g", standInReach)
+            throw MechanismError.noGuarantee(
+                "--max-distance \(String(format: "%g", distance)) is not above the distance from the out-of-vocabulary "
+                    + "stand-in (the mean vector used under --oov unk) to its nearest word, \(reach): the cap then "
+                    + "bounds nothing for unknown words. Raise --max-distance above \(reach), or choose another --oov policy.")
         }
     }
 
@@ -68,7 +99,9 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
         case .noiseNorm(let radius, let variant):
             return ["epsilon": epsilon, "max_noise": radius, "clip": variant == .clip ? 1 : 0, "delta": delta]
         case .outputDistance(let distance):
-            return ["epsilon": epsilon, "max_distance": distance, "delta": delta]
+            var parameters = ["epsilon": epsilon, "max_distance": distance, "delta": delta]
+            if standInReach > 0 { parameters["stand_in_reach"] = standInReach }
+            return parameters
         }
     }
 
@@ -77,8 +110,14 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
         let n = Double(store.dimension)
         switch cap {
         case .noiseNorm(let radius, _): return IncompleteGamma.regularizedUpper(n, epsilon * radius)
-        case .outputDistance(let distance): return IncompleteGamma.regularizedUpper(n, epsilon * distance / 2)
+        case .outputDistance(let distance):
+            return IncompleteGamma.regularizedUpper(n, epsilon * (distance - standInReach) / 2)
         }
+    }
+
+    public var exactDecodingRequirement: String? {
+        guard case .outputDistance = cap else { return nil }
+        return "--max-distance searches the ball around the input word, and its δ holds only for exact search"
     }
 
     public var guarantee: PrivacyGuarantee { .approximateMetric(epsilon: epsilon, delta: delta) }

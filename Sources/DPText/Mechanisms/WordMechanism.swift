@@ -19,6 +19,11 @@ public protocol WordMechanism: Sendable {
     /// an MCMC acceptance rate); empty for most mechanisms.
     var statistics: [String: Double] { get }
 
+    /// Why the guarantee needs every point decoded by exact search, or nil
+    /// when any decoder will do (decoding is then post-processing). The
+    /// `Privatizer` refuses an approximate decoder when this is set.
+    var exactDecodingRequirement: String? { get }
+
     /// The random step for one token, drawing only from `generator`.
     func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw
 }
@@ -33,7 +38,9 @@ public enum MechanismInput: Sendable, Equatable {
 /// The outcome of a mechanism's random step.
 public struct Draw: Sendable {
     enum Outcome: Sendable {
-        /// Keep the input token as it is (only the identity mechanism).
+        /// The input token: kept as written for a mechanism that claims no
+        /// privacy (the identity); for any other, the input word itself (or
+        /// the word nearest a public stand-in), rendered like every output.
         case input
         /// This vocabulary word.
         case word(Int)
@@ -63,6 +70,7 @@ public struct Draw: Sendable {
 
 extension WordMechanism {
     public var statistics: [String: Double] { [:] }
+    public var exactDecodingRequirement: String? { nil }
 
     /// The public vector of `input`.
     func vector(of input: MechanismInput, in store: EmbeddingStore) -> [Double] {

@@ -33,7 +33,8 @@ public struct PrivatizationPipeline: Sendable {
         self.segmentLimit = segmentLimit
         self.onError = onError
         self.maxUnprotectedFraction = maxUnprotectedFraction
-        self.rewriter = rewriter
+        // The output form follows from the mechanism's guarantee, in one place.
+        self.rewriter = rewriter.rendering(TextRewriter.Rendering(for: privatizer.mechanism.guarantee))
         self.privatizer = privatizer
         self.noise = noise
         self.format = format

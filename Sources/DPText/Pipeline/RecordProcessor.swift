@@ -71,10 +71,14 @@ struct RecordProcessor: Sendable {
                         .rewrite($0, limit: segmentLimit, using: &generators[index], counts: &counts)
                 } ?? rewriter.render(record.prepared, outputs: outputs, counts: &counts)
                 output.append(contentsOf: record.head)
-                if !record.isJSONString || text.elementsEqual(original) {
-                    // Unchanged text keeps its original bytes (and JSON escapes).
-                    output.append(contentsOf: record.isJSONString ? record.original : text[...])
+                if !record.isJSONString {
+                    output.append(contentsOf: text)
+                } else if rewriter.rendering == .verbatim && text.elementsEqual(original) {
+                    // Only a mechanism that claims nothing keeps a field's literal (and its escapes).
+                    output.append(contentsOf: record.original)
                 } else {
+                    // Every privatized field is re-encoded one way, changed or not: its escapes
+                    // must not tell whether its text survived.
                     output.append(contentsOf: JSONString.encode(String(decoding: text, as: UTF8.self)))
                 }
                 output.append(contentsOf: record.tail)

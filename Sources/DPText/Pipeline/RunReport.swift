@@ -90,10 +90,20 @@ public struct RunReport: Codable, Sendable {
         public var document: String
         public var protected: [String]
         public var notProtected: [String]
-        /// `RewriteCounts.unprotectedFraction` of the whole run.
-        public var unprotectedFraction: Double
+        /// `RewriteCounts.unprotectedFraction` of the whole run (nil in a
+        /// public report: it is computed from the input).
+        public var unprotectedFraction: Double?
     }
 
+    /// What the report is, and who may see it.
+    public static let notice = """
+        This report is computed from the private input and is not privatized: its counts (for example \
+        replaced: 0 on a short input, which shows the output equals the input), its statistics and its \
+        timing reveal facts about the input. Keep it with the private data; do not publish it with the \
+        output. --report-public writes a report that depends only on public data and the output.
+        """
+
+    public var notice = RunReport.notice
     public var tool = "dptext"
     public var mechanism: Mechanism
     public var decoding: Decoding
@@ -101,6 +111,7 @@ public struct RunReport: Codable, Sendable {
     public var randomness: Randomness
     public var format: String
     public var oovPolicy: String
+    public var onError: String
     public var inputs: [String]
     public var outputs: [String]
     public var counts: RewriteCounts
@@ -109,8 +120,8 @@ public struct RunReport: Codable, Sendable {
 
     public init(
         mechanism: any WordMechanism, decoder: any NeighborIndex, embeddings: Embeddings, noise: NoiseSource,
-        format: String, oovPolicy: OOVPolicy, inputs: [String], outputs: [String], counts: RewriteCounts,
-        seconds: Double
+        format: String, oovPolicy: OOVPolicy, onError: RecordErrorPolicy = .fail, inputs: [String],
+        outputs: [String], counts: RewriteCounts, seconds: Double
     ) {
         self.mechanism = Mechanism(mechanism)
         self.decoding = Decoding(decoder)
@@ -118,20 +129,92 @@ public struct RunReport: Codable, Sendable {
         self.randomness = Randomness(noise)
         self.format = format
         self.oovPolicy = oovPolicy.rawValue
+        self.onError = onError.rawValue
         self.inputs = inputs
         self.outputs = outputs
         self.counts = counts
-        self.privacy = Privacy(guarantee: mechanism.guarantee, policy: oovPolicy, counts: counts, seeded: noise.isSeeded)
+        self.privacy = Privacy(guarantee: mechanism.guarantee, policy: oovPolicy, onError: onError,
+                               seeded: noise.isSeeded, counts: counts)
         self.seconds = seconds
     }
 
     /// Writes the report as pretty, key-sorted JSON (atomically).
     public func write(to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try writeReportJSON(self, to: path)
     }
+}
+
+/// The part of a run report that can be published with the output
+/// (`--report-public`): everything in it depends only on public data — the
+/// mechanism, its parameters and guarantee, the store's digest, the options —
+/// and on the output itself. No input counts, statistics, timing or input
+/// names.
+public struct PublicRunReport: Codable, Sendable {
+    public struct Mechanism: Codable, Sendable {
+        public var name: String
+        public var parameters: [String: Double]
+        public var guarantee: RunReport.Guarantee
+    }
+
+    public struct Embeddings: Codable, Sendable {
+        /// The store's file name (not its path on this machine).
+        public var file: String
+        public var sha256: String
+        public var words: Int
+        public var vocabularyWords: Int
+        public var dimension: Int
+        public var vocabLimit: Int?
+    }
+
+    public static let notice = """
+        This report depends only on public data (the mechanism, its parameters and guarantee, the \
+        embeddings' digest, the options) and on the output; it can be published with the output.
+        """
+
+    public var notice = PublicRunReport.notice
+    public var tool = "dptext"
+    public var mechanism: Mechanism
+    public var decoding: RunReport.Decoding
+    public var embeddings: Embeddings
+    public var randomness: RunReport.Randomness
+    public var format: String
+    public var oovPolicy: String
+    public var onError: String
+    /// Counted on the bytes written: records, words (as the tokenizer finds them in the output) and bytes.
+    public var output: OutputCounts
+    public var privacy: RunReport.Privacy
+
+    public init(
+        mechanism: any WordMechanism, decoder: any NeighborIndex, embeddings: RunReport.Embeddings,
+        noise: NoiseSource, format: String, oovPolicy: OOVPolicy, onError: RecordErrorPolicy, output: OutputCounts
+    ) {
+        self.mechanism = Mechanism(name: mechanism.name, parameters: mechanism.parameters,
+                                   guarantee: RunReport.Guarantee(mechanism.guarantee))
+        decoding = RunReport.Decoding(decoder)
+        self.embeddings = Embeddings(
+            file: (embeddings.path as NSString).lastPathComponent, sha256: embeddings.sha256, words: embeddings.words,
+            vocabularyWords: embeddings.vocabularyWords, dimension: embeddings.dimension,
+            vocabLimit: embeddings.vocabLimit)
+        randomness = RunReport.Randomness(noise)
+        self.format = format
+        self.oovPolicy = oovPolicy.rawValue
+        self.onError = onError.rawValue
+        self.output = output
+        privacy = RunReport.Privacy(guarantee: mechanism.guarantee, policy: oovPolicy, onError: onError,
+                                    seeded: noise.isSeeded, counts: nil)
+    }
+
+    public func write(to path: String) throws {
+        try writeReportJSON(self, to: path)
+    }
+}
+
+/// Pretty, key-sorted, snake-case JSON, written atomically.
+func writeReportJSON(_ report: some Encodable, to path: String) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    try encoder.encode(report).write(to: URL(fileURLWithPath: path), options: .atomic)
 }
 
 extension RunReport.Guarantee {
@@ -149,43 +232,95 @@ extension RunReport.Guarantee {
 }
 
 extension RunReport.Privacy {
-    /// The document-level statement of MECHANISMS.md §7 for a run.
-    public init(guarantee: PrivacyGuarantee, policy: OOVPolicy, counts: RewriteCounts, seeded: Bool) {
+    /// The privacy statement of a run, derived from the guarantee's kind
+    /// (MECHANISMS.md §7): it never claims more than the guarantee. With
+    /// `counts` (the private report) it names how many tokens each entry
+    /// concerns; without (the public report) it lists only what follows from
+    /// the options.
+    public init(guarantee: PrivacyGuarantee, policy: OOVPolicy, onError: RecordErrorPolicy, seeded: Bool,
+                counts: RewriteCounts?) {
+        func count(_ value: (RewriteCounts) -> Int, _ label: String) -> String {
+            counts.map { " (\(value($0)) \(label))" } ?? ""
+        }
         perToken = guarantee.statement
-        document = """
-            Tokens are privatized independently, so for two texts of equal length the bound adds up over \
-            positions: P[M(x) = y] ≤ exp(ε·Σᵢ d(xᵢ, x'ᵢ))·P[M(x') = y]. Privatizing the same text again with \
-            fresh noise spends the budget again.
-            """
-        protected = ["the identity of every vocabulary word, within the per-token bound"]
+        let randomizes = guarantee != .none
+        switch guarantee {
+        case .none:
+            document = "None: the identity mechanism does not randomize, so the output reveals the input."
+            protected = []
+        case .unverified(_, let reason):
+            document = "None proven: the per-token bound is unverified (\(reason)), so nothing follows for a document."
+            protected = []
+        case .pureMetric:
+            document = """
+                Tokens are privatized independently, so for two texts of equal length the bound adds up over \
+                positions: P[M(x) = y] ≤ exp(ε·Σᵢ d(xᵢ, x'ᵢ))·P[M(x') = y]. Privatizing the same text again with \
+                fresh noise spends the budget again.
+                """
+            protected = ["the identity of every vocabulary word, within the per-token ε·d bound"]
+        case .approximateMetric(_, let delta):
+            document = """
+                Each token's output is within total variation δ of a pure ε·d mechanism's, and tokens are \
+                privatized independently, so for two texts of equal length L: P[M(x) ∈ S] ≤ \
+                exp(ε·Σᵢ d(xᵢ, x'ᵢ))·P[M(x') ∈ S] + (1 + exp(ε·Σᵢ d(xᵢ, x'ᵢ)))·L·δ. The δ terms add up over \
+                tokens (Σδ = L·δ): with δ = \(delta) the bound says nothing beyond \(Self.tokensUntilVoid(delta)) \
+                tokens. Privatizing the same text again with fresh noise spends the budget again.
+                """
+            protected = ["the identity of every vocabulary word, within the per-token (ε·d, δ) bound"]
+        }
         notProtected = [
             "text length, line structure, and the position of every word",
             "all bytes that are not words: whitespace, punctuation, symbols, emoji, and the separators inside numbers",
-            "each word's casing pattern (lower, Title, UPPER)",
+            "each word's casing class (lower, Title, UPPER): every word is written as its output word in that class",
         ]
+        switch guarantee {
+        case .none:
+            notProtected.insert("every word: the identity mechanism does not randomize, and keeps each word's bytes", at: 0)
+        case .unverified(_, let reason):
+            notProtected.insert("the identity of every word: the claimed bound is unverified (\(reason))", at: 0)
+        case .pureMetric, .approximateMetric:
+            break
+        }
         switch policy {
+        case .unk where randomizes && !protected.isEmpty:
+            protected.append("out-of-vocabulary words\(count(\.oovUnk, "tokens")), privatized as one fixed public "
+                             + "vector: as if all unknown words were one word")
+        case .unk where randomizes:
+            notProtected.append("out-of-vocabulary words\(count(\.oovUnk, "tokens")), privatized as one fixed "
+                                + "public vector under the same unproven bound")
         case .unk:
-            protected.append("out-of-vocabulary words (\(counts.oovUnk)), privatized as one fixed public vector")
+            notProtected.append("out-of-vocabulary words\(count(\.oovUnk, "tokens")), kept as written")
         case .mask:
-            notProtected.append("where out-of-vocabulary words stood (\(counts.oovMasked) masked)")
+            notProtected.append("where out-of-vocabulary words stood\(count(\.oovMasked, "masked"))")
         case .drop:
-            notProtected.append("where out-of-vocabulary words stood (\(counts.oovDropped) dropped)")
+            notProtected.append("where out-of-vocabulary words stood\(count(\.oovDropped, "dropped"))")
         case .keep:
-            notProtected.append("out-of-vocabulary words, passed through unchanged (\(counts.oovKept) tokens)")
+            notProtected.append("out-of-vocabulary words, passed through unchanged\(count(\.oovKept, "tokens"))")
         }
-        if counts.undecodableRuns > 0 {
-            notProtected.append("bytes that are not valid UTF-8, passed through unchanged (\(counts.undecodableRuns) runs)")
+        if let counts {
+            if counts.undecodableRuns > 0 {
+                notProtected.append("bytes that are not valid UTF-8, passed through unchanged (\(counts.undecodableRuns) runs)")
+            }
+            if counts.skippedRecords > 0 {
+                notProtected.append("records that could not be processed, written unchanged (\(counts.skippedRecords) "
+                                    + "records, \(counts.skippedWords) words; lines in counts.skipped)")
+            }
+        } else {
+            notProtected.append("bytes that are not valid UTF-8, passed through unchanged")
+            if onError == .skip {
+                notProtected.append("records that could not be processed (--on-error skip), written unchanged")
+            }
         }
-        if counts.skippedRecords > 0 {
-            notProtected.append("records that could not be processed, written unchanged (\(counts.skippedRecords) records, "
-                                + "\(counts.skippedWords) words; lines in counts.skipped)")
-        }
-        unprotectedFraction = counts.unprotectedFraction
+        unprotectedFraction = counts?.unprotectedFraction
         if seeded {
             notProtected.append("everything, from anyone who knows the seed: a seeded run is reproducible, not private")
         }
-        if guarantee == .none {
-            notProtected.insert("every word: the identity mechanism does not randomize", at: 0)
-        }
+    }
+
+    /// The token count at which L·δ reaches 1.
+    static func tokensUntilVoid(_ delta: Double) -> String {
+        guard delta > 0 else { return "any number of" }
+        let tokens = (1 / delta).rounded(.up)
+        return tokens < 1e15 ? String(format: "%.0f", tokens) : String(format: "%.3g", tokens)
     }
 }

@@ -1,27 +1,72 @@
 /// Rewrites the words of a text with a mechanism's outputs, keeping every
-/// other byte — and the casing pattern of each word — as it was.
+/// other byte as it was.
+///
+/// **One rendering rule for every privatized word** (`Rendering.canonical`):
+/// the output is the vocabulary word the mechanism chose, written in the
+/// casing class of the input word (`CasingPattern`: lower, Title or UPPER) —
+/// whether or not the mechanism changed the word. The bytes written are a
+/// function of the chosen word and the casing class only, so they never tell
+/// an observer that a word survived: `iPhone` kept comes out as `iphone`, as
+/// would any word replaced by `iphone`; a decomposed `café` comes out in the
+/// store's spelling. Only `Rendering.verbatim`, for a mechanism that claims
+/// no privacy (the identity), copies a kept word's own bytes.
 ///
 /// Works in two steps so that many texts can share one batched decoding:
 /// `prepare` finds the words and what the mechanism must privatize;
 /// `render` writes the text back once the outputs are known.
 public struct TextRewriter: Sendable {
+    /// How a privatized word is written.
+    public enum Rendering: Sendable, Equatable {
+        /// Every privatized word as its output word in the input's casing
+        /// class, changed or not. For every mechanism with a guarantee.
+        case canonical
+        /// A word the mechanism kept is copied byte for byte; only for a
+        /// mechanism that claims nothing (`PrivacyGuarantee.none`), whose
+        /// output must equal its input.
+        case verbatim
+
+        /// The rendering a mechanism with `guarantee` must use.
+        public init(for guarantee: PrivacyGuarantee) {
+            self = guarantee == .none ? .verbatim : .canonical
+        }
+    }
+
     public let vocabulary: Vocabulary
     public let policy: OOVPolicy
     /// The placeholder written for an OOV word under `.mask`.
     public let maskToken: String
-    /// The fixed public vector OOV words are privatized as under `.unk`:
-    /// the mean of the vocabulary vectors.
+    public let rendering: Rendering
+    /// The fixed public vector OOV words are privatized as under `.unk`
+    /// (`EmbeddingStore.outOfVocabularyStandIn`).
     let unknownInput: MechanismInput
 
-    public init(store: EmbeddingStore, policy: OOVPolicy, maskToken: String = "[MASK]") {
+    public init(store: EmbeddingStore, policy: OOVPolicy, maskToken: String = "[MASK]",
+                rendering: Rendering = .canonical) {
         self.vocabulary = Vocabulary(store: store)
         self.policy = policy
         self.maskToken = maskToken
-        var mean = [Double](repeating: 0, count: store.dimension)
-        for id in 0..<store.count {
-            for (j, value) in store.vector(at: id).enumerated() { mean[j] += value }
-        }
-        self.unknownInput = .publicVector(mean.map { $0 / Double(store.count) })
+        self.rendering = rendering
+        self.unknownInput = .publicVector(store.outOfVocabularyStandIn)
+    }
+
+    private init(copying other: TextRewriter, rendering: Rendering) {
+        vocabulary = other.vocabulary
+        policy = other.policy
+        maskToken = other.maskToken
+        unknownInput = other.unknownInput
+        self.rendering = rendering
+    }
+
+    /// The public vectors other than words this rewriter asks a mechanism to
+    /// privatize: the OOV stand-in under `.unk`, none otherwise.
+    public var standIns: [[Double]] {
+        guard policy == .unk, case .publicVector(let vector) = unknownInput else { return [] }
+        return [vector]
+    }
+
+    /// This rewriter with another rendering.
+    public func rendering(_ rendering: Rendering) -> TextRewriter {
+        TextRewriter(copying: self, rendering: rendering)
     }
 
     /// A text's words, located and looked up.
@@ -73,7 +118,8 @@ public struct TextRewriter: Sendable {
     }
 
     /// The rewritten text, given the mechanism's output for each input of
-    /// `prepared` (nil: keep the word as written); adds to `counts`.
+    /// `prepared` (nil: the input word itself — written as it was under
+    /// `.verbatim`, in the rendering rule under `.canonical`); adds to `counts`.
     public func render(_ prepared: Prepared, outputs: [Int?], counts: inout RewriteCounts) -> [UInt8] {
         precondition(outputs.count == prepared.inputs.count)
         var result: [UInt8] = []
@@ -98,13 +144,12 @@ public struct TextRewriter: Sendable {
 
                 if let id = word.id {
                     counts.inVocabulary += 1
-                    let replacement = output ?? nil
-                    if let replacement, replacement != id {
-                        counts.replaced += 1
-                        result.append(contentsOf: written(replacement, like: original))
-                    } else {
-                        counts.unchanged += 1
+                    let chosen = (output ?? nil) ?? id
+                    if chosen == id { counts.unchanged += 1 } else { counts.replaced += 1 }
+                    if rendering == .verbatim && chosen == id {
                         result.append(contentsOf: original)
+                    } else {
+                        result.append(contentsOf: written(chosen, like: original))
                     }
                     continue
                 }
@@ -114,6 +159,7 @@ public struct TextRewriter: Sendable {
                     if let replacement = output ?? nil {
                         result.append(contentsOf: written(replacement, like: original))
                     } else {
+                        precondition(rendering == .verbatim, "a mechanism with a guarantee kept an OOV word as written")
                         result.append(contentsOf: original)
                     }
                 case .mask:
@@ -131,7 +177,7 @@ public struct TextRewriter: Sendable {
         return result
     }
 
-    /// Vocabulary word `id` in the casing pattern of `original`.
+    /// Vocabulary word `id` in the casing pattern of `original`: the rendering rule.
     private func written(_ id: Int, like original: UnsafeBufferPointer<UInt8>) -> String.UTF8View {
         let pattern = CasingPattern(ofUTF8: original)
         return pattern.apply(to: vocabulary.store.words[id]).utf8

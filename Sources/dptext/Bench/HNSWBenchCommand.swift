@@ -54,7 +54,7 @@ struct HNSWBenchCommand: ParsableCommand {
             let mechanism = try MultivariateLaplaceMechanism(epsilon: epsilon, store: vocabulary)
             let sample = DeniabilityStudy.sampleWords(vocabularySize: vocabulary.count, count: words, seed: 1)
             let exactNw = DeniabilityStudy.estimate(
-                words: sample, draws: draws, privatizer: Privatizer(mechanism: mechanism, decoder: exact), seed: 1)
+                words: sample, draws: draws, privatizer: try Privatizer(mechanism: mechanism, decoder: exact), seed: 1)
             print("laplace ε = \(epsilon), \(sample.count) words × \(draws) draws")
             print("    ef   recall@1   mean N_w exact   mean N_w hnsw   mean |ΔN_w|")
             for width in ef {
@@ -62,7 +62,7 @@ struct HNSWBenchCommand: ParsableCommand {
                 let recall = DecoderRecall.measure(mechanism: mechanism, exact: exact, approximate: decoder,
                                                    words: sample, drawsPerWord: draws, seed: 1)
                 let approximateNw = DeniabilityStudy.estimate(
-                    words: sample, draws: draws, privatizer: Privatizer(mechanism: mechanism, decoder: decoder), seed: 1)
+                    words: sample, draws: draws, privatizer: try Privatizer(mechanism: mechanism, decoder: decoder), seed: 1)
                 let meanExact = exactNw.map(\.survival).reduce(0, +) / Double(sample.count)
                 let meanApproximate = approximateNw.map(\.survival).reduce(0, +) / Double(sample.count)
                 let change = zip(exactNw, approximateNw).map { abs($0.survival - $1.survival) }.reduce(0, +)

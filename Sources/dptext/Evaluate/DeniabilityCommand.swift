@@ -47,9 +47,10 @@ struct DeniabilityCommand: ParsableCommand {
                                   note: error.description, parameters: [:], guarantee: nil,
                                   seed: evaluation.seed, rows: [], perWord: [])
                     case .success(let mechanism):
+                        let privatizer = try Privatizer(mechanism: mechanism, decoder: index)
                         let (perWord, seconds) = timed {
                             DeniabilityStudy.estimate(
-                                words: sample, draws: draws, privatizer: Privatizer(mechanism: mechanism, decoder: index),
+                                words: sample, draws: draws, privatizer: privatizer,
                                 seed: evaluation.seed)
                         }
                         run = Run(mechanism: choice.rawValue, epsilon: epsilon, status: "ok",

@@ -37,7 +37,7 @@ struct WordUtilityCommand: ParsableCommand {
                         continue
                     }
                     let utility = WordUtility.measure(
-                        lines: lines, vocabulary: vocabulary, privatizer: Privatizer(mechanism: mechanism, decoder: index),
+                        lines: lines, vocabulary: vocabulary, privatizer: try Privatizer(mechanism: mechanism, decoder: index),
                         epsilon: epsilon, seed: evaluation.seed)
                     print(leftAligned(choice.rawValue, 18) + " ε = " + leftAligned(cell(epsilon), 6)
                           + " changed \(fixed(100 * utility.changedFraction, digits: 1)) %, cosine "

@@ -187,7 +187,11 @@ struct MechanismSettings {
     /// Builds the mechanism over `vocabulary`; `storePath` (the file it came
     /// from) keys truncated Gumbel's extent cache — nil for a store made in
     /// memory, whose extent is then computed without caching.
-    func make(vocabulary: EmbeddingStore, index: ExactNeighborIndex, storePath: String?) throws -> any WordMechanism {
+    ///
+    /// - Parameter standIns: public vectors other than words the mechanism
+    ///   will privatize (the `--oov unk` stand-in), for bounds that must cover them.
+    func make(vocabulary: EmbeddingStore, index: ExactNeighborIndex, storePath: String?,
+              standIns: [[Double]] = []) throws -> any WordMechanism {
         switch mechanism {
         case .identity:
             return IdentityMechanism()
@@ -196,7 +200,7 @@ struct MechanismSettings {
         case .truncatedLaplace:
             let cap: TruncatedLaplaceMechanism.Cap = maxNoise.map { .noiseNorm(radius: $0, variant: truncation ?? .condition) }
                 ?? .outputDistance(maxDistance!)
-            return try TruncatedLaplaceMechanism(epsilon: epsilon ?? .nan, cap: cap, store: vocabulary)
+            return try TruncatedLaplaceMechanism(epsilon: epsilon ?? .nan, cap: cap, store: vocabulary, standIns: standIns)
         case .truncatedGumbel:
             let width = TruncatedGumbelMechanism.tableWidth(wordCount: vocabulary.count, poissonMean: poissonMean)
             let extentProgress = CacheProgress("computing the vocabulary's smallest and largest distances (cached)")

@@ -16,12 +16,14 @@ struct PrivatizationSetup {
         chunkSize: Int = 4096, onError: RecordErrorPolicy = .fail, maxUnprotectedFraction: Double? = nil
     ) throws {
         self.vocabulary = vocabulary
-        mechanism = try settings.make(vocabulary: vocabulary, index: index, storePath: storePath)
+        let rewriter = TextRewriter(store: vocabulary, policy: policy, maskToken: maskToken)
+        mechanism = try settings.make(vocabulary: vocabulary, index: index, storePath: storePath,
+                                      standIns: rewriter.standIns)
         decoder = try settings.makeDecoder(vocabulary: vocabulary, index: index, storePath: storePath)
         pipeline = PrivatizationPipeline(
-            rewriter: TextRewriter(store: vocabulary, policy: policy, maskToken: maskToken),
-            privatizer: Privatizer(mechanism: mechanism, decoder: decoder,
-                                   shortcut: settings.makeShortcut(vocabulary: vocabulary, storePath: storePath)),
+            rewriter: rewriter,
+            privatizer: try Privatizer(mechanism: mechanism, decoder: decoder,
+                                       shortcut: settings.makeShortcut(vocabulary: vocabulary, storePath: storePath)),
             noise: noise, format: format, threads: threads, chunkSize: chunkSize, onError: onError,
             maxUnprotectedFraction: maxUnprotectedFraction)
     }

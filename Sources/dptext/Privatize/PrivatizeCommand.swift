@@ -57,8 +57,15 @@ struct PrivatizeCommand: ParsableCommand {
         valueName: "fraction"))
     var maxUnprotectedFraction = 0.01
 
-    @Option(help: ArgumentHelp("Write a JSON run report here.", valueName: "path"))
+    @Option(help: ArgumentHelp(
+        "Write a JSON run report here. It is computed from the private input (counts, statistics, timing): "
+            + "keep it with the private data.", valueName: "path"))
     var report: String?
+
+    @Option(help: ArgumentHelp(
+        "Write a report that depends only on public data and the output (mechanism, parameters, guarantee, "
+            + "store digest, output counts): it can be published with the output.", valueName: "path"))
+    var reportPublic: String?
 
     @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
     var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -92,20 +99,39 @@ struct PrivatizeCommand: ParsableCommand {
                 onError: onError, maxUnprotectedFraction: maxUnprotectedFraction)
 
             var counts = RewriteCounts()
+            var written = OutputCounts()
             for (index, (source, target)) in zip(sources, targets).enumerated() {
                 var reader = try source == "-"
                     ? LineReader(handle: .standardInput, name: "<stdin>") : LineReader(path: source)
                 let sink: any OutputSink = try target.map { try outputSink(path: $0) } ?? StandardOutputSink()
+                // Counting the output costs a tokenizer pass: only for the public report.
+                let counting = reportPublic.map { _ in CountingSink(sink) }
                 let meter = ProgressMeter(total: source == "-" ? nil : fileSize(source))
-                let inputCounts = try setup.pipeline.run(&reader, input: index, into: sink, progress: meter.update)
+                let inputCounts = try counting.map { try setup.pipeline.run(&reader, input: index, into: $0,
+                                                                            progress: meter.update) }
+                    ?? setup.pipeline.run(&reader, input: index, into: sink, progress: meter.update)
                 meter.finish()
                 warnAboutSkipped(inputCounts)
                 counts += inputCounts
+                written += counting?.counts ?? OutputCounts()
             }
+            guard report != nil || reportPublic != nil else { return }
+            let embeddings = RunReport.Embeddings(
+                path: storePath, sha256: try sha256Hex(ofFileAt: storePath), storeWords: storeWords,
+                vocabulary: setup.vocabulary, vocabLimit: storeOptions.vocabLimit)
             if let report {
-                try makeReport(setup: setup, storePath: storePath, storeWords: storeWords, noise: noise,
-                               sources: sources, targets: targets, counts: counts,
-                               seconds: Date().timeIntervalSince(start)).write(to: report)
+                try RunReport(
+                    mechanism: setup.mechanism, decoder: setup.decoder, embeddings: embeddings, noise: noise,
+                    format: format.rawValue, oovPolicy: oov, onError: onError,
+                    inputs: sources.map { $0 == "-" ? "<stdin>" : $0 }, outputs: targets.map { $0 ?? "<stdout>" },
+                    counts: counts, seconds: Date().timeIntervalSince(start)
+                ).write(to: report)
+            }
+            if let reportPublic {
+                try PublicRunReport(
+                    mechanism: setup.mechanism, decoder: setup.decoder, embeddings: embeddings, noise: noise,
+                    format: format.rawValue, oovPolicy: oov, onError: onError, output: written
+                ).write(to: reportPublic)
             }
         }
     }
@@ -140,22 +166,10 @@ struct PrivatizeCommand: ParsableCommand {
         } else {
             targets = [output]
         }
-        for target in targets.compactMap({ $0 }) where sources.contains(where: { sameFile($0, target) }) {
+        for target in targets.compactMap({ $0 }) + [report, reportPublic].compactMap({ $0 })
+        where sources.contains(where: { sameFile($0, target) }) {
             throw PipelineError.outputIsInput(path: target)
         }
         return targets
-    }
-
-    private func makeReport(
-        setup: PrivatizationSetup, storePath: String, storeWords: Int, noise: NoiseSource,
-        sources: [String], targets: [String?], counts: RewriteCounts, seconds: Double
-    ) throws -> RunReport {
-        RunReport(
-            mechanism: setup.mechanism, decoder: setup.decoder,
-            embeddings: .init(path: storePath, sha256: try sha256Hex(ofFileAt: storePath), storeWords: storeWords,
-                              vocabulary: setup.vocabulary, vocabLimit: storeOptions.vocabLimit),
-            noise: noise, format: format.rawValue, oovPolicy: oov,
-            inputs: sources.map { $0 == "-" ? "<stdin>" : $0 }, outputs: targets.map { $0 ?? "<stdout>" },
-            counts: counts, seconds: seconds)
     }
 }

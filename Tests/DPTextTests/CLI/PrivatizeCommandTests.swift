@@ -42,6 +42,34 @@ struct PrivatizeCommandTests {
         #expect(try folderContents(folder) == ["out.txt", "report.json"])
     }
 
+    @Test func writesAPublicReportFromTheOutputAlone() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { TestData.cleanUp(folder) }
+        let output = folder.appendingPathComponent("out.txt").path
+        let report = folder.appendingPathComponent("private.json").path
+        let published = folder.appendingPathComponent("public.json").path
+        let outcome = try CommandLineTool.run(["privatize", Self.sample, "-o", output, "--epsilon", "8", "--seed", "3",
+                                               "--report", report, "--report-public", published])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        func object(_ path: String) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        }
+        let full = try object(report), open = try object(published)
+        #expect((full["notice"] as! String).contains("computed from the private input and is not privatized"))
+        #expect(open["counts"] == nil && open["inputs"] == nil && open["seconds"] == nil)
+        #expect(((open["privacy"] as! [String: Any])["not_protected"] as! [String]).contains { $0.contains("seed") })
+        let written = Array(try Data(contentsOf: URL(fileURLWithPath: output)))
+        let counts = open["output"] as! [String: Int]
+        #expect(counts["bytes"] == written.count && counts["records"] == 181)
+        #expect(counts["words"] == written.withUnsafeBufferPointer { WordTokenizer.spans(in: $0).count })
+        #expect((open["mechanism"] as! [String: Any])["guarantee"] as? NSDictionary
+                == (full["mechanism"] as! [String: Any])["guarantee"] as? NSDictionary)
+        // A report path that names an input is refused like any output.
+        let clash = try CommandLineTool.run(["privatize", Self.sample, "-o", output, "--epsilon", "8",
+                                             "--report-public", Self.sample])
+        #expect(clash.status == 73 && clash.stderr.contains("would overwrite an input"))
+    }
+
     @Test func identityThroughStandardInputAndOutputIsLossless() throws {
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Self.sample)))
         let outcome = try CommandLineTool.run(["privatize", "--mechanism", "identity"], stdin: bytes)

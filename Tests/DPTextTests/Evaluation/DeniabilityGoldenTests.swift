@@ -77,7 +77,7 @@ struct DeniabilityGoldenTests {
         let run = try #require(epsilon == 0 ? candidates.first : candidates.first { $0.epsilon == epsilon })
         let draws = run.rows[0].draws
         let sample = Array(run.perWord.prefix(words))
-        let privatizer = Privatizer(mechanism: try Self.mechanism(of: run), decoder: Self.index)
+        let privatizer = try Privatizer(mechanism: try Self.mechanism(of: run), decoder: Self.index)
         let recomputed = DeniabilityStudy.estimate(
             words: sample.map(\.id), draws: draws, privatizer: privatizer, seed: run.seed)
         // Exact, except the perplexity's last bits: its sum's order is fixed

@@ -10,7 +10,7 @@ enum PrivacyAuditTesting {
     static let toyIndex = ExactNeighborIndex(store: toy)
 
     static func audit(_ mechanism: some WordMechanism, store: EmbeddingStore, epsilon: Double? = nil) throws -> PrivacyAudit {
-        try PrivacyAudit(privatizer: Privatizer(mechanism: mechanism, decoder: ExactNeighborIndex(store: store)),
+        try PrivacyAudit(privatizer: try Privatizer(mechanism: mechanism, decoder: ExactNeighborIndex(store: store)),
                          epsilon: epsilon)
     }
 
@@ -46,6 +46,26 @@ struct MislabeledMechanism<Base: WordMechanism>: WordMechanism {
     var guarantee: PrivacyGuarantee { claimed }
     func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw {
         base.draw(input, using: &generator)
+    }
+}
+
+/// Planted bug 3: KDE-MH whose chain starts at φ(x) instead of z — the
+/// pitfall of MECHANISMS.md §5.3 — and is too short to forget where it started.
+struct ChainFromInput: WordMechanism {
+    let base: KDEMetropolisHastingsMechanism
+    var steps = 2
+    var name: String { "chain-from-input" }
+    var parameters: [String: Double] { base.parameters }
+    var guarantee: PrivacyGuarantee { base.guarantee }
+    func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw {
+        let store = base.store
+        let center = vector(of: input, in: store)
+        let noise = MultivariateLaplaceNoise.sample(dimension: store.dimension, epsilon: base.epsilon, using: &generator)
+        let observation = NoisyObservation(point: zip(center, noise).map(+))
+        let centers = base.neighbors.nearest(to: observation.point, k: base.kernelNeighbors).flatMap { store.vector(at: $0.id) }
+        let walked = base.denoiser.walk(observation, kernelCenters: centers, from: center, length: steps,
+                                        using: &generator)
+        return .point(walked.state)
     }
 }
 
@@ -133,6 +153,10 @@ struct PrivacyAuditNoViolationTests {
             + AuditPairs.random(store: store, count: 1, seed: 10)
         let result = audit.run(pairs: AuditPairs.unique(pairs), configuration: .init(drawsPerSide: 4_000, seed: 11))
         #expect(!result.verdict.isViolation, "\(result.verdict)")
+        // Power: the same audit flags the same chain started at φ(x).
+        let planted = try PrivacyAuditTesting.audit(ChainFromInput(base: mechanism), store: store)
+        let flagged = planted.run(pairs: AuditPairs.unique(pairs), configuration: .init(drawsPerSide: 4_000, seed: 11))
+        #expect(flagged.verdict.isViolation, "\(flagged.verdict)")
     }
 }
 

@@ -32,7 +32,7 @@ struct MultivariateLaplaceMechanismTests {
     static func outputCounts(
         store: EmbeddingStore, epsilon: Double, word: Int, draws: Int, seed: UInt64
     ) throws -> [Int] {
-        let privatizer = Privatizer(mechanism: try MultivariateLaplaceMechanism(epsilon: epsilon, store: store),
+        let privatizer = try Privatizer(mechanism: try MultivariateLaplaceMechanism(epsilon: epsilon, store: store),
                                     decoder: ExactNeighborIndex(store: store))
         var generator = SeededGenerator(seed: seed)
         let estimate = DeniabilityEstimate(word: word, draws: draws, privatizer: privatizer, using: &generator)
@@ -123,7 +123,7 @@ struct MultivariateLaplaceMechanismTests {
 
     @Test("T10: N̂_w's Clopper–Pearson interval covers the exact N_w on the T3 toy", arguments: 0..<4)
     func survivalEstimateCoversTheTruth(word: Int) throws {
-        let privatizer = Privatizer(mechanism: try MultivariateLaplaceMechanism(epsilon: 1, store: Self.toy),
+        let privatizer = try Privatizer(mechanism: try MultivariateLaplaceMechanism(epsilon: 1, store: Self.toy),
                                     decoder: ExactNeighborIndex(store: Self.toy))
         var generator = SeededGenerator(seed: 1000 + UInt64(word))
         let estimate = DeniabilityEstimate(word: word, draws: 20_000, privatizer: privatizer, using: &generator)
@@ -137,7 +137,7 @@ struct MultivariateLaplaceMechanismTests {
         let store = TestData.randomStore(count: 200, dimension: 8, seed: 77)
         let words = Array(0..<20)
         func meanSupport(epsilon: Double, draws: Int) throws -> Double {
-            let privatizer = Privatizer(mechanism: try MultivariateLaplaceMechanism(epsilon: epsilon, store: store),
+            let privatizer = try Privatizer(mechanism: try MultivariateLaplaceMechanism(epsilon: epsilon, store: store),
                                         decoder: ExactNeighborIndex(store: store))
             var generator = SeededGenerator(seed: UInt64(epsilon * 100) + UInt64(draws))
             return Double(words.map {

@@ -12,7 +12,7 @@ struct PrivatizerTests {
         let count = 2 * Privatizer.decodingBatch + 1_234
         let inputs: [MechanismInput] = (0..<count).map { $0 % 97 == 0 ? .publicVector([0, 0, 0, 0, 0]) : .word($0 % store.count) }
         var generator = SeededGenerator(seed: 5)
-        let outputs = Privatizer(mechanism: mechanism, decoder: index).privatize(inputs, using: &generator)
+        let outputs = try Privatizer(mechanism: mechanism, decoder: index).privatize(inputs, using: &generator)
 
         var reference = SeededGenerator(seed: 5)
         var changed = 0
@@ -36,8 +36,8 @@ struct PrivatizerTests {
         for epsilon in [2.0, 8.0, 30.0] {
             let mechanism = try MultivariateLaplaceMechanism(epsilon: epsilon, store: store)
             var plain = SeededGenerator(seed: 77), fast = SeededGenerator(seed: 77)
-            let expected = Privatizer(mechanism: mechanism, decoder: index).privatize(inputs, using: &plain)
-            let found = Privatizer(mechanism: mechanism, decoder: index, shortcut: shortcut).privatize(inputs, using: &fast)
+            let expected = try Privatizer(mechanism: mechanism, decoder: index).privatize(inputs, using: &plain)
+            let found = try Privatizer(mechanism: mechanism, decoder: index, shortcut: shortcut).privatize(inputs, using: &fast)
             #expect(found == expected, "ε = \(epsilon)")
         }
         // Direct: every certified answer is the exhaustive one; small noise is mostly certified.

@@ -87,10 +87,10 @@ struct TruncatedLaplaceTests {
         let store = TestData.randomStore(count: 300, dimension: 4, seed: 5)
         let index = ExactNeighborIndex(store: store)
         let distance = 2.5, epsilon = 2.0
-        let capped = Privatizer(
+        let capped = try Privatizer(
             mechanism: try TruncatedLaplaceMechanism(epsilon: epsilon, cap: .outputDistance(distance), store: store),
             decoder: index)
-        let plain = Privatizer(mechanism: try MultivariateLaplaceMechanism(epsilon: epsilon, store: store), decoder: index)
+        let plain = try Privatizer(mechanism: try MultivariateLaplaceMechanism(epsilon: epsilon, store: store), decoder: index)
         var generator = SeededGenerator(seed: 6)
         for word in [0, 17, 299] {
             let outputs = capped.privatize([MechanismInput](repeating: .word(word), count: 5000), using: &generator)
@@ -106,6 +106,66 @@ struct TruncatedLaplaceTests {
             let interval = ClopperPearsonInterval(successes: outside.count, trials: 2000, confidence: 1 - Self.alpha)
             #expect(interval.lower <= bound, "\(outside.count) of 2000 out of reach; bound \(bound)")
         }
+    }
+
+    /// The `--oov unk` stand-in is no word: its ball adds its nearest word u₀
+    /// at r₀, and the bound becomes Q(n, ε(D − r₀)/2).
+    @Test("the distance cap's δ covers the OOV stand-in, and a cap it does not fit in is refused")
+    func distanceCapStandIn() throws {
+        let store = TestData.randomStore(count: 300, dimension: 4, seed: 5)
+        let index = ExactNeighborIndex(store: store)
+        let standIn = store.outOfVocabularyStandIn
+        let reach = standIn.withUnsafeBufferPointer { query in
+            (0..<store.count).map { store.squaredDistance(from: query, to: $0) }.min()!.squareRoot()
+        }
+        let (distance, epsilon) = (2.5, 2.0)
+        let wordsOnly = try TruncatedLaplaceMechanism(epsilon: epsilon, cap: .outputDistance(distance), store: store)
+        let mechanism = try TruncatedLaplaceMechanism(
+            epsilon: epsilon, cap: .outputDistance(distance), store: store, standIns: [standIn])
+        #expect(reach > 0.05 && mechanism.standInReach == reach)
+        #expect(mechanism.delta == IncompleteGamma.regularizedUpper(4, epsilon * (distance - reach) / 2))
+        #expect(mechanism.delta > wordsOnly.delta && wordsOnly.standInReach == 0)
+        #expect(mechanism.parameters["stand_in_reach"] == reach && wordsOnly.parameters["stand_in_reach"] == nil)
+        // δ_c: the plain output falls outside B_D(c) no more often than the bound allows, and the
+        // capped output is always in the ball or c's nearest word.
+        let nearest = index.nearest(to: standIn, k: 1)[0].id
+        let capped = try Privatizer(mechanism: mechanism, decoder: index)
+        let plain = try Privatizer(mechanism: try MultivariateLaplaceMechanism(epsilon: epsilon, store: store), decoder: index)
+        let inputs = [MechanismInput](repeating: .publicVector(standIn), count: 20_000)
+        var a = SeededGenerator(seed: 31), b = SeededGenerator(seed: 31)
+        let x = capped.privatize(inputs, using: &a), y = plain.privatize(inputs, using: &b)
+        func fromStandIn(_ id: Int) -> Double {
+            standIn.withUnsafeBufferPointer { store.squaredDistance(from: $0, to: id).squareRoot() }
+        }
+        #expect(x.allSatisfy { fromStandIn($0!) <= distance || $0 == nearest })
+        let outside = y.filter { fromStandIn($0!) > distance }.count
+        #expect(zip(x, y).allSatisfy { fromStandIn($1!) > distance || $0 == $1 })
+        let interval = ClopperPearsonInterval(successes: outside, trials: y.count, confidence: 1 - Self.alpha)
+        #expect(outside > 0 && interval.lower <= mechanism.delta, "\(outside) of \(y.count) outside; δ \(mechanism.delta)")
+        // A cap the stand-in's nearest word does not fit in bounds nothing: refused, with what to do.
+        #expect {
+            try TruncatedLaplaceMechanism(epsilon: epsilon, cap: .outputDistance(reach * 0.99), store: store, standIns: [standIn])
+        } throws: { error in
+            guard case MechanismError.noGuarantee(let message) = error else { return false }
+            return message.contains("Raise --max-distance above") && message.contains("--oov")
+        }
+        #expect(throws: Never.self) {
+            try TruncatedLaplaceMechanism(epsilon: epsilon, cap: .outputDistance(reach * 0.99), store: store)
+        }
+    }
+
+    @Test("the distance cap refuses an approximate decoder in the library, not only in the CLI")
+    func distanceCapNeedsExactDecoding() throws {
+        let store = TestData.randomStore(count: 200, dimension: 4, seed: 9)
+        let hnsw = try HNSWNeighborIndex(store: store)
+        let capped = try TruncatedLaplaceMechanism(epsilon: 2, cap: .outputDistance(2), store: store)
+        #expect(throws: MechanismError.needsExactDecoding(mechanism: "truncated-laplace",
+                                                          reason: capped.exactDecodingRequirement!)) {
+            try Privatizer(mechanism: capped, decoder: hnsw)
+        }
+        let normCap = try TruncatedLaplaceMechanism(epsilon: 2, cap: .noiseNorm(radius: 5, variant: .clip), store: store)
+        #expect(normCap.exactDecodingRequirement == nil)
+        #expect(throws: Never.self) { try Privatizer(mechanism: normCap, decoder: hnsw) }
     }
 
     @Test func rejectsInvalidParameters() {

@@ -10,10 +10,10 @@ struct PipelineTests {
     static func pipeline(
         _ mechanism: any WordMechanism, policy: OOVPolicy = .unk, noise: NoiseSource = .seeded(1),
         format: RecordFormat = .text, threads: Int = 2, chunkSize: Int = 4096, segmentLimit: Int = 1 << 20
-    ) -> PrivatizationPipeline {
+    ) throws -> PrivatizationPipeline {
         PrivatizationPipeline(
             rewriter: TextRewriter(store: store, policy: policy),
-            privatizer: Privatizer(mechanism: mechanism, decoder: index),
+            privatizer: try Privatizer(mechanism: mechanism, decoder: index),
             noise: noise, format: format, threads: threads, chunkSize: chunkSize, segmentLimit: segmentLimit)
     }
 
@@ -125,7 +125,7 @@ struct PipelineTests {
         let laplace = try MultivariateLaplaceMechanism(epsilon: 0.01, store: letters)
         let pipeline = PrivatizationPipeline(
             rewriter: TextRewriter(store: letters, policy: .unk),
-            privatizer: Privatizer(mechanism: laplace, decoder: ExactNeighborIndex(store: letters)),
+            privatizer: try Privatizer(mechanism: laplace, decoder: ExactNeighborIndex(store: letters)),
             noise: .seeded(3), format: .text, threads: 2)
         let (output, counts) = try Self.run(pipeline, Array(text.utf8))
         let result = String(decoding: output, as: UTF8.self)

@@ -385,9 +385,24 @@ struct SpecialFunctionGoodnessOfFitTests {
         #expect(ChiSquareTest.merge([1, 2, 3, 10, 1, 1]) == [0..<3, 3..<6])
         #expect(ChiSquareTest.merge([5, 5, 5]) == [0..<1, 1..<2, 2..<3])
         #expect(ChiSquareTest.merge([1, 1]) == [0..<2])
-        // Too few observations for two cells with expected count ≥ 5: uninformative.
+        // Too few observations for two cells with expected count ≥ 5: uninformative, so it fails.
         let tiny = ChiSquareTest(observed: [1, 2], expectedProbabilities: [0.5, 0.5])
-        #expect(tiny.degreesOfFreedom == 0 && tiny.statistic == 0 && tiny.pValue == 1)
+        #expect(tiny.degreesOfFreedom == 0 && tiny.statistic == 0 && tiny.pValue == 0)
+        #expect(ChiSquareTest([3, 2], [1, 4]).pValue == 0)
+    }
+
+    @Test func chiSquareNeverHidesImpossibleOutcomes() {
+        // A cell of probability 0 is not merged into its neighbour: one count there fails the test,
+        // however well the rest fits (merged with its neighbour, [0, 1] would have passed).
+        let probabilities = [0.25, 0.25, 0, 0.25, 0.25]
+        let fits = ChiSquareTest(observed: [250, 250, 0, 250, 250], expectedProbabilities: probabilities)
+        #expect(fits.degreesOfFreedom == 3 && fits.statistic == 0 && fits.pValue == 1 && fits.impossibleCount == 0)
+        let impossible = ChiSquareTest(observed: [250, 249, 1, 250, 250], expectedProbabilities: probabilities)
+        #expect(impossible.impossibleCount == 1 && impossible.statistic == .infinity && impossible.pValue == 0)
+        // Sparse possible cells still merge with each other, never with the impossible one:
+        // expected counts {2, 4} form one cell, then {244} and {250}.
+        let sparse = ChiSquareTest(observed: [3, 4, 0, 243, 250], expectedProbabilities: [0.004, 0.008, 0, 0.488, 0.5])
+        #expect(sparse.degreesOfFreedom == 2 && sparse.impossibleCount == 0 && sparse.pValue > 0.01)
     }
 
     /// Columns {0, 1, 2} and {7, 8, 9} are merged (smaller-row expectations 13.4 and 7.6); reference:

@@ -10,13 +10,20 @@
 /// Merging only adjacent cells keeps ordered categories (histogram bins, lattice points) meaningful,
 /// and the rule is deterministic, so a test's power does not depend on hidden choices. Every merged
 /// cell then has expected count ≥ 5, except when the whole table is too small for even two such
-/// cells; the test is then uninformative and reports statistic 0, 0 degrees of freedom and p = 1.
+/// cells: such a test cannot tell anything, so it **fails** (0 degrees of freedom, p = 0) rather
+/// than passing silently — a test that meets it needs more draws.
+///
+/// Cells of probability exactly 0 are never merged into their neighbours (that would hide an
+/// impossible outcome inside a possible one): any count in them makes the statistic infinite and
+/// p = 0 (`impossibleCount`), and without counts they are left out.
 ///
 /// p = Q(df/2, χ²/2), the upper tail of the χ²(df) distribution.
 public struct ChiSquareTest: Sendable, Equatable {
     public let statistic: Double
     public let degreesOfFreedom: Int
     public let pValue: Double
+    /// Observations in cells of probability 0 (goodness of fit); anything but 0 fails the test.
+    public let impossibleCount: Int
 
     /// Goodness of fit: χ² = Σ (Oⱼ − Eⱼ)² / Eⱼ over merged cells with Eⱼ = N·Σ pᵢ, df = cells − 1.
     /// Requires nonnegative counts with N > 0, and probabilities ≥ 0 summing to 1 within 1e-9.
@@ -30,14 +37,18 @@ public struct ChiSquareTest: Sendable, Equatable {
         let n = Double(observed.reduce(0, +))
         precondition(n > 0, "ChiSquareTest: no observations")
 
-        let expected = expectedProbabilities.map { n * $0 }
+        let possible = expectedProbabilities.indices.filter { expectedProbabilities[$0] > 0 }
+        let impossible = zip(observed, expectedProbabilities).reduce(0) { $0 + ($1.1 == 0 ? $1.0 : 0) }
+        let counts = possible.map { observed[$0] }
+        let expected = possible.map { n * expectedProbabilities[$0] }
         let groups = Self.merge(expected)
         var statistic = 0.0
         for group in groups where groups.count > 1 {
-            let o = Double(observed[group].reduce(0, +)), e = expected[group].reduce(0, +)
+            let o = Double(counts[group].reduce(0, +)), e = expected[group].reduce(0, +)
             statistic += (o - e) * (o - e) / e
         }
-        self.init(statistic: statistic, degreesOfFreedom: groups.count - 1)
+        self.init(statistic: impossible > 0 ? .infinity : statistic, degreesOfFreedom: groups.count - 1,
+                  impossibleCount: impossible)
     }
 
     /// Homogeneity of two samples counted over the same K categories (a 2 × K contingency table).
@@ -62,11 +73,12 @@ public struct ChiSquareTest: Sendable, Equatable {
         self.init(statistic: statistic, degreesOfFreedom: groups.count - 1)
     }
 
-    private init(statistic: Double, degreesOfFreedom: Int) {
+    private init(statistic: Double, degreesOfFreedom: Int, impossibleCount: Int = 0) {
         self.statistic = statistic
         self.degreesOfFreedom = degreesOfFreedom
-        pValue = degreesOfFreedom == 0
-            ? 1 : IncompleteGamma.regularizedUpper(Double(degreesOfFreedom) / 2, statistic / 2)
+        self.impossibleCount = impossibleCount
+        pValue = degreesOfFreedom == 0 || impossibleCount > 0
+            ? 0 : IncompleteGamma.regularizedUpper(Double(degreesOfFreedom) / 2, statistic / 2)
     }
 
     /// Index ranges of the merged cells under the rule above, given each cell's expected count.
