@@ -11,6 +11,15 @@ public enum NoiseSource: Sendable, Equatable {
 
     public var isSeeded: Bool { self != .system }
 
+    /// The generator of the record with key `key` (`--record-key`): with a
+    /// seed, a stream derived from the seed and the key alone.
+    public func generator(key: RecordKey) -> NoiseGenerator {
+        switch self {
+        case .system: return .system(SystemRandomNumberGenerator())
+        case .seeded(let seed): return .seeded(key.stream(seed: seed))
+        }
+    }
+
     /// The generator for record `record` of input `input`.
     public func generator(input: Int, record: Int) -> NoiseGenerator {
         switch self {

@@ -11,6 +11,8 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
     case outputIsInput(path: String)
     /// More of an input would pass through unprotected than allowed.
     case tooManyUnprotected(path: String, counts: RewriteCounts, limit: Double)
+    /// Two records have the same `--record-key` value (they would share their noise).
+    case duplicateRecordKey(path: String, line: Int, key: String, firstPath: String, firstLine: Int)
 
     public var description: String {
         switch self {
@@ -23,6 +25,9 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
             return "\(path): cannot be written (\(reason)). Check that the folder exists, is writable and has space."
         case .outputIsInput(let path):
             return "\(path): the output would overwrite an input. Choose another output path."
+        case .duplicateRecordKey(let path, let line, let key, let firstPath, let firstLine):
+            return "\(path):\(line): record key \(key) is also the key of \(firstPath):\(firstLine); two records with "
+                + "one key would share their noise. Give every record its own key (--record-key); no output was kept"
         case .tooManyUnprotected(let path, let counts, let limit):
             let percent = { (x: Double) in String(format: "%.2f %%", 100 * x) }
             return "\(path): \(percent(counts.unprotectedFraction)) of its tokens would pass through unprotected "

@@ -23,13 +23,20 @@ public struct PrivatizationPipeline: Sendable {
     /// memory a record takes does not grow with it (a JSONL record is still
     /// read whole: its JSON must be checked).
     public let segmentLimit: Int
+    /// JSONL: the field whose value keys each record's noise stream
+    /// (`RecordKey`) instead of its position; nil keys by position.
+    public let recordKey: String?
+    /// The keys used so far, across every input of the run.
+    let usedKeys = RecordKeyRegistry()
 
     public init(
         rewriter: TextRewriter, privatizer: Privatizer, noise: NoiseSource, format: RecordFormat,
         threads: Int, chunkSize: Int = 4096, onError: RecordErrorPolicy = .fail, maxUnprotectedFraction: Double? = nil,
-        segmentLimit: Int = 1 << 20
+        segmentLimit: Int = 1 << 20, recordKey: String? = nil
     ) {
         precondition(threads >= 1 && chunkSize >= 1 && segmentLimit >= 1)
+        precondition(recordKey == nil || format != .text, "record keys are fields of JSONL records")
+        self.recordKey = recordKey
         self.segmentLimit = segmentLimit
         self.onError = onError
         self.maxUnprotectedFraction = maxUnprotectedFraction
@@ -55,7 +62,7 @@ public struct PrivatizationPipeline: Sendable {
     ) throws(PipelineError) -> RewriteCounts {
         let processor = RecordProcessor(
             rewriter: rewriter, privatizer: privatizer, noise: noise, format: format, onError: onError,
-            segmentLimit: segmentLimit)
+            segmentLimit: segmentLimit, recordKey: recordKey)
         var counts = RewriteCounts()
         var firstRecord = 0
         do throws(PipelineError) {
@@ -99,7 +106,10 @@ public struct PrivatizationPipeline: Sendable {
         chunk.lines.reserveCapacity(chunkSize)
         let limit = format == .text ? segmentLimit : .max
         do {
-            while chunk.lines.count < chunkSize, let line = try reader.nextLine(maxContent: limit) {
+            // A chunk ends early when the next line is not there yet (input from a pipe):
+            // what has arrived is answered without waiting.
+            while chunk.lines.count < chunkSize, chunk.lines.isEmpty || reader.hasLineReady,
+                  let line = try reader.nextLine(maxContent: limit) {
                 guard line.isComplete else { return (chunk, Array(line.content)) }
                 let start = chunk.bytes.count
                 chunk.bytes.append(contentsOf: line.content)
@@ -168,7 +178,8 @@ public struct PrivatizationPipeline: Sendable {
         let lines = chunk.lines
         let slices = min(threads, lines.count)
         let size = (lines.count + slices - 1) / slices
-        var results = [Result<([UInt8], RewriteCounts), PipelineError>?](repeating: nil, count: slices)
+        typealias Processed = (output: [UInt8], counts: RewriteCounts, keys: [(key: RecordKey, line: Int)])
+        var results = [Result<Processed, PipelineError>?](repeating: nil, count: slices)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let buffer = buffer
             DispatchQueue.concurrentPerform(iterations: slices) { slice in
@@ -180,10 +191,14 @@ public struct PrivatizationPipeline: Sendable {
             }
         }
         let outputs = try results.map { result throws(PipelineError) in try result!.get() }
+        // Keys are checked in record order before anything of the chunk is written.
+        for slice in outputs where !slice.keys.isEmpty {
+            try usedKeys.register(slice.keys, input: input, path: path)
+        }
         var counts = RewriteCounts()
-        for (bytes, sliceCounts) in outputs {
-            try sink.write(bytes)
-            counts += sliceCounts
+        for slice in outputs {
+            try sink.write(slice.output)
+            counts += slice.counts
         }
         return counts
     }

@@ -11,6 +11,8 @@ struct RecordProcessor: Sendable {
     let onError: RecordErrorPolicy
     /// JSONL fields longer than this are privatized in segments.
     let segmentLimit: Int
+    /// The JSONL field whose value keys each record's noise stream (`--record-key`), if any.
+    let recordKey: String?
 
     /// One input line: where its content and terminator are in its chunk's bytes.
     struct Line: Sendable {
@@ -29,12 +31,17 @@ struct RecordProcessor: Sendable {
         let passThrough: Bool
         /// A field too long to prepare at once, privatized in segments.
         var longText: [UInt8]? = nil
+        /// The record's key (`--record-key`).
+        var key: RecordKey? = nil
     }
 
     /// Output bytes (content + terminator) of `lines` of `bytes`, whose
     /// first is record `firstRecord` of input `input`.
+    ///
+    /// - Returns: also the keys of the records that have one (`--record-key`),
+    ///   with their 1-based lines, for the run's duplicate check.
     func process(_ bytes: [UInt8], lines: ArraySlice<Line>, input: Int, firstRecord: Int, path: String)
-        throws(PipelineError) -> (output: [UInt8], counts: RewriteCounts) {
+        throws(PipelineError) -> (output: [UInt8], counts: RewriteCounts, keys: [(key: RecordKey, line: Int)]) {
         var counts = RewriteCounts()
         var located: [Located] = []
         located.reserveCapacity(lines.count)
@@ -53,7 +60,9 @@ struct RecordProcessor: Sendable {
                                        isJSONString: false, passThrough: true))
             }
         }
-        var generators = (0..<lines.count).map { noise.generator(input: input, record: firstRecord + $0) }
+        var generators = located.enumerated().map { offset, record in
+            record.key.map(noise.generator(key:)) ?? noise.generator(input: input, record: firstRecord + offset)
+        }
         let outputs = privatizer.privatize(records: located.map(\.prepared.inputs), generators: &generators)
 
         var output: [UInt8] = []
@@ -85,7 +94,8 @@ struct RecordProcessor: Sendable {
             }
             output.append(contentsOf: bytes[line.terminator])
         }
-        return (output, counts)
+        let keys = located.enumerated().compactMap { offset, record in record.key.map { ($0, firstRecord + offset + 1) } }
+        return (output, counts, keys)
     }
 
     private func locate(_ content: ArraySlice<UInt8>, path: String, line: Int) throws(PipelineError) -> Located {
@@ -100,13 +110,14 @@ struct RecordProcessor: Sendable {
             }
             do {
                 let location = try JSONLine.locate(field: field, in: content)
+                let key = try recordKey.map { field throws(RecordKeyError) in try RecordKey.locate(field: field, in: content) }
                 let text = Array((location.value ?? "").utf8)
                 let isLong = text.count > segmentLimit
                 return Located(
                     head: content[..<location.valueRange.lowerBound], original: content[location.valueRange],
                     tail: content[location.valueRange.upperBound...],
                     prepared: rewriter.prepare(isLong ? [] : text), isJSONString: true, passThrough: false,
-                    longText: isLong ? text : nil)
+                    longText: isLong ? text : nil, key: key)
             } catch {
                 throw .invalidRecord(path: path, line: line, detail: "\(error)")
             }

@@ -76,12 +76,26 @@ public struct RunReport: Codable, Sendable {
     public struct Randomness: Codable, Sendable {
         public var seeded: Bool
         public var source: String
+        /// How each record's stream is chosen.
+        public var streams: String
 
-        public init(_ noise: NoiseSource) {
+        public init(_ noise: NoiseSource, recordKey: String? = nil) {
             seeded = noise.isSeeded
             source = noise.isSeeded
                 ? "seeded xoshiro256** (reproducible; anyone with the seed can recompute the noise)"
                 : "system CSPRNG (SystemRandomNumberGenerator)"
+            let field = recordKey.map { String(decoding: JSONString.encode($0), as: UTF8.self) }
+            switch (noise.isSeeded, field) {
+            case (true, let field?):
+                streams = "one stream per record, derived from the seed and the record's key field \(field) "
+                    + "(SHA-256): independent of the record's file and position; keys checked unique"
+            case (true, nil):
+                streams = "one stream per record, derived from the seed, the input's number and the record's line"
+            case (false, let field?):
+                streams = "fresh draws for every record; record keys (field \(field)) checked unique"
+            case (false, nil):
+                streams = "fresh draws for every record"
+            }
         }
     }
 
@@ -120,13 +134,13 @@ public struct RunReport: Codable, Sendable {
 
     public init(
         mechanism: any WordMechanism, decoder: any NeighborIndex, embeddings: Embeddings, noise: NoiseSource,
-        format: String, oovPolicy: OOVPolicy, onError: RecordErrorPolicy = .fail, inputs: [String],
+        recordKey: String? = nil, format: String, oovPolicy: OOVPolicy, onError: RecordErrorPolicy = .fail, inputs: [String],
         outputs: [String], counts: RewriteCounts, seconds: Double
     ) {
         self.mechanism = Mechanism(mechanism)
         self.decoding = Decoding(decoder)
         self.embeddings = embeddings
-        self.randomness = Randomness(noise)
+        self.randomness = Randomness(noise, recordKey: recordKey)
         self.format = format
         self.oovPolicy = oovPolicy.rawValue
         self.onError = onError.rawValue
@@ -186,7 +200,8 @@ public struct PublicRunReport: Codable, Sendable {
 
     public init(
         mechanism: any WordMechanism, decoder: any NeighborIndex, embeddings: RunReport.Embeddings,
-        noise: NoiseSource, format: String, oovPolicy: OOVPolicy, onError: RecordErrorPolicy, output: OutputCounts
+        noise: NoiseSource, recordKey: String? = nil, format: String, oovPolicy: OOVPolicy, onError: RecordErrorPolicy,
+        output: OutputCounts
     ) {
         self.mechanism = Mechanism(name: mechanism.name, parameters: mechanism.parameters,
                                    guarantee: RunReport.Guarantee(mechanism.guarantee))
@@ -195,7 +210,7 @@ public struct PublicRunReport: Codable, Sendable {
             file: (embeddings.path as NSString).lastPathComponent, sha256: embeddings.sha256, words: embeddings.words,
             vocabularyWords: embeddings.vocabularyWords, dimension: embeddings.dimension,
             vocabLimit: embeddings.vocabLimit)
-        randomness = RunReport.Randomness(noise)
+        randomness = RunReport.Randomness(noise, recordKey: recordKey)
         self.format = format
         self.oovPolicy = oovPolicy.rawValue
         self.onError = onError.rawValue

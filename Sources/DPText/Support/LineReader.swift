@@ -74,6 +74,17 @@ public struct LineReader {
         }
     }
 
+    /// Whether `nextLine()` would return without waiting for more input: a
+    /// whole line is held, the input has ended, or bytes are ready to read
+    /// (always so for a regular file). A pipeline stops a chunk early when
+    /// this is false, so a record written to a pipe is answered at once
+    /// instead of waiting for the chunk to fill.
+    public var hasLineReady: Bool {
+        if atEnd || buffer[max(start, scanned)...].contains(UInt8(ascii: "\n")) { return true }
+        var descriptor = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) != 0
+    }
+
     /// The next line without its terminator, or nil at the end.
     public mutating func next() throws -> ArraySlice<UInt8>? {
         try nextLine()?.content

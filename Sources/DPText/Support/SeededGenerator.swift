@@ -29,6 +29,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         self.init(seed: mixed.next() ^ (stream &* 0xD1B5_4A32_D192_ED03))
     }
 
+    /// A generator with this exact state (not all zero: a zero state is
+    /// replaced by the state of `init(seed: 0)`).
+    init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        self = state == (0, 0, 0, 0) ? SeededGenerator(seed: 0) : SeededGenerator(exactly: state)
+    }
+
+    private init(exactly state: (UInt64, UInt64, UInt64, UInt64)) {
+        self.state = state
+    }
+
     public mutating func next() -> UInt64 {
         let result = rotate(state.1 &* 5, 7) &* 9
         let shifted = state.1 << 17

@@ -13,7 +13,8 @@ struct PrivatizationSetup {
     init(
         vocabulary: EmbeddingStore, index: ExactNeighborIndex, storePath: String, settings: MechanismSettings,
         policy: OOVPolicy, maskToken: String, noise: NoiseSource, format: RecordFormat, threads: Int,
-        chunkSize: Int = 4096, onError: RecordErrorPolicy = .fail, maxUnprotectedFraction: Double? = nil
+        chunkSize: Int = 4096, onError: RecordErrorPolicy = .fail, maxUnprotectedFraction: Double? = nil,
+        recordKey: String? = nil
     ) throws {
         self.vocabulary = vocabulary
         let rewriter = TextRewriter(store: vocabulary, policy: policy, maskToken: maskToken)
@@ -25,6 +26,6 @@ struct PrivatizationSetup {
             privatizer: try Privatizer(mechanism: mechanism, decoder: decoder,
                                        shortcut: settings.makeShortcut(vocabulary: vocabulary, storePath: storePath)),
             noise: noise, format: format, threads: threads, chunkSize: chunkSize, onError: onError,
-            maxUnprotectedFraction: maxUnprotectedFraction)
+            maxUnprotectedFraction: maxUnprotectedFraction, recordKey: recordKey)
     }
 }

@@ -39,6 +39,12 @@ struct PrivatizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("JSONL: the top-level string field to privatize.", valueName: "name"))
     var field = "text"
 
+    @Option(help: ArgumentHelp(
+        "JSONL: a top-level string or integer field that identifies each record. With --seed, each record's noise "
+            + "comes from the seed and its key, not its position, so its output does not depend on which file or "
+            + "partition holds it. Every key must be unique.", valueName: "name"))
+    var recordKey: String?
+
     @Option(help: ArgumentHelp("Out-of-vocabulary words: unk (privatize a fixed public vector; default), "
         + "mask, drop, or keep (unprotected).", valueName: "policy"))
     var oov: OOVPolicy = .unk
@@ -82,6 +88,12 @@ struct PrivatizeCommand: ParsableCommand {
         if outputDir != nil && (inputs.isEmpty || inputs.contains("-")) {
             throw ValidationError("--output-dir needs input files (standard input has no file name).")
         }
+        if let recordKey {
+            guard format == .jsonl else { throw ValidationError("--record-key needs --format jsonl (it names a field).") }
+            guard recordKey != field else {
+                throw ValidationError("--record-key must name another field than --field \(field), which is rewritten.")
+            }
+        }
     }
 
     func run() throws {
@@ -96,7 +108,7 @@ struct PrivatizeCommand: ParsableCommand {
                 vocabulary: vocabulary, index: ExactNeighborIndex(store: vocabulary), storePath: storePath,
                 settings: mechanismOptions.settings, policy: oov, maskToken: maskToken, noise: noise,
                 format: format == .text ? .text : .jsonl(field: field), threads: threads,
-                onError: onError, maxUnprotectedFraction: maxUnprotectedFraction)
+                onError: onError, maxUnprotectedFraction: maxUnprotectedFraction, recordKey: recordKey)
 
             var counts = RewriteCounts()
             var written = OutputCounts()
@@ -122,7 +134,7 @@ struct PrivatizeCommand: ParsableCommand {
             if let report {
                 try RunReport(
                     mechanism: setup.mechanism, decoder: setup.decoder, embeddings: embeddings, noise: noise,
-                    format: format.rawValue, oovPolicy: oov, onError: onError,
+                    recordKey: recordKey, format: format.rawValue, oovPolicy: oov, onError: onError,
                     inputs: sources.map { $0 == "-" ? "<stdin>" : $0 }, outputs: targets.map { $0 ?? "<stdout>" },
                     counts: counts, seconds: Date().timeIntervalSince(start)
                 ).write(to: report)
@@ -130,7 +142,7 @@ struct PrivatizeCommand: ParsableCommand {
             if let reportPublic {
                 try PublicRunReport(
                     mechanism: setup.mechanism, decoder: setup.decoder, embeddings: embeddings, noise: noise,
-                    format: format.rawValue, oovPolicy: oov, onError: onError, output: written
+                    recordKey: recordKey, format: format.rawValue, oovPolicy: oov, onError: onError, output: written
                 ).write(to: reportPublic)
             }
         }

@@ -55,7 +55,7 @@ private func status(of error: EmbeddingStoreError) -> Int32 {
 
 private func status(of error: PipelineError) -> Int32 {
     switch error {
-    case .invalidRecord, .tooManyUnprotected: return ExitStatus.dataError
+    case .invalidRecord, .tooManyUnprotected, .duplicateRecordKey: return ExitStatus.dataError
     case .unreadableInput: return ExitStatus.noInput
     case .unwritableOutput, .outputIsInput: return ExitStatus.cannotCreate
     }

@@ -70,6 +70,70 @@ struct PrivatizeCommandTests {
         #expect(clash.status == 73 && clash.stderr.contains("would overwrite an input"))
     }
 
+    /// A client streaming records through one process (the Python client)
+    /// must get each answer while the input stays open.
+    @Test func answersRecordsFromAPipeWithoutWaitingForMore() throws {
+        _ = CommandLineTool.ignoreBrokenPipes
+        let process = Process()
+        process.executableURL = CommandLineTool.binary
+        process.arguments = ["privatize", "--format", "jsonl", "--epsilon", "10", "--seed", "1", "--record-key", "id"]
+        process.environment = ["DPTEXT_EMBEDDINGS": TestData.bundledStore]
+        let input = Pipe(), output = Pipe()
+        (process.standardInput, process.standardOutput) = (input, output)
+        try process.run()
+        var answers: [String] = []
+        for (index, text) in ["the first record", "and the second"].enumerated() {
+            try input.fileHandleForWriting.write(contentsOf: Data(#"{"id": \#(index), "text": "\#(text)"}"#.utf8 + [0x0A]))
+            let line = try #require(Self.readLine(output.fileHandleForReading, seconds: 60), "no answer to record \(index)")
+            answers.append(line)
+        }
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0 && answers.count == 2)
+        // The same as one run over both records: keyed streams do not depend on the chunks.
+        let batch = try CommandLineTool.run(process.arguments!, stdin: Array(
+            (#"{"id": 0, "text": "the first record"}"# + "\n" + #"{"id": 1, "text": "and the second"}"# + "\n").utf8))
+        #expect(String(decoding: batch.stdout, as: UTF8.self) == answers.map { $0 + "\n" }.joined())
+    }
+
+    /// One line from `handle`, or nil when none arrives within `seconds`.
+    static func readLine(_ handle: FileHandle, seconds: Double) -> String? {
+        final class Box: @unchecked Sendable { var bytes: [UInt8] = [] }
+        let box = Box(), done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            while let byte = try? handle.read(upToCount: 1)?.first, byte != 0x0A { box.bytes.append(byte) }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + seconds) == .success else { return nil }
+        return String(decoding: box.bytes, as: UTF8.self)
+    }
+
+    @Test(arguments: [
+        (["--record-key", "id"], "--record-key needs --format jsonl"),
+        (["--format", "jsonl", "--record-key", "text"], "--record-key must name another field than --field text"),
+    ])
+    func recordKeyUsage(extra: [String], message: String) throws {
+        let outcome = try CommandLineTool.run(["privatize", "--epsilon", "1"] + extra)
+        #expect(outcome.status == 64 && outcome.stderr.contains(message), "\(outcome.stderr)")
+    }
+
+    @Test func duplicateRecordKeysFailTheRunWithBothLines() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { TestData.cleanUp(folder) }
+        let input = folder.appendingPathComponent("in.jsonl").path
+        try (#"{"id": "a", "text": "one"}"# + "\n" + #"{"id": "b", "text": "two"}"# + "\n" + #"{"id": "a", "text": "three"}"# + "\n")
+            .write(toFile: input, atomically: true, encoding: .utf8)
+        let output = folder.appendingPathComponent("out.jsonl").path
+        let outcome = try CommandLineTool.run(["privatize", input, "-o", output, "--format", "jsonl", "--epsilon", "1",
+                                               "--seed", "2", "--record-key", "id"])
+        #expect(outcome.status == 65)
+        #expect(outcome.stderr.contains("\(input):3: record key \"a\" is also the key of \(input):1"), "\(outcome.stderr)")
+        #expect(try folderContents(folder) == ["in.jsonl"])
+        let missing = try CommandLineTool.run(["privatize", "--format", "jsonl", "--epsilon", "1", "--record-key", "id"],
+                                              stdin: Array(#"{"text": "no key"}"#.utf8))
+        #expect(missing.status == 65 && missing.stderr.contains("<stdin>:1: the record has no top-level key field \"id\""))
+    }
+
     @Test func identityThroughStandardInputAndOutputIsLossless() throws {
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Self.sample)))
         let outcome = try CommandLineTool.run(["privatize", "--mechanism", "identity"], stdin: bytes)
