@@ -4,7 +4,7 @@
 /// ε has units of 1/distance in the embedding space (MECHANISMS.md §1):
 /// scaling the vectors by c is the same as using c·ε, so a guarantee is only
 /// meaningful next to the store it was computed for.
-public enum PrivacyGuarantee: Sendable, Equatable {
+public enum PrivacyGuarantee: Sendable, Equatable, Codable {
     /// No privacy at all (the identity mechanism, for testing and baselines).
     case none
     /// Pure ε·d_χ-privacy: `P[M(x) = y] ≤ exp(ε·d(x, x'))·P[M(x') = y]` for all

@@ -6,7 +6,7 @@ import Foundation
 /// which embeddings (ε is in their units), whether the noise was seeded,
 /// and what was not protected.
 public struct RunReport: Codable, Sendable {
-    public struct Mechanism: Codable, Sendable {
+    public struct Mechanism: Codable, Sendable, Equatable {
         public var name: String
         public var parameters: [String: Double]
         public var guarantee: Guarantee
@@ -22,7 +22,7 @@ public struct RunReport: Codable, Sendable {
     }
 
     /// How noisy vectors were decoded to words.
-    public struct Decoding: Codable, Sendable {
+    public struct Decoding: Codable, Sendable, Equatable {
         /// `exact` (exhaustive search) or `hnsw` (approximate).
         public var search: String
         public var parameters: [String: Double]
@@ -45,15 +45,17 @@ public struct RunReport: Codable, Sendable {
         }
     }
 
-    public struct Guarantee: Codable, Sendable {
+    public struct Guarantee: Codable, Sendable, Equatable {
         /// `none`, `pure-metric`, `approximate-metric` or `unverified`.
         public var kind: String
         public var epsilon: Double?
         public var delta: Double?
         public var statement: String
+        /// The guarantee itself, as data (what `kind`, `epsilon` and `delta` summarize).
+        public var definition: PrivacyGuarantee
     }
 
-    public struct Embeddings: Codable, Sendable {
+    public struct Embeddings: Codable, Sendable, Equatable {
         public var path: String
         public var sha256: String
         /// Words in the store as opened (after `--vocab-limit`).
@@ -73,7 +75,7 @@ public struct RunReport: Codable, Sendable {
         }
     }
 
-    public struct Randomness: Codable, Sendable {
+    public struct Randomness: Codable, Sendable, Equatable {
         public var seeded: Bool
         public var source: String
         /// How each record's stream is chosen.
@@ -99,7 +101,7 @@ public struct RunReport: Codable, Sendable {
         }
     }
 
-    public struct Privacy: Codable, Sendable {
+    public struct Privacy: Codable, Sendable, Equatable {
         public var perToken: String
         public var document: String
         public var protected: [String]
@@ -164,13 +166,13 @@ public struct RunReport: Codable, Sendable {
 /// and on the output itself. No input counts, statistics, timing or input
 /// names.
 public struct PublicRunReport: Codable, Sendable {
-    public struct Mechanism: Codable, Sendable {
+    public struct Mechanism: Codable, Sendable, Equatable {
         public var name: String
         public var parameters: [String: Double]
         public var guarantee: RunReport.Guarantee
     }
 
-    public struct Embeddings: Codable, Sendable {
+    public struct Embeddings: Codable, Sendable, Equatable {
         /// The store's file name (not its path on this machine).
         public var file: String
         public var sha256: String
@@ -236,6 +238,7 @@ extension RunReport.Guarantee {
     public init(_ guarantee: PrivacyGuarantee) {
         kind = guarantee.kind
         statement = guarantee.statement
+        definition = guarantee
         switch guarantee {
         case .none: break
         case .pureMetric(let epsilon): self.epsilon = epsilon

@@ -113,6 +113,44 @@ struct RunReportTests {
         #expect((json["notice"] as! String).hasPrefix("This report depends only on public data"))
     }
 
+    @Test("reports of a run's parts merge into the report of the whole; parts of different runs do not")
+    func merging() throws {
+        let store = PipelineTests.store
+        let mechanism = try MultivariateLaplaceMechanism(epsilon: 10, store: store)
+        let text = Array(try Data(contentsOf: TestData.repository.appendingPathComponent("Corpora/mixed-layout.txt")))
+        let lines = text.split(separator: 0x0A, omittingEmptySubsequences: false)
+        let halves = [Array(lines[..<90].joined(separator: [0x0A])) + [0x0A], Array(lines[90...].joined(separator: [0x0A]))]
+        let pipeline = try PipelineTests.pipeline(mechanism, policy: .keep)
+        func report(_ bytes: [UInt8], _ name: String, _ mechanism: any WordMechanism = mechanism) throws -> RunReport {
+            let counts = try PipelineTests.run(pipeline, bytes).counts
+            return RunReport(mechanism: mechanism, decoder: PipelineTests.index,
+                             embeddings: .init(path: "s.h5", sha256: "ab", storeWords: store.count, vocabulary: store,
+                                               vocabLimit: nil),
+                             noise: .seeded(1), format: "text", oovPolicy: .keep, inputs: [name], outputs: [name + ".out"],
+                             counts: counts, seconds: 1)
+        }
+        let whole = try report(text, "all")
+        let merged = try ReportMerge.merge([("a.json", try report(halves[0], "a")), ("b.json", try report(halves[1], "b"))])
+        // Which words changed depends on the streams (positional here); everything else adds up exactly.
+        var wholeCounts = whole.counts, mergedCounts = merged.counts
+        for counts in [\RewriteCounts.replaced, \.unchanged] as [WritableKeyPath<RewriteCounts, Int>] {
+            (wholeCounts[keyPath: counts], mergedCounts[keyPath: counts]) = (0, 0)
+        }
+        #expect(mergedCounts == wholeCounts && merged.counts.oovKept > 0 && merged.counts.records == 181)
+        #expect(merged.counts.replaced + merged.counts.unchanged == whole.counts.inVocabulary)
+        #expect(merged.privacy.notProtected == whole.privacy.notProtected && merged.inputs == ["a", "b"])
+        let other = try report(halves[1], "b", try MultivariateLaplaceMechanism(epsilon: 11, store: store))
+        #expect(throws: ReportMerge.Failure.differs(field: "mechanism.parameters", part: "c.json", first: "a.json")) {
+            try ReportMerge.merge([("a.json", try report(halves[0], "a")), ("c.json", other)])
+        }
+        // JSON round trip keeps the guarantee as data, so a written report can be merged.
+        let encoder = JSONEncoder(), decoder = JSONDecoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let decoded = try decoder.decode(RunReport.self, from: encoder.encode(merged))
+        #expect(decoded.mechanism == merged.mechanism && decoded.privacy == merged.privacy)
+    }
+
     @Test("counting what was written: lines, words across writes, bytes")
     func outputCounts() throws {
         let memory = MemoryOutputSink()
