@@ -50,6 +50,25 @@ public struct NeighborTable: Sendable {
     public var wordCount: Int { width == 0 ? 0 : ids.count / width }
 }
 
+// MARK: - Width
+
+extension NeighborTable {
+    /// The width that holds the K − 1 nearest other words for all but 10⁻¹²
+    /// of draws K ~ Poisson(μ) truncated to K ≤ V − 1 (a candidate set of K
+    /// words is the word and its K − 1 nearest): truncated Gumbel's lists.
+    public static func width(coveringPoissonMean mean: Double, wordCount: Int) -> Int {
+        guard wordCount >= 2, mean.isFinite, mean > 0 else { return 0 }
+        return max(1, TruncatedPoisson(mean: mean, maximum: wordCount - 1).bound(tailBelow: 1e-12)) - 1
+    }
+
+    /// The width of the table every mechanism that reads neighbour lists
+    /// uses by default: truncated Gumbel's at its default μ = ln(V − 1)
+    /// (44 for 368,770 words, 40 for 48,398), so one cached table serves all.
+    public static func standardWidth(wordCount: Int) -> Int {
+        width(coveringPoissonMean: log(Double(max(wordCount, 3) - 1)), wordCount: wordCount)
+    }
+}
+
 // MARK: - Cache
 
 extension NeighborTable {
@@ -80,7 +99,7 @@ extension NeighborTable {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try data.write(to: file, options: .atomic)
         } catch {
-            throw NeighborTableError.cacheWriteFailed(path: file.path, detail: "\(error)")
+            throw VocabularyResourceError.cacheWriteFailed(path: file.path, resource: "neighbour table", detail: "\(error)")
         }
         return table
     }
@@ -138,18 +157,5 @@ extension NeighborTable {
         withUnsafeBytes(of: UInt64(width).littleEndian) { data.append(contentsOf: $0) }
         data.append(contentsOf: Data(wordsSHA256.utf8))
         return data
-    }
-}
-
-/// Why a neighbour table could not be saved.
-public enum NeighborTableError: Error, Equatable, CustomStringConvertible {
-    case cacheWriteFailed(path: String, detail: String)
-
-    public var description: String {
-        switch self {
-        case .cacheWriteFailed(let path, let detail):
-            return "\(path): cannot save the neighbour table (\(detail)); "
-                + "check the cache folder is writable, or choose another with --cache-dir."
-        }
     }
 }

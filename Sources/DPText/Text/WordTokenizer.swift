@@ -153,13 +153,4 @@ extension WordTokenizer {
         try store.subset(where: isSingleWord)
     }
 
-    /// The word vocabulary of the store file at `path`, read without holding
-    /// the rest of the store, and the number of words the store has (after
-    /// `vocabLimit`).
-    public static func loadWordVocabulary(
-        from path: String, vocabLimit: Int? = nil
-    ) throws -> (vocabulary: EmbeddingStore, storeWords: Int) {
-        let (subset, storeWords) = try EmbeddingStore.loadSubset(from: path, vocabLimit: vocabLimit, keeping: isSingleWord)
-        return (subset, storeWords)
-    }
 }

@@ -14,6 +14,10 @@ struct BenchRow: Codable {
     var seconds: Double
     /// Replaced words / vocabulary words.
     var changedFraction: Double
+    /// Tokens that passed through unprotected (`RewriteCounts.unprotectedFraction`).
+    var unprotectedFraction: Double
+    /// Whether the noise was seeded (the default path, and the private one, is not).
+    var seeded: Bool
     var peakResidentBytes: Int
 
     var tokensPerSecond: Double { Double(tokens) / seconds }

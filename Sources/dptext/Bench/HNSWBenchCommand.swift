@@ -22,7 +22,7 @@ struct HNSWBenchCommand: ParsableCommand {
     var epsilon = 10.0
 
     @Option(name: .long, parsing: .upToNextOption, help: "Search widths to compare.")
-    var ef: [Int] = [64, MechanismSettings.defaultHNSWEf, 256]
+    var ef: [Int] = [64, MechanismOptions.defaultHNSWEf, 256]
 
     @Option(help: "Words sampled (frequency-stratified).")
     var words = 200

@@ -21,8 +21,8 @@ struct PrivatizeBenchCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Mechanisms to measure (default parameters).")
-    var mechanism: [MechanismChoice] = [.identity, .laplace]
+    @Option(name: .long, parsing: .upToNextOption, help: "Mechanisms to measure (typical parameters).")
+    var mechanism: [String] = ["identity", "laplace"]
 
     @Option(name: .long, parsing: .upToNextOption, help: "ε values (every mechanism that takes one is run at each).")
     var epsilon: [Double] = [10]
@@ -41,6 +41,17 @@ struct PrivatizeBenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("How noisy vectors become words: exact (default) or hnsw.", valueName: "search"))
     var decoder: DecoderChoice = .exact
 
+    @Option(help: ArgumentHelp(
+        "More privatize options for every mechanism measured, as one string (e.g. \"--beta 0.01\").", valueName: "options"))
+    var options: String?
+
+    @Option(help: ArgumentHelp(
+        "Reproducible noise from this seed; default: the system CSPRNG, as users run.", valueName: "integer"))
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp("Folder of the cached resources (default ~/.cache/dptext).", valueName: "folder"))
+    var cacheDir: String?
+
     @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -58,29 +69,36 @@ struct PrivatizeBenchCommand: ParsableCommand {
     func validate() throws {
         guard threads >= 1, chunkLines >= 1 else { throw ValidationError("--threads and --chunk-lines must be at least 1.") }
         if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be greater than 0.") }
+        for name in mechanism where !MechanismOptions.names.contains(name) {
+            throw ValidationError("unknown --mechanism \(name); choose among \(MechanismOptions.names.joined(separator: ", ")).")
+        }
     }
 
     func run() throws {
         try reportingFailures {
-            let ((vocabulary, storeWords, path), openSeconds) = try timed { try storeOptions.loadVocabulary() }
-            let (index, indexSeconds) = timed { ExactNeighborIndex(store: vocabulary) }
+            let progress = CacheProgress()
+            let ((resources, storeWords, path), openSeconds) = try timed {
+                try storeOptions.loadResources(cacheFolder: cacheDir, progress: progress)
+            }
+            let vocabulary = resources.vocabulary
+            let indexSeconds = 0.0  // the exact index is built with the resources
             let bytes = fileSize(corpus) ?? 0
             if !json {
                 print("store     \(path) (V = \(storeWords), D = \(vocabulary.dimension), \(vocabulary.count) vocabulary words); "
-                      + "open \(fixed(openSeconds, digits: 3)) s, index \(fixed(indexSeconds, digits: 3)) s, "
-                      + "peak RSS \(megabytes(peakResidentBytes()))")
-                print("corpus    \(corpus) (\(megabytes(bytes))), threads \(threads)")
+                      + "open \(fixed(openSeconds, digits: 3)) s, peak RSS \(megabytes(peakResidentBytes()))")
+                print("corpus    \(corpus) (\(megabytes(bytes))), threads \(threads), "
+                      + (seed.map { "seeded (\($0))" } ?? "unseeded (system CSPRNG)"))
                 print(BenchRow.header)
             }
-            for choice in mechanism {
-                for epsilon in try epsilons(for: choice, vocabulary: vocabulary, storePath: path) {
+            for name in mechanism {
+                for epsilon in try epsilons(for: name, resources: resources) {
                     let (setup, setupSeconds) = try timed {
                         try PrivatizationSetup(
-                            vocabulary: vocabulary, index: index, storePath: path,
-                            settings: settings(choice, epsilon: epsilon, dimension: vocabulary.dimension),
-                            policy: .unk, maskToken: "[MASK]", noise: .seeded(1), format: .text, threads: threads,
-                            chunkSize: chunkLines)
+                            resources: resources, options: try mechanismOptions(name, epsilon: epsilon, dimension: vocabulary.dimension),
+                            policy: .unk, maskToken: "[MASK]", noise: seed.map { .seeded($0) } ?? .system, format: .text,
+                            threads: threads, chunkSize: chunkLines, maxUnprotectedFraction: nil)
                     }
+                    progress.finish()
                     var reader = try LineReader(path: corpus)
                     let start = Date()
                     let (counts, runSeconds) = try timed {
@@ -89,10 +107,11 @@ struct PrivatizeBenchCommand: ParsableCommand {
                         })
                     }
                     let row = BenchRow(
-                        mechanism: choice.rawValue + (setup.decoder.isExact ? "" : " (hnsw)"), epsilon: epsilon,
+                        mechanism: name + (setup.decoder.isExact ? "" : " (hnsw)"), epsilon: epsilon,
                         startupSeconds: openSeconds + indexSeconds + setupSeconds,
                         tokens: counts.tokens, bytes: reader.bytesRead, seconds: runSeconds,
                         changedFraction: Double(counts.replaced) / Double(max(counts.inVocabulary, 1)),
+                        unprotectedFraction: counts.unprotectedFraction, seeded: seed != nil,
                         peakResidentBytes: peakResidentBytes())
                     print(json ? row.json : row.tableLine)
                 }
@@ -100,33 +119,31 @@ struct PrivatizeBenchCommand: ParsableCommand {
         }
     }
 
-    /// The ε values `choice` runs at (nil for the identity).
-    private func epsilons(for choice: MechanismChoice, vocabulary: EmbeddingStore, storePath: String) throws -> [Double?] {
-        switch choice {
-        case .identity:
+    /// The ε values `name` runs at (nil for a mechanism without ε).
+    private func epsilons(for name: String, resources: VocabularyResources) throws -> [Double?] {
+        guard let family = MechanismOptions.registry.first(where: { $0.names.contains(name) }), family.needsEpsilon else {
             return [nil]
-        case .truncatedGumbel where gumbelMultiple != nil:
-            let extent = try VocabularyExtent.cached(
-                for: vocabulary, storePath: storePath, cacheFolder: MechanismOptions.defaultCacheFolder)
-            let minimum = TruncatedGumbelMechanism.minimumEpsilon(
-                wordCount: vocabulary.count, minimumDistance: extent.minimumDistance)
-            return [(gumbelMultiple! * minimum).rounded(.up)]
-        default:
-            return epsilon
         }
+        if name == "truncated-gumbel", let gumbelMultiple {
+            let minimum = TruncatedGumbelMechanism.minimumEpsilon(
+                wordCount: resources.vocabulary.count, minimumDistance: try resources.extent().minimumDistance)
+            return [(gumbelMultiple * minimum).rounded(.up)]
+        }
+        return epsilon
     }
 
-    private func settings(_ choice: MechanismChoice, epsilon: Double?, dimension: Int) -> MechanismSettings {
-        var settings = MechanismSettings(mechanism: choice, epsilon: epsilon)
-        if choice != .identity && choice != .truncatedGumbel { settings.decoder = decoder }
-        if choice == .truncatedLaplace, let epsilon {
-            settings.maxNoise = maxNoise ?? TruncatedLaplaceMechanism.typicalNoiseCap(dimension: dimension, epsilon: epsilon)
+    /// `name` at `epsilon` with its typical parameters, this command's overrides and `--options`.
+    private func mechanismOptions(_ name: String, epsilon: Double?, dimension: Int) throws -> MechanismOptions {
+        var extra = (options ?? "").split(separator: " ").map(String.init)
+        if let cacheDir { extra += ["--cache-dir", cacheDir] }
+        let family = MechanismOptions.registry.first { $0.names.contains(name) }
+        if family?.decodesPoints == true { extra += ["--decoder", decoder.rawValue] }
+        if name == "truncated-laplace", let maxNoise { extra += ["--max-noise", "\(maxNoise)"] }
+        if name == "kde-mh", let chain {
+            let parts = chain.split(separator: ",")
+            extra += ["--burn-in", String(parts.first ?? ""), "--steps", String(parts.last ?? "")]
         }
-        if choice == .kdeMH, let chain {
-            let parts = chain.split(separator: ",").compactMap { Int($0) }
-            (settings.burnIn, settings.steps) = (parts.first, parts.last)
-        }
-        return settings
+        return try MechanismOptions.typical(name, epsilon: epsilon, dimension: dimension, extra: extra)
     }
 }
 

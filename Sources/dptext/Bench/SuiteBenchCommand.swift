@@ -35,6 +35,11 @@ struct SuiteBenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: ArgumentHelp(
+        "Reproducible rows from this seed; default: unseeded (the system CSPRNG), the path users run.",
+        valueName: "integer"))
+    var seed: UInt64?
+
     func run() throws {
         try reportingFailures {
             // Small chunks, so that mechanisms far slower than reading stop close to --seconds.
@@ -48,11 +53,12 @@ struct SuiteBenchCommand: ParsableCommand {
                 ["--mechanism", "kde-mh", "--epsilon", "\(epsilon)"] + slow,
                 ["--mechanism", "kde-mh", "--epsilon", "\(epsilon)", "--decoder", "hnsw"] + slow,
             ]
-            var storeArguments: [String] = []
+            var storeArguments = seed.map { ["--seed", "\($0)"] } ?? []
             if let embeddings = storeOptions.embeddings { storeArguments += ["--embeddings", embeddings] }
             if let limit = storeOptions.vocabLimit { storeArguments += ["--vocab-limit", "\(limit)"] }
             print("corpus    \(corpus) (\(megabytes(fileSize(corpus) ?? 0))), store \(try storeOptions.embeddings ?? BundledStore.locate()), "
-                  + "threads \(threads), at most \(fixed(seconds, digits: 0)) s per mechanism")
+                  + "threads \(threads), at most \(fixed(seconds, digits: 0)) s per mechanism, "
+                  + (seed.map { "seeded (\($0))" } ?? "unseeded"))
             print(BenchRow.header)
             for arguments in rows {
                 let row = try measure(["bench", "privatize", corpus, "--json", "--threads", "\(threads)",

@@ -56,27 +56,27 @@ struct AuditCommand: ParsableCommand {
             let (full, path) = try loadStore(path: evaluation.storeOptions.embeddings, vocabLimit: gloveWords)
             let prefix = try WordTokenizer.wordVocabulary(of: full)
             var entries: [Entry] = []
-            for choice in evaluation.mechanism where choice != .identity {
+            for choice in evaluation.mechanism where choice != "identity" {
                 let settings: [(String, EmbeddingStore, [AuditPair], Double?, Int)] = [
                     ("adversarial store (V = \(adversarial.store.count))", adversarial.store, [adversarial.pair],
                      adversarial.suggestedEpsilon, draws),
                     ("first \(gloveWords) words of \(URL(fileURLWithPath: path).lastPathComponent)", prefix,
-                     gloveAuditPairs(prefix), choice == .truncatedGumbel ? nil : gloveEpsilon, gloveDraws),
+                     gloveAuditPairs(prefix), choice == "truncated-gumbel" ? nil : gloveEpsilon, gloveDraws),
                 ]
                 for (label, store, pairs, requested, sideDraws) in settings {
-                    let index = ExactNeighborIndex(store: store)
+                    let resources = VocabularyResources(vocabulary: store)
                     let epsilon = try requested ?? 1.01 * TruncatedGumbelMechanism.minimumEpsilon(
-                        wordCount: store.count, minimumDistance: VocabularyExtent(store: store).minimumDistance)
+                        wordCount: store.count, minimumDistance: resources.extent().minimumDistance)
                     guard case .success(let mechanism) = try evaluation.mechanism(
-                        choice, epsilon: epsilon, vocabulary: store, index: index, storePath: nil) else { continue }
-                    let audit = try PrivacyAudit(privatizer: Privatizer(mechanism: mechanism, decoder: index))
+                        choice, epsilon: epsilon, resources: resources) else { continue }
+                    let audit = try PrivacyAudit(privatizer: Privatizer(mechanism: mechanism, decoder: resources.index))
                     var configuration = PrivacyAudit.Configuration(seed: evaluation.seed)
-                    configuration.drawsPerSide = choice == .kdeMH ? min(sideDraws, kdeDraws) : sideDraws
+                    configuration.drawsPerSide = choice == "kde-mh" ? min(sideDraws, kdeDraws) : sideDraws
                     let result = audit.run(pairs: pairs, configuration: configuration)
-                    let entry = Entry(mechanism: choice.rawValue, epsilon: epsilon, store: label,
+                    let entry = Entry(mechanism: choice, epsilon: epsilon, store: label,
                                       verdict: result.verdict.description, isViolation: result.verdict.isViolation,
                                       maxRatio: result.maxRatio, result: result)
-                    print("\(leftAligned(choice.rawValue, 18)) ε = \(cell(epsilon)) on \(label), m = "
+                    print("\(leftAligned(choice, 18)) ε = \(cell(epsilon)) on \(label), m = "
                           + "\(configuration.drawsPerSide): \(entry.verdict)")
                     entries.append(entry)
                 }

@@ -32,18 +32,17 @@ struct DeniabilityCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let folder = try evaluation.outputFolder()
-            let (vocabulary, _, path) = try evaluation.storeOptions.loadVocabulary()
-            let index = ExactNeighborIndex(store: vocabulary)
+            let (resources, _, _) = try evaluation.loadResources()
+            let (vocabulary, index) = (resources.vocabulary, resources.index)
             let sample = DeniabilityStudy.sampleWords(
                 vocabularySize: vocabulary.count, count: words, seed: evaluation.seed)
             var results = MergedResults<Run>(url: folder.appendingPathComponent("deniability.json"))
             for choice in evaluation.mechanism {
-                for epsilon in try evaluation.epsilons(for: choice, vocabulary: vocabulary, storePath: path) {
+                for epsilon in try evaluation.epsilons(for: choice, resources: resources) {
                     let run: Run
-                    switch try evaluation.mechanism(
-                        choice, epsilon: epsilon, vocabulary: vocabulary, index: index, storePath: path) {
+                    switch try evaluation.mechanism(choice, epsilon: epsilon, resources: resources) {
                     case .failure(let error):
-                        run = Run(mechanism: choice.rawValue, epsilon: epsilon, status: "refused",
+                        run = Run(mechanism: choice, epsilon: epsilon, status: "refused",
                                   note: error.description, parameters: [:], guarantee: nil,
                                   seed: evaluation.seed, rows: [], perWord: [])
                     case .success(let mechanism):
@@ -53,11 +52,11 @@ struct DeniabilityCommand: ParsableCommand {
                                 words: sample, draws: draws, privatizer: privatizer,
                                 seed: evaluation.seed)
                         }
-                        run = Run(mechanism: choice.rawValue, epsilon: epsilon, status: "ok",
+                        run = Run(mechanism: choice, epsilon: epsilon, status: "ok",
                                   note: String(format: "%.1f s", seconds), parameters: mechanism.parameters,
                                   guarantee: mechanism.guarantee.kind, seed: evaluation.seed,
                                   rows: DeniabilityStudy.summarize(
-                                    mechanism: choice.rawValue, epsilon: epsilon, draws: draws, results: perWord),
+                                    mechanism: choice, epsilon: epsilon, draws: draws, results: perWord),
                                   perWord: perWord)
                     }
                     print(summaryLine(run))

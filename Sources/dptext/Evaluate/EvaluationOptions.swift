@@ -6,7 +6,7 @@ import Foundation
 /// chain length for kde-mh, and the output folder.
 struct EvaluationOptions: ParsableArguments {
     @Option(name: .long, parsing: .upToNextOption, help: "Mechanisms to evaluate.")
-    var mechanism: [MechanismChoice] = [.laplace, .truncatedLaplace, .truncatedGumbel, .kdeMH]
+    var mechanism: [String] = ["laplace", "truncated-laplace", "truncated-gumbel", "kde-mh"]
 
     @Option(name: .long, parsing: .upToNextOption, help: "ε grid.")
     var epsilon: [Double] = [1, 5, 10, 20, 30, 50]
@@ -31,42 +31,53 @@ struct EvaluationOptions: ParsableArguments {
 
     @OptionGroup var storeOptions: StoreOptions
 
+    @Option(help: ArgumentHelp(
+        "More privatize options for a mechanism, as NAME=\"OPTIONS\" (e.g. tem=\"--beta 0.01\"); repeatable.",
+        valueName: "name=options"))
+    var options: [String] = []
+
     func validate() throws {
         guard epsilon.allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw ValidationError("every --epsilon must be a finite number greater than 0.")
         }
+        for name in mechanism where !MechanismOptions.names.contains(name) {
+            throw ValidationError("unknown --mechanism \(name); choose among \(MechanismOptions.names.joined(separator: ", ")).")
+        }
+        for entry in options where !entry.contains("=") {
+            throw ValidationError("--options takes NAME=\"OPTIONS\" (got \(entry)).")
+        }
     }
 
-    /// The ε values to evaluate `choice` at: the grid, plus for truncated
+    /// The ε values to evaluate `name` at: the grid, plus for truncated
     /// Gumbel the requested multiples of its smallest valid ε.
-    func epsilons(for choice: MechanismChoice, vocabulary: EmbeddingStore, storePath: String) throws -> [Double] {
-        guard choice == .truncatedGumbel, !gumbelMultiples.isEmpty else { return epsilon }
-        let extent = try VocabularyExtent.cached(
-            for: vocabulary, storePath: storePath, cacheFolder: MechanismOptions.defaultCacheFolder)
+    func epsilons(for name: String, resources: VocabularyResources) throws -> [Double] {
+        guard name == "truncated-gumbel", !gumbelMultiples.isEmpty else { return epsilon }
         let minimum = TruncatedGumbelMechanism.minimumEpsilon(
-            wordCount: vocabulary.count, minimumDistance: extent.minimumDistance)
+            wordCount: resources.vocabulary.count, minimumDistance: try resources.extent().minimumDistance)
         return epsilon + gumbelMultiples.map { ($0 * minimum * 100).rounded(.up) / 100 }
     }
 
-    /// The mechanism `choice` at `epsilon` with evaluation defaults — the
-    /// truncated Laplace norm cap at `TruncatedLaplaceMechanism.typicalNoiseCap`
-    /// — or the reason it cannot run at this ε.
-    func mechanism(
-        _ choice: MechanismChoice, epsilon: Double, vocabulary: EmbeddingStore, index: ExactNeighborIndex,
-        storePath: String?
-    ) throws -> Result<any WordMechanism, TruncatedGumbelError> {
-        var options = MechanismSettings(mechanism: choice, epsilon: epsilon)
-        if choice == .truncatedLaplace {
-            options.maxNoise = TruncatedLaplaceMechanism.typicalNoiseCap(dimension: vocabulary.dimension, epsilon: epsilon)
-        }
-        if choice == .kdeMH {
-            (options.burnIn, options.steps) = (burnIn, steps)
-        }
+    /// The mechanism `name` at `epsilon` with its typical parameters
+    /// (`MechanismOptions.typical`), kde-mh's chain from `--burn-in` and
+    /// `--steps`, and `--options` — or the reason it cannot run at this ε.
+    func mechanism(_ name: String, epsilon: Double, resources: VocabularyResources) throws
+        -> Result<any WordMechanism, TruncatedGumbelError> {
+        var extra = options.filter { $0.hasPrefix(name + "=") }
+            .flatMap { $0.dropFirst(name.count + 1).split(separator: " ").map(String.init) }
+        if name == "kde-mh" { extra = ["--burn-in", "\(burnIn)", "--steps", "\(steps)"] + extra }
+        let chosen = try MechanismOptions.typical(name, epsilon: epsilon, dimension: resources.vocabulary.dimension,
+                                                  extra: extra)
         do {
-            return .success(try options.make(vocabulary: vocabulary, index: index, storePath: storePath))
+            return .success(try chosen.make(resources: resources, standIns: [resources.outOfVocabularyStandIn]))
         } catch let error as TruncatedGumbelError {
             return .failure(error)
         }
+    }
+
+    /// The store's word vocabulary and its shared resources (cached on disk as `privatize` caches them).
+    func loadResources(progress: CacheProgress = CacheProgress()) throws
+        -> (resources: VocabularyResources, storeWords: Int, path: String) {
+        try storeOptions.loadResources(cacheFolder: nil, progress: progress)
     }
 
     /// Creates the output folder.

@@ -22,24 +22,23 @@ struct WordUtilityCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let folder = try evaluation.outputFolder()
-            let (vocabulary, _, path) = try evaluation.storeOptions.loadVocabulary()
-            let index = ExactNeighborIndex(store: vocabulary)
+            let (resources, _, _) = try evaluation.loadResources()
+            let (vocabulary, index) = (resources.vocabulary, resources.index)
             var reader = try LineReader(path: corpus)
             var lines: [[UInt8]] = []
             while let line = try reader.next() { lines.append(Array(line)) }
             var results = MergedResults<WordUtility>(url: folder.appendingPathComponent("word_utility.json"))
             for choice in evaluation.mechanism {
-                for epsilon in try evaluation.epsilons(for: choice, vocabulary: vocabulary, storePath: path) {
-                    guard case .success(let mechanism) = try evaluation.mechanism(
-                        choice, epsilon: epsilon, vocabulary: vocabulary, index: index, storePath: path)
+                for epsilon in try evaluation.epsilons(for: choice, resources: resources) {
+                    guard case .success(let mechanism) = try evaluation.mechanism(choice, epsilon: epsilon, resources: resources)
                     else {
-                        print(leftAligned(choice.rawValue, 18) + " ε = \(cell(epsilon)): refused at this ε")
+                        print(leftAligned(choice, 18) + " ε = \(cell(epsilon)): refused at this ε")
                         continue
                     }
                     let utility = WordUtility.measure(
                         lines: lines, vocabulary: vocabulary, privatizer: try Privatizer(mechanism: mechanism, decoder: index),
                         epsilon: epsilon, seed: evaluation.seed)
-                    print(leftAligned(choice.rawValue, 18) + " ε = " + leftAligned(cell(epsilon), 6)
+                    print(leftAligned(choice, 18) + " ε = " + leftAligned(cell(epsilon), 6)
                           + " changed \(fixed(100 * utility.changedFraction, digits: 1)) %, cosine "
                           + "\(fixed(utility.meanCosine, digits: 3)), distance \(fixed(utility.meanDistance, digits: 3))")
                     results.replace(utility) { $0.mechanism == utility.mechanism && $0.epsilon == utility.epsilon }

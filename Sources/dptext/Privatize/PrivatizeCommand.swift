@@ -102,13 +102,15 @@ struct PrivatizeCommand: ParsableCommand {
             let start = Date()
             let sources = inputs.isEmpty ? ["-"] : inputs
             let targets = try outputTargets(for: sources)
-            let (vocabulary, storeWords, storePath) = try storeOptions.loadVocabulary()
+            let progress = CacheProgress()
+            let (resources, storeWords, storePath) = try storeOptions.loadResources(
+                cacheFolder: mechanismOptions.cacheDir, progress: progress)
             let noise: NoiseSource = seed.map { .seeded($0) } ?? .system
             let setup = try PrivatizationSetup(
-                vocabulary: vocabulary, index: ExactNeighborIndex(store: vocabulary), storePath: storePath,
-                settings: mechanismOptions.settings, policy: oov, maskToken: maskToken, noise: noise,
+                resources: resources, options: mechanismOptions, policy: oov, maskToken: maskToken, noise: noise,
                 format: format == .text ? .text : .jsonl(field: field), threads: threads,
                 onError: onError, maxUnprotectedFraction: maxUnprotectedFraction, recordKey: recordKey)
+            progress.finish()
 
             var counts = RewriteCounts()
             var written = OutputCounts()

@@ -37,6 +37,11 @@ func reportingFailures(_ body: () throws -> Void) throws {
         exit(with: error.description, status: ExitStatus.usage)
     } catch let error as TruncatedGumbelError {
         exit(with: error.description, status: status(of: error))
+    } catch let error as VocabularyResourceError {
+        switch error {
+        case .tooFewWords: exit(with: error.description, status: ExitStatus.dataError)
+        case .cacheWriteFailed: exit(with: error.description, status: ExitStatus.cannotCreate)
+        }
     }
 }
 
@@ -64,7 +69,6 @@ private func status(of error: PipelineError) -> Int32 {
 private func status(of error: TruncatedGumbelError) -> Int32 {
     switch error {
     case .epsilonBelowBound, .invalidPoissonMean: return ExitStatus.usage
-    case .cacheWriteFailed: return ExitStatus.cannotCreate
     default: return ExitStatus.dataError
     }
 }

@@ -23,13 +23,24 @@ struct StoreOptions: ParsableArguments {
         try loadStore(path: embeddings, vocabLimit: vocabLimit)
     }
 
-    /// The store's word vocabulary (`WordTokenizer.loadWordVocabulary`): what
+    /// The store's word vocabulary (`EmbeddingStore.loadWordVocabulary`): what
     /// privatization and evaluation work with.
     func loadVocabulary() throws -> (vocabulary: EmbeddingStore, storeWords: Int, path: String) {
         let path = try embeddings ?? BundledStore.locate()
         try StoreGuard.check(path, vocabLimit: vocabLimit)
-        let (vocabulary, storeWords) = try WordTokenizer.loadWordVocabulary(from: path, vocabLimit: vocabLimit)
+        let (vocabulary, storeWords) = try EmbeddingStore.loadWordVocabulary(from: path, vocabLimit: vocabLimit)
         return (vocabulary, storeWords, path)
+    }
+
+    /// The word vocabulary with its shared resources, cached on disk in
+    /// `cacheFolder` (default `~/.cache/dptext`), progress on stderr.
+    func loadResources(cacheFolder: String?, progress: CacheProgress) throws
+        -> (resources: VocabularyResources, storeWords: Int, path: String) {
+        let (vocabulary, storeWords, path) = try loadVocabulary()
+        let resources = VocabularyResources(
+            vocabulary: vocabulary, storePath: path, cacheFolder: cacheFolder ?? MechanismOptions.defaultCacheFolder,
+            progress: progress.update)
+        return (resources, storeWords, path)
     }
 }
 

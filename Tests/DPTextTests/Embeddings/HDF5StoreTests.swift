@@ -82,7 +82,7 @@ struct HDF5StoreTests {
     @Test func subsetLoadingEqualsFilteringTheWholeStore() throws {
         let whole = try EmbeddingStore.load(from: TestData.bundledStore, vocabLimit: 30_000)
         let expected = try WordTokenizer.wordVocabulary(of: whole)
-        let (subset, storeWords) = try WordTokenizer.loadWordVocabulary(from: TestData.bundledStore, vocabLimit: 30_000)
+        let (subset, storeWords) = try EmbeddingStore.loadWordVocabulary(from: TestData.bundledStore, vocabLimit: 30_000)
         #expect(storeWords == 30_000 && subset.count < whole.count)
         #expect(subset.words == expected.words && subset.vectors == expected.vectors)
         #expect(subset.dimension == whole.dimension && subset.metadata == whole.metadata)

@@ -304,7 +304,7 @@ struct TruncatedGumbelSetupTests {
         #expect(throws: TruncatedGumbelError.extentMismatch(storeWords: 40, extentWords: 3)) {
             try TruncatedGumbelMechanism(epsilon: 100, store: Self.store, extent: twinExtent, neighbors: Self.index)
         }
-        #expect(throws: TruncatedGumbelError.tooFewWords(1)) {
+        #expect(throws: VocabularyResourceError.tooFewWords(count: 1, needed: 2, resource: "the vocabulary extent")) {
             try VocabularyExtent(store: try EmbeddingStore(words: ["x"], vectors: [1], dimension: 1))
         }
     }

@@ -4,6 +4,20 @@ import Testing
 
 @Suite("NeighborTable")
 struct NeighborTableTests {
+    @Test("the standard width holds truncated Gumbel's candidate lists at its default Poisson mean")
+    func standardWidth() {
+        // The widths of the tables cached for the bundled (48,398 words) and the full (368,770) stores.
+        #expect(NeighborTable.standardWidth(wordCount: 48_398) == 40)
+        #expect(NeighborTable.standardWidth(wordCount: 368_770) == 44)
+        for count in [2, 3, 10, 1_000, 48_398] {
+            let mean = log(Double(max(count, 3) - 1))
+            let poisson = TruncatedPoisson(mean: mean, maximum: count - 1)
+            let width = NeighborTable.standardWidth(wordCount: count)
+            #expect(poisson.upperTail(above: width + 1) < 1e-12 && (width == 0 || poisson.upperTail(above: width) >= 1e-12))
+            #expect(TruncatedGumbelMechanism.tableWidth(wordCount: count) == width)
+        }
+    }
+
     @Test("rows are the exact neighbour lists, the word itself left out")
     func rowsMatchExactSearch() {
         for (count, dimension, width) in [(300, 4, 10), (50, 2, 49), (7, 3, 20), (1, 2, 5)] {
@@ -74,7 +88,7 @@ struct NeighborTableTests {
                                      fingerprint: VocabularyFingerprint(store: store, storePath: storePath),
                                      cacheFolder: blocker)
         } throws: { error in
-            guard case .cacheWriteFailed(let path, _) = error as? NeighborTableError else { return false }
+            guard case .cacheWriteFailed(let path, _, _) = error as? VocabularyResourceError else { return false }
             return path.hasPrefix(blocker) && "\(error)".contains("--cache-dir")
         }
     }

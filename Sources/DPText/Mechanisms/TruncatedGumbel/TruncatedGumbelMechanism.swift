@@ -78,6 +78,31 @@ public struct TruncatedGumbelMechanism: WordMechanism {
         epsilon: Double, store: EmbeddingStore, extent: VocabularyExtent, poissonMean: Double? = nil,
         neighbors: some NeighborIndex, table: NeighborTable? = nil, frequentWords: Int = 1 << 16
     ) throws {
+        try self.init(epsilon: epsilon, store: store, extent: extent, poissonMean: poissonMean, neighbors: neighbors,
+                      table: table, frequentWords: frequentWords, resources: nil)
+    }
+
+    /// Built from the shared vocabulary resources: the extent first (ε is
+    /// checked against it before anything else is built), then the neighbour
+    /// table and the candidate distances, all shared with other users.
+    public init(epsilon: Double, resources: VocabularyResources, poissonMean: Double? = nil) throws {
+        let store = resources.vocabulary
+        let extent = try resources.extent()
+        if store.count >= 2, extent.minimumDistance > 0, epsilon.isFinite,
+           epsilon <= Self.minimumEpsilon(wordCount: store.count, minimumDistance: extent.minimumDistance) {
+            throw TruncatedGumbelError.epsilonBelowBound(
+                epsilon: epsilon, minimum: Self.minimumEpsilon(wordCount: store.count, minimumDistance: extent.minimumDistance),
+                wordCount: store.count, minimumDistance: extent.minimumDistance)
+        }
+        let table = try resources.neighborTable(width: Self.tableWidth(wordCount: store.count, poissonMean: poissonMean))
+        try self.init(epsilon: epsilon, store: store, extent: extent, poissonMean: poissonMean,
+                      neighbors: resources.index, table: table, frequentWords: 1 << 16, resources: resources)
+    }
+
+    private init(
+        epsilon: Double, store: EmbeddingStore, extent: VocabularyExtent, poissonMean: Double?,
+        neighbors: some NeighborIndex, table: NeighborTable?, frequentWords: Int, resources: VocabularyResources?
+    ) throws {
         guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
         let count = store.count
         guard count >= 2 else { throw TruncatedGumbelError.tooFewWords(count) }
@@ -111,11 +136,14 @@ public struct TruncatedGumbelMechanism: WordMechanism {
         self.index = neighbors
         candidateCount = TruncatedPoisson(mean: mean, maximum: count - 1)
         noise = TruncatedGumbelNoise(scale: b, bound: deltaMax)
-        listLength = Self.listLength(candidateCount)
+        listLength = NeighborTable.width(coveringPoissonMean: mean, wordCount: count) + 1
         let table = table ?? NeighborTable(index: neighbors, width: listLength - 1)
         self.table = table
-        self.frequentWords = min(count, max(0, frequentWords))
-        frequentDistances = Self.candidateDistances(of: 0..<self.frequentWords, table: table, store: store)
+        let frequent = min(count, max(0, frequentWords))
+        self.frequentWords = frequent
+        let compute = { Self.candidateDistances(of: 0..<frequent, table: table, store: store) }
+        frequentDistances = try resources?.shared("truncated-gumbel-distances-\(table.width)-\(frequent)", build: compute)
+            ?? compute()
     }
 
     /// The exact distances from each word of `words` to its table neighbours, row by row.
@@ -138,15 +166,11 @@ public struct TruncatedGumbelMechanism: WordMechanism {
     }
 
     /// The neighbour-table width this mechanism reads without searching:
-    /// `listLength − 1` for V words and Poisson mean μ (default ln(V − 1)).
+    /// `listLength − 1` for V words and Poisson mean μ (default ln(V − 1),
+    /// where it is `NeighborTable.standardWidth`, the table other mechanisms share).
     public static func tableWidth(wordCount: Int, poissonMean: Double? = nil) -> Int {
-        let mean = poissonMean ?? log(Double(max(wordCount, 3) - 1))
-        guard wordCount >= 2, mean.isFinite, mean > 0 else { return 0 }
-        return listLength(TruncatedPoisson(mean: mean, maximum: wordCount - 1)) - 1
-    }
-
-    private static func listLength(_ candidateCount: TruncatedPoisson) -> Int {
-        max(1, candidateCount.bound(tailBelow: 1e-12))
+        poissonMean.map { NeighborTable.width(coveringPoissonMean: $0, wordCount: wordCount) }
+            ?? NeighborTable.standardWidth(wordCount: wordCount)
     }
 
     /// The smallest ε is just above `(2(1 + ln V) + 3)/Δ_min` (where `a·Δ_min = 1`).
@@ -272,7 +296,6 @@ public enum TruncatedGumbelError: Error, Equatable, CustomStringConvertible {
     case extentMismatch(storeWords: Int, extentWords: Int)
     case approximateNeighborIndex
     case neighborIndexMismatch
-    case cacheWriteFailed(path: String, detail: String)
 
     public var description: String {
         switch self {
@@ -294,8 +317,6 @@ public enum TruncatedGumbelError: Error, Equatable, CustomStringConvertible {
             return "truncated-gumbel's candidate sets need an exact neighbour index (MECHANISMS.md §8.4)."
         case .neighborIndexMismatch:
             return "the neighbour index searches a different vocabulary than the mechanism's store."
-        case .cacheWriteFailed(let path, let detail):
-            return "\(path): cannot save the vocabulary extent (\(detail))."
         }
     }
 

@@ -62,14 +62,16 @@ public struct VocabularyExtent: Codable, Equatable, Sendable {
     /// Measures `store` exactly (see the type's documentation).
     ///
     /// - Parameter progress: called on the calling thread with the fraction done, ending with 1.
-    /// - Throws: `TruncatedGumbelError.tooFewWords` when V < 2 (there is no pair).
+    /// - Throws: `VocabularyResourceError.tooFewWords` when V < 2 (there is no pair).
     public init(store: EmbeddingStore, progress: (Double) -> Void = { _ in }) throws {
         try self.init(store: store, rowBlock: 256, columnBlock: 512, progress: progress)
     }
 
     /// As `init(store:progress:)` with explicit tile sizes (tests use tiny ones).
     init(store: EmbeddingStore, rowBlock: Int, columnBlock: Int, progress: (Double) -> Void) throws {
-        guard store.count >= 2 else { throw TruncatedGumbelError.tooFewWords(store.count) }
+        guard store.count >= 2 else {
+            throw VocabularyResourceError.tooFewWords(count: store.count, needed: 2, resource: "the vocabulary extent")
+        }
         precondition(store.count <= Int(Int32.max), "VocabularyExtent: at most 2³¹ − 1 words")
         let scan = ExtentScan(store: store, rowBlock: rowBlock, columnBlock: columnBlock)
         let (closest, farthest) = scan.run(progress: progress)
@@ -137,7 +139,7 @@ extension VocabularyExtent {
             try encoder.encode(CacheFile(formatVersion: CacheFile.currentVersion, extent: extent))
                 .write(to: file, options: .atomic)
         } catch {
-            throw TruncatedGumbelError.cacheWriteFailed(path: file.path, detail: "\(error)")
+            throw VocabularyResourceError.cacheWriteFailed(path: file.path, resource: "vocabulary extent", detail: "\(error)")
         }
         return extent
     }

@@ -1,0 +1,124 @@
+import Foundation
+import Synchronization
+
+/// What a run computes from the public vocabulary alone — the exact index,
+/// the extent, neighbour tables, the HNSW graph, and each mechanism's
+/// per-word tables — built once and shared: by every mechanism of a run, by
+/// every ε an evaluation or benchmark tries, and by every thread.
+///
+/// When the vocabulary came from a store file (`storePath`), the expensive
+/// parts are also cached on disk in `cacheFolder`, keyed by the file's
+/// SHA-256 and the word list (`VocabularyFingerprint`), so the next process
+/// loads them instead of computing them. Everything here depends on the
+/// public vocabulary only, never on text, so sharing it across runs,
+/// records and threads is free of privacy cost.
+public final class VocabularyResources: Sendable {
+    /// The mechanism's vocabulary (for text: the store's single-word entries).
+    public let vocabulary: EmbeddingStore
+    /// Exact search over `vocabulary`.
+    public let index: ExactNeighborIndex
+    /// The file the vocabulary came from, for disk caches; nil keeps everything in memory.
+    public let storePath: String?
+    /// Where disk caches go (nil: none).
+    public let cacheFolder: String?
+    /// Told what is being built and how far it got (a label and a fraction, ending with 1).
+    public let progress: @Sendable (_ label: String, _ fraction: Double) -> Void
+    private let built = Mutex<[String: any Sendable]>([:])
+
+    /// - Parameters:
+    ///   - index: exact search over `vocabulary` (built when nil).
+    ///   - storePath, cacheFolder: both given, results are cached on disk.
+    ///   - progress: called while something slow is built.
+    public init(vocabulary: EmbeddingStore, index: ExactNeighborIndex? = nil, storePath: String? = nil,
+                cacheFolder: String? = nil,
+                progress: @escaping @Sendable (_ label: String, _ fraction: Double) -> Void = { _, _ in }) {
+        self.vocabulary = vocabulary
+        self.index = index ?? ExactNeighborIndex(store: vocabulary)
+        self.storePath = storePath
+        self.cacheFolder = storePath == nil ? nil : cacheFolder
+        self.progress = progress
+    }
+
+    /// `progress` for one resource.
+    public func progress(_ label: String) -> (Double) -> Void {
+        let progress = self.progress
+        return { progress(label, $0) }
+    }
+
+    /// The value stored under `key`, built by `build` on first use and
+    /// shared from then on; a failed build is not kept. Builds run outside
+    /// the lock (a build may ask for other resources); should two threads
+    /// build the same key at once, the first result stored wins.
+    public func shared<T: Sendable>(_ key: String, build: () throws -> T) throws -> T {
+        if let value = built.withLock({ $0[key] as? T }) { return value }
+        let value = try build()
+        return built.withLock { built in
+            if let stored = built[key] as? T { return stored }
+            built[key] = value
+            return value
+        }
+    }
+
+    /// The store file's fingerprint (hashing the file once), when disk caching is on.
+    public func fingerprint() throws -> VocabularyFingerprint? {
+        guard let storePath, cacheFolder != nil else { return nil }
+        return try shared("fingerprint") { try VocabularyFingerprint(store: vocabulary, storePath: storePath) }
+    }
+
+    /// Δ_min and Δ_max of the vocabulary (`VocabularyExtent`).
+    public func extent() throws -> VocabularyExtent {
+        let progress = progress("computing the vocabulary's smallest and largest distances (cached)")
+        return try shared("extent") {
+            guard let fingerprint = try fingerprint(), let cacheFolder else {
+                return try VocabularyExtent(store: vocabulary, progress: progress)
+            }
+            return try VocabularyExtent.cached(
+                for: vocabulary, fingerprint: fingerprint, cacheFolder: cacheFolder, progress: progress)
+        }
+    }
+
+    /// Every word's `width` nearest other words (`NeighborTable`), by exact search.
+    public func neighborTable(width: Int) throws -> NeighborTable {
+        let progress = progress("finding every word's \(width) nearest neighbours (cached)")
+        return try shared("neighbor-table-\(width)") {
+            guard let fingerprint = try fingerprint(), let cacheFolder else {
+                return NeighborTable(index: index, width: width, progress: progress)
+            }
+            return try NeighborTable.cached(
+                index: index, width: width, fingerprint: fingerprint, cacheFolder: cacheFolder, progress: progress)
+        }
+    }
+
+    /// The neighbour table of `width` if it is in memory or in the disk
+    /// cache; never builds one (for optional speed-ups).
+    public func neighborTableIfAvailable(width: Int) -> NeighborTable? {
+        if let table = built.withLock({ $0["neighbor-table-\(width)"] as? NeighborTable }) { return table }
+        guard let cacheFolder, let storePath else { return nil }
+        let prefix = "neighbor-table-\(width)-"
+        // Look before hashing the store file: most runs have no table.
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: cacheFolder),
+              files.contains(where: { $0.hasPrefix(prefix) && $0.contains("-\(vocabulary.count)-") }),
+              let fingerprint = try? fingerprint() ?? VocabularyFingerprint(store: vocabulary, storePath: storePath),
+              let table = NeighborTable.cachedIfPresent(width: width, fingerprint: fingerprint, cacheFolder: cacheFolder)
+        else { return nil }
+        built.withLock { $0["neighbor-table-\(width)"] = table }
+        return table
+    }
+
+    /// An HNSW graph over the vocabulary searching with `parameters.efSearch`.
+    public func hnsw(parameters: HNSWNeighborIndex.Parameters) throws -> HNSWNeighborIndex {
+        let graph = try shared("hnsw-\(parameters.m)-\(parameters.efConstruction)-\(parameters.randomSeed)") {
+            guard let fingerprint = try fingerprint(), let cacheFolder else {
+                return try HNSWNeighborIndex(store: vocabulary, parameters: parameters)
+            }
+            return try HNSWNeighborIndex.cached(
+                store: vocabulary, fingerprint: fingerprint, parameters: parameters, cacheFolder: cacheFolder)
+        }
+        return graph.searching(width: parameters.efSearch)
+    }
+
+    /// The fixed public vector an out-of-vocabulary word is privatized as (`--oov unk`).
+    public var outOfVocabularyStandIn: [Double] {
+        (try? shared("oov-stand-in") { vocabulary.outOfVocabularyStandIn }) ?? vocabulary.outOfVocabularyStandIn
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import DPText
+
+/// `--mechanism kde-mh`: Laplace noise, then Metropolis–Hastings denoising under a KDE prior.
+struct KDEMHOptions: MechanismOptionGroup {
+    static let names = ["kde-mh"]
+
+    @Option(help: ArgumentHelp("kde-mh: KDE bandwidth h (default: Scott's rule).", valueName: "h"))
+    var bandwidth: Double?
+
+    @Option(help: ArgumentHelp("kde-mh: burn-in steps (default 1000).", valueName: "B"))
+    var burnIn: Int?
+
+    @Option(help: ArgumentHelp("kde-mh: steps after burn-in (default 2000).", valueName: "T"))
+    var steps: Int?
+
+    @Option(help: ArgumentHelp("kde-mh: random-walk proposal scale σ (default 2.38·min(h, √(D+1)/ε)/√D).", valueName: "σ"))
+    var proposalScale: Double?
+
+    @Option(help: ArgumentHelp("kde-mh: vocabulary words nearest the noisy point that carry the KDE (default 100).",
+                               valueName: "M"))
+    var kdeNeighbors: Int?
+
+    var givenFlags: [String] {
+        flagsGiven([("--bandwidth", bandwidth), ("--burn-in", burnIn), ("--steps", steps),
+                              ("--proposal-scale", proposalScale), ("--kde-neighbors", kdeNeighbors)])
+    }
+
+    func make(name: String, context: MechanismContext) throws -> any WordMechanism {
+        try KDEMetropolisHastingsMechanism(
+            epsilon: context.epsilon, store: context.resources.vocabulary, neighbors: context.resources.index,
+            bandwidth: bandwidth, burnIn: burnIn ?? 1000, steps: steps ?? 2000, proposalScale: proposalScale,
+            kernelNeighbors: kdeNeighbors ?? 100)
+    }
+}

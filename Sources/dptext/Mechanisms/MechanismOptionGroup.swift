@@ -1,0 +1,51 @@
+import ArgumentParser
+import DPText
+
+/// One mechanism's command-line options, and how the mechanism is built
+/// from them and the shared vocabulary resources.
+///
+/// To add a mechanism to the command line: a type conforming to this, in its
+/// own file (`<Name>Options.swift`), and its entry in
+/// `MechanismOptions.registry` — plus, when it has options, an
+/// `@OptionGroup` property for it in `MechanismOptions`.
+protocol MechanismOptionGroup: ParsableArguments {
+    /// The `--mechanism` names it builds (a family may have several).
+    static var names: [String] { get }
+    /// Whether the mechanism needs `--epsilon` (default: yes).
+    static var needsEpsilon: Bool { get }
+    /// Whether it draws noisy vectors to decode, so that `--decoder` applies (default: yes).
+    static var decodesPoints: Bool { get }
+    /// The flags of its options given on the command line (an option given
+    /// to another mechanism is an error, not silently ignored).
+    var givenFlags: [String] { get }
+    /// Checks that depend on which of `names` was chosen.
+    func check(name: String) throws
+    /// What a run of `name` at `epsilon` needs beyond the defaults, as
+    /// arguments (evaluations and benchmarks run every mechanism this way).
+    static func typicalArguments(name: String, epsilon: Double, dimension: Int) -> [String]
+    /// The mechanism `name` with these options.
+    func make(name: String, context: MechanismContext) throws -> any WordMechanism
+}
+
+extension MechanismOptionGroup {
+    static var needsEpsilon: Bool { true }
+    static var decodesPoints: Bool { true }
+    var givenFlags: [String] { [] }
+    func check(name: String) throws {}
+    static func typicalArguments(name: String, epsilon: Double, dimension: Int) -> [String] { [] }
+}
+
+/// What a mechanism is built from.
+struct MechanismContext {
+    /// `--epsilon` (present whenever the mechanism needs it).
+    let epsilon: Double
+    /// The vocabulary and everything computed from it, shared.
+    let resources: VocabularyResources
+    /// Public vectors other than words it will privatize (the `--oov unk` stand-in).
+    let standIns: [[Double]]
+}
+
+/// The flags among `options` whose value was given.
+func flagsGiven(_ options: [(flag: String, value: Any?)]) -> [String] {
+    options.compactMap { $0.value == nil ? nil : $0.flag }
+}

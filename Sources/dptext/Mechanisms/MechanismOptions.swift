@@ -1,0 +1,157 @@
+import ArgumentParser
+import DPText
+import Foundation
+
+/// `--mechanism`, the options every mechanism shares (ε, decoding, caches),
+/// and each mechanism's own option group — the one place mechanisms are
+/// registered for `privatize`, `evaluate` and `bench`.
+struct MechanismOptions: ParsableArguments {
+    /// Every mechanism family, in the order help lists them.
+    static let registry: [any MechanismOptionGroup.Type] = [
+        LaplaceOptions.self, TruncatedLaplaceOptions.self, TruncatedGumbelOptions.self, KDEMHOptions.self,
+        IdentityOptions.self,
+    ]
+
+    static var names: [String] { registry.flatMap { $0.names } }
+
+    @Option(help: ArgumentHelp("Mechanism: \(MechanismOptions.names.joined(separator: ", ")).", valueName: "name"))
+    var mechanism = "laplace"
+
+    @Option(help: ArgumentHelp("Privacy parameter ε > 0, per unit of embedding distance.", valueName: "ε"))
+    var epsilon: Double?
+
+    @Option(help: ArgumentHelp(
+        "Folder for cached extents, neighbour tables and HNSW graphs (default ~/.cache/dptext).", valueName: "folder"))
+    var cacheDir: String?
+
+    @Option(help: ArgumentHelp(
+        "How noisy vectors become words: exact (default) or hnsw (approximate nearest neighbour, faster; "
+            + "privacy unchanged, deniability statistics biased).", valueName: "search"))
+    var decoder: DecoderChoice = .exact
+
+    @Option(help: ArgumentHelp("--decoder hnsw: search beam width (default \(MechanismOptions.defaultHNSWEf)).",
+                               valueName: "ef"))
+    var hnswEf: Int?
+
+    // Each mechanism's own options (mechanisms without options need no property).
+    @OptionGroup(title: "truncated-laplace") var truncatedLaplace: TruncatedLaplaceOptions
+    @OptionGroup(title: "truncated-gumbel") var truncatedGumbel: TruncatedGumbelOptions
+    @OptionGroup(title: "kde-mh") var kdeMH: KDEMHOptions
+
+    static let defaultHNSWEf = 128
+
+    /// Every registered group, as parsed (a default instance for those without options).
+    var groups: [any MechanismOptionGroup] {
+        let parsed = Mirror(reflecting: self).children.compactMap { ($0.value as? any MechanismOptionGroupProperty)?.group }
+        return Self.registry.map { family in parsed.first { type(of: $0) == family } ?? family.init() }
+    }
+
+    /// The chosen mechanism's group.
+    var chosen: any MechanismOptionGroup {
+        groups.first { type(of: $0).names.contains(mechanism) } ?? LaplaceOptions()
+    }
+
+    func validate() throws {
+        guard Self.names.contains(mechanism) else {
+            throw ValidationError("unknown --mechanism \(mechanism); choose one of \(Self.names.joined(separator: ", ")).")
+        }
+        if let epsilon, !(epsilon.isFinite && epsilon > 0) {
+            throw ValidationError("--epsilon must be a finite number greater than 0 (got \(epsilon)).")
+        }
+        let family = type(of: chosen)
+        for group in groups where type(of: group) != family {
+            if let flag = group.givenFlags.first {
+                let owner = type(of: group).names.joined(separator: " or ")
+                throw ValidationError("\(flag) applies to --mechanism \(owner), not \(mechanism).")
+            }
+        }
+        try chosen.check(name: mechanism)
+        if decoder == .hnsw && !family.decodesPoints {
+            throw ValidationError("--decoder hnsw: --mechanism \(mechanism) decodes no noisy vectors.")
+        }
+        if hnswEf != nil && decoder != .hnsw {
+            throw ValidationError("--hnsw-ef applies to --decoder hnsw.")
+        }
+        if let hnswEf, hnswEf < 1 {
+            throw ValidationError("--hnsw-ef must be at least 1 (got \(hnswEf)).")
+        }
+        if family.needsEpsilon && epsilon == nil {
+            throw ValidationError("--mechanism \(mechanism) needs --epsilon (a number > 0).")
+        }
+    }
+
+    /// The mechanism with `name` at `epsilon` and its typical parameters,
+    /// plus `extra` arguments — how evaluations and benchmarks build every
+    /// mechanism, through the same parsing and checks as `privatize`.
+    ///
+    /// An option in `extra` replaces a typical one (the last value given wins).
+    static func typical(_ name: String, epsilon: Double?, dimension: Int, extra: [String] = []) throws -> MechanismOptions {
+        var arguments = ["--mechanism", name]
+        if let epsilon, let family = registry.first(where: { $0.names.contains(name) }) {
+            arguments += ["--epsilon", "\(epsilon)"] + family.typicalArguments(name: name, epsilon: epsilon, dimension: dimension)
+        }
+        return try parse(arguments + extra)
+    }
+
+    /// The chosen mechanism over `resources`; `standIns` are the public
+    /// vectors other than words it will privatize (the `--oov unk` stand-in).
+    func make(resources: VocabularyResources, standIns: [[Double]] = []) throws -> any WordMechanism {
+        try chosen.make(name: mechanism, context: MechanismContext(
+            epsilon: epsilon ?? .nan, resources: resources, standIns: standIns))
+    }
+
+    /// What decodes the mechanism's noisy vectors: the exact index, or the
+    /// vocabulary's HNSW graph (cached like the other resources).
+    func makeDecoder(resources: VocabularyResources) throws -> any NeighborIndex {
+        guard decoder == .hnsw else { return resources.index }
+        if isatty(STDERR_FILENO) == 1 {
+            FileHandle.standardError.write(Data("opening the HNSW graph (built and cached on first use) …\n".utf8))
+        }
+        return try resources.hnsw(parameters: HNSWNeighborIndex.Parameters(
+            efSearch: hnswEf ?? Self.defaultHNSWEf, insertionThreads: ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    /// With exact decoding, the shortcut that decodes a point near its input
+    /// word from the word's neighbour list when the triangle inequality
+    /// proves the answer (`NeighborhoodShortcut`) — when that table is
+    /// already built or cached; never builds it.
+    func makeShortcut(resources: VocabularyResources) -> NeighborhoodShortcut? {
+        guard decoder == .exact, type(of: chosen).decodesPoints,
+              let table = resources.neighborTableIfAvailable(
+                width: NeighborTable.standardWidth(wordCount: resources.vocabulary.count))
+        else { return nil }
+        return NeighborhoodShortcut(table: table, store: resources.vocabulary)
+    }
+
+    /// `$XDG_CACHE_HOME/dptext`, else `~/.cache/dptext`.
+    static var defaultCacheFolder: String {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache").path
+        return URL(fileURLWithPath: base).appendingPathComponent("dptext").path
+    }
+}
+
+/// An `@OptionGroup` property holding a mechanism's options, found by `MechanismOptions.groups`.
+private protocol MechanismOptionGroupProperty {
+    var group: any MechanismOptionGroup { get }
+}
+
+extension OptionGroup: MechanismOptionGroupProperty where Value: MechanismOptionGroup {
+    fileprivate var group: any MechanismOptionGroup { wrappedValue }
+}
+
+/// How noisy vectors are decoded to words (`--decoder`).
+enum DecoderChoice: String, ExpressibleByArgument, CaseIterable {
+    /// Exhaustive search (`ExactNeighborIndex`).
+    case exact
+    /// An HNSW graph (hnswlib): approximate, decoding only (MECHANISMS.md §8.4).
+    case hnsw
+}
+
+extension OOVPolicy: ExpressibleByArgument {}
+extension RecordErrorPolicy: ExpressibleByArgument {}
+
+enum FormatChoice: String, ExpressibleByArgument, CaseIterable {
+    case text, jsonl
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import DPText
+
+/// `--mechanism truncated-laplace`: Laplace with a noise-norm or output-distance cap.
+struct TruncatedLaplaceOptions: MechanismOptionGroup {
+    static let names = ["truncated-laplace"]
+
+    @Option(help: ArgumentHelp("truncated-laplace: cap the noise norm at R.", valueName: "R"))
+    var maxNoise: Double?
+
+    @Option(help: ArgumentHelp("truncated-laplace with --max-noise: condition (default) or clip the radius.",
+                               valueName: "variant"))
+    var truncation: TruncatedLaplaceMechanism.NormCapVariant?
+
+    @Option(help: ArgumentHelp("truncated-laplace: output only words within D of the input.", valueName: "D"))
+    var maxDistance: Double?
+
+    var givenFlags: [String] {
+        flagsGiven([("--max-noise", maxNoise), ("--truncation", truncation), ("--max-distance", maxDistance)])
+    }
+
+    func check(name: String) throws {
+        if (maxNoise == nil) == (maxDistance == nil) {
+            throw ValidationError("--mechanism truncated-laplace needs exactly one of --max-noise R or --max-distance D.")
+        }
+        if truncation != nil && maxNoise == nil {
+            throw ValidationError("--truncation goes with --max-noise.")
+        }
+    }
+
+    /// A noise cap that rarely bites (`TruncatedLaplaceMechanism.typicalNoiseCap`).
+    static func typicalArguments(name: String, epsilon: Double, dimension: Int) -> [String] {
+        ["--max-noise", "\(TruncatedLaplaceMechanism.typicalNoiseCap(dimension: dimension, epsilon: epsilon))"]
+    }
+
+    func make(name: String, context: MechanismContext) throws -> any WordMechanism {
+        let cap: TruncatedLaplaceMechanism.Cap = maxNoise.map { .noiseNorm(radius: $0, variant: truncation ?? .condition) }
+            ?? .outputDistance(maxDistance!)
+        return try TruncatedLaplaceMechanism(
+            epsilon: context.epsilon, cap: cap, store: context.resources.vocabulary, standIns: context.standIns)
+    }
+}
+
+extension TruncatedLaplaceMechanism.NormCapVariant: ExpressibleByArgument {}

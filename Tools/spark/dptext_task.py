@@ -1,0 +1,236 @@
+"""Executor side of the dptext Spark job: one partition through one dptext process.
+
+Each partition's records are streamed through a single `dptext privatize
+--format jsonl` process: a writer thread feeds its stdin while the task reads
+its stdout, so neither pipe can fill up and block the other (the pattern of
+PySpark's own RDD.pipe). dptext writes one line per input line, in order, so
+the n-th line read answers the n-th record written.
+
+The task yields ("rec", index, value) for every record and, last, one
+("report", partition, private_report, public_report) with the two JSON reports
+of its process, so the driver can merge them.
+
+Only the standard library is used: this file is shipped to executors with
+SparkContext.addPyFile and must import wherever PySpark's worker runs.
+"""
+
+import collections
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from typing import Optional
+
+# Bytes per write to dptext's stdin: large enough that dptext reads many records
+# per chunk (and so uses its threads), small enough to keep answers flowing.
+WRITE_BATCH_BYTES = 256 * 1024
+
+
+class DPTextFailed(RuntimeError):
+    """dptext exited non-zero on a partition. The message carries dptext's own
+    error line and exit status; the driver looks for this class name in Spark's
+    task failure to print the message and exit with the status."""
+
+    def __init__(self, message, status):
+        super().__init__(f"{message} [exit status {status}]")
+        self.status = status
+
+
+@dataclass
+class TaskConfig:
+    """What every task needs, pickled into the closure by the driver."""
+    binary: str          # SparkFiles name of the dptext binary
+    store: str           # SparkFiles name of the embeddings store
+    caches: str          # SparkFiles name of the unpacked cache archive
+    options: list        # privatize options from the user (after --)
+    field: str           # the text field (JSONL) or column (Parquet)
+    key_field: Optional[str]
+    parquet: bool        # rows (tuples) instead of raw JSONL lines
+    field_index: int = -1    # Parquet: column positions
+    key_index: int = -1
+    total: int = 0           # records in the whole input
+    partitions: int = 1
+    fail_once: Optional[str] = None  # test hook, see fail_once_target()
+    extra_env: dict = field(default_factory=dict)
+
+
+def partition_bounds(partition, total, partitions):
+    """First and one-past-last global index of a partition when record i goes
+    to partition i * partitions // total (the job's order-preserving split)."""
+    def first(p):
+        return -(-p * total // partitions)  # ceil(p * total / partitions)
+    return first(partition), first(partition + 1)
+
+
+def fail_once_target(spec, partition):
+    """TEST-ONLY failure injection (DPTEXT_SPARK_FAIL_ONCE=<partition>:<marker>).
+
+    Returns True the first time the named partition runs, when the marker file
+    does not exist yet (and creates it): that attempt's dptext process is then
+    killed mid-partition, so Spark's retry (local[N,maxFailures] or a cluster's
+    spark.task.maxFailures) must recompute the partition. Never set it in
+    production: it exists to test that retries give complete, consistent output.
+    """
+    if not spec:
+        return False
+    index, _, marker = spec.partition(":")
+    if int(index) != partition or not marker or os.path.exists(marker):
+        return False
+    with open(marker, "w") as handle:
+        handle.write(f"killed partition {partition} once\n")
+    return True
+
+
+def _shipped(name):
+    from pyspark import SparkFiles  # imported here: only tasks need it
+    return SparkFiles.get(name)
+
+
+def _executable(path):
+    """A shipped binary may arrive without its execute bit on some file systems."""
+    if not os.access(path, os.X_OK):
+        os.chmod(path, os.stat(path).st_mode | 0o111)
+    return path
+
+
+def _encode(config, item):
+    """The JSONL line (without newline) that dptext gets for one record."""
+    if not config.parquet:
+        return item
+    record = {}
+    if config.key_field is not None:
+        record[config.key_field] = item[config.key_index]
+    record[config.field] = item[config.field_index]
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def _decode(config, item, answer):
+    """The output value for one record: the rewritten line (JSONL) or the row
+    with the rewritten text spliced in, every other column untouched (Parquet)."""
+    if not config.parquet:
+        return answer
+    row = list(item)
+    row[config.field_index] = json.loads(answer)[config.field]
+    return tuple(row)
+
+
+def _error_line(stderr_text):
+    """dptext's error, one line (ArgumentParser's usage errors span several)."""
+    lines = [line.strip() for line in stderr_text.splitlines() if line.strip()]
+    errors = [line for line in lines if "error:" in line.lower()]
+    return " ".join(errors or lines) or "(dptext printed nothing on stderr)"
+
+
+def privatize_partition(partition, records, config):
+    """mapPartitionsWithIndex function: records are (index, item) pairs sorted
+    by index; item is a JSONL line (bytes) or a Parquet row (tuple)."""
+    binary = _executable(_shipped(config.binary))
+    caches = _shipped(config.caches)
+    caches_before = set(os.listdir(caches))
+    with tempfile.TemporaryDirectory(prefix="dptext-task-") as scratch:
+        private_path = os.path.join(scratch, "report.json")
+        public_path = os.path.join(scratch, "report-public.json")
+        command = [binary, "privatize", "--format", "jsonl", "--field", config.field]
+        if config.key_field is not None:
+            command += ["--record-key", config.key_field]
+        command += ["--embeddings", _shipped(config.store), "--cache-dir", caches,
+                    "--report", private_path, "--report-public", public_path]
+        command += config.options
+        with open(os.path.join(scratch, "stderr"), "w+b") as stderr:
+            env = dict(os.environ, **config.extra_env)
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=stderr, env=env)
+            try:
+                yield from _stream(partition, records, config, process)
+            finally:
+                if process.poll() is None:  # the task was interrupted: leave no process behind
+                    process.kill()
+                    process.wait()
+            status = process.wait()
+            stderr.seek(0)
+            message = stderr.read().decode("utf-8", "replace")
+        if status != 0:
+            raise DPTextFailed(_failure_message(partition, config, status, message), status)
+        new_caches = set(os.listdir(caches)) - caches_before
+        if new_caches:
+            raise RuntimeError(f"dptext built cache files on an executor ({sorted(new_caches)}); the driver's "
+                               "set-up run should have built every cache this mechanism needs. Report this.")
+        with open(private_path) as private, open(public_path) as public:
+            yield ("report", partition, private.read(), public.read())
+
+
+def _stream(partition, records, config, process):
+    """Feeds records to dptext in a writer thread and yields its answers."""
+    pending = collections.deque()  # (index, item) written but not yet answered
+    writer_error = []
+    first, end = partition_bounds(partition, config.total, config.partitions)
+    kill_after = max(1, (end - first) // 2) if fail_once_target(config.fail_once, partition) else None
+
+    def write():
+        batch, size = [], 0
+        try:
+            for index, item in records:
+                line = _encode(config, item) + b"\n"
+                pending.append((index, item))
+                batch.append(line)
+                size += len(line)
+                if size >= WRITE_BATCH_BYTES:
+                    process.stdin.write(b"".join(batch))
+                    process.stdin.flush()
+                    batch, size = [], 0
+            process.stdin.write(b"".join(batch))
+            process.stdin.flush()
+        except BrokenPipeError:
+            pass  # dptext exited early; its status and stderr say why
+        except BaseException as error:  # noqa: BLE001 - re-raised in the task thread
+            writer_error.append(error)
+            process.kill()
+        finally:
+            try:
+                process.stdin.close()
+            except BrokenPipeError:
+                pass
+
+    writer = threading.Thread(target=write, name=f"dptext-writer-{partition}", daemon=True)
+    writer.start()
+    answered = 0
+    for line in iter(process.stdout.readline, b""):
+        if not pending:
+            writer.join()
+            if not pending:
+                raise RuntimeError(f"partition {partition}: dptext wrote more lines than it was given")
+        index, item = pending.popleft()
+        yield ("rec", index, _decode(config, item, line[:-1] if line.endswith(b"\n") else line))
+        answered += 1
+        if kill_after is not None and answered == kill_after:
+            os.kill(process.pid, signal.SIGKILL)  # test hook: see fail_once_target
+    writer.join()
+    if writer_error:
+        raise writer_error[0]
+    if pending and process.wait() == 0:
+        raise RuntimeError(f"partition {partition}: dptext answered {answered} records and exited "
+                           f"without answering {len(pending)} more")
+
+
+def _failure_message(partition, config, status, stderr_text):
+    """dptext's error line, with its partition-relative <stdin>:LINE located in
+    the whole input (record numbers are 1-based positions in input order)."""
+    first, end = partition_bounds(partition, config.total, config.partitions)
+    if status < 0:
+        what = f"dptext was killed by signal {-status}"
+        if config.fail_once:
+            what += " (DPTEXT_SPARK_FAIL_ONCE test hook)"
+        status_text = what
+    else:
+        status_text = f"dptext exited with status {status}"
+    message = (f"{status_text} on partition {partition} (input records {first + 1}-{end}): "
+               f"{_error_line(stderr_text)}")
+    lines = sorted({int(number) for number in re.findall(r"<stdin>:(\d+)", stderr_text)})
+    if lines:
+        where = ", ".join(f"<stdin>:{line} is input record {first + line}" for line in lines)
+        message += f" ({where})"
+    return message
