@@ -48,7 +48,9 @@ import dptext_task  # noqa: E402  (beside this file; shipped to executors too)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_BINARY = os.path.join(REPO, ".build", "release", "dptext")
-REPORT_NAME = "dptext-report.json"
+# Leading underscore: Spark, Hive and pyarrow skip such files (like _SUCCESS) when
+# they read DIR as a dataset; a plain name would be read as a data file.
+REPORT_NAME = "_dptext-report.json"
 # Options this job sets itself; each maps to the job option to use instead.
 OWNED_OPTIONS = {
     "--format": "--format", "--field": "--field", "--record-key": "--key-field",
@@ -75,20 +77,28 @@ def parse_args(argv):
     """Job options before `--`, dptext privatize options after it."""
     argv = list(argv)
     split = argv.index("--") if "--" in argv else len(argv)
-    parser = _Parser(prog="spark-privatize.sh", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--master", default="local[*]", help="Spark master (default local[*])")
-    parser.add_argument("--partitions", type=int, help="partitions, one dptext process each "
+    parser = _Parser(
+        prog="spark-privatize.sh", description=__doc__.split("\n\n")[0],
+        usage="%(prog)s [--master URL] [--partitions N] --input PATH --output DIR [--format jsonl|parquet]\n"
+              "       [--field text] [--key-field id] [--report PATH] [--dptext BINARY] [--checkpoint-dir DIR]\n"
+              "       -- [dptext privatize options, e.g. --epsilon 10 --seed 7]",
+        epilog=f"Writes DIR in Spark's layout (part files in input order, _SUCCESS) and DIR/{REPORT_NAME}, "
+               "the merged public report. Test only: DPTEXT_SPARK_FAIL_ONCE=<partition>:<marker file> kills that "
+               "partition's dptext once (see dptext_task.fail_once_target).")
+    parser.add_argument("--master", metavar="URL", default="local[*]", help="Spark master (default local[*])")
+    parser.add_argument("--partitions", metavar="N", type=int, help="partitions, one dptext process each "
                         "(default: Spark's default parallelism)")
-    parser.add_argument("--input", required=True, help="input file, folder or glob")
-    parser.add_argument("--output", required=True, help="output folder (must not exist)")
-    parser.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl")
-    parser.add_argument("--field", default="text", help="the text field or column (default text)")
-    parser.add_argument("--key-field", help="a unique string or integer field/column per record; "
-                        "required with --seed")
-    parser.add_argument("--report", help="merged PRIVATE report (outside --output)")
-    parser.add_argument("--dptext", help=f"dptext binary (default $DPTEXT_BINARY, else {DEFAULT_BINARY})")
-    parser.add_argument("--checkpoint-dir", help="reliable checkpoint folder every executor and the "
-                        "driver reach (e.g. on HDFS); default: a local checkpoint on the executors")
+    parser.add_argument("--input", metavar="PATH", required=True, help="input file, folder or glob")
+    parser.add_argument("--output", metavar="DIR", required=True, help="output folder (must not exist)")
+    parser.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl", help="default jsonl")
+    parser.add_argument("--field", metavar="NAME", default="text", help="the text field or column (default text)")
+    parser.add_argument("--key-field", metavar="NAME", help="a unique string or integer field or column of "
+                        "every record; required with --seed")
+    parser.add_argument("--report", metavar="PATH", help="the merged PRIVATE report (outside DIR)")
+    parser.add_argument("--dptext", metavar="BINARY",
+                        help=f"dptext binary (default $DPTEXT_BINARY, else {DEFAULT_BINARY})")
+    parser.add_argument("--checkpoint-dir", metavar="DIR", help="reliable checkpoint folder that every executor "
+                        "and the driver reach (e.g. on HDFS); default: a local checkpoint on the executors")
     args = parser.parse_args(argv[:split])
     args.options = argv[split + 1:]
     if args.partitions is not None and args.partitions < 1:
@@ -151,7 +161,7 @@ def set_up(binary, options, field, key_field, caches, scratch):
                           stderr=subprocess.PIPE)
     if done.returncode != 0:
         raise JobError(f"dptext refused the options (status {done.returncode}): "
-                       f"{dptext_task._error_line(done.stderr.decode('utf-8', 'replace'))}",
+                       f"{dptext_task.error_line(done.stderr.decode('utf-8', 'replace'))}",
                        done.returncode)
     with open(report) as handle:
         return os.path.abspath(json.load(handle)["embeddings"]["path"])
@@ -378,9 +388,11 @@ def execute(spark, prepared):
         records = results.filter(lambda item: item[0] == "rec").map(lambda item: item[2])
         write_output(spark, records, schema, args.output)
         reports = sorted(results.filter(lambda item: item[0] == "report").map(lambda item: item[1:]).collect())
+        reports = [locate_in_input(report, config, args.input) for report in reports]
         merge_reports(spark, prepared.binary, reports, args, prepared.scratch)
         return {"records": total, "partitions": partitions, "output": args.output,
-                "report": os.path.join(args.output, REPORT_NAME)}
+                "report": os.path.join(args.output, REPORT_NAME),
+                "warnings": [f"partition {report[0]}: {report[3]}" for report in reports if report[3]]}
     except JobError:
         raise
     except Exception as error:
@@ -389,9 +401,10 @@ def execute(spark, prepared):
             raise
         raise failure from None
     finally:
-        for rdd in (results, indexed):
-            if rdd is not None:
-                rdd.unpersist()
+        if indexed is not None:
+            indexed.unpersist()
+        if results is not None and args.checkpoint_dir:
+            results.unpersist()  # a local checkpoint's blocks are its only copy: they go with the session
 
 
 def write_output(spark, records, schema, output):
@@ -402,6 +415,20 @@ def write_output(spark, records, schema, output):
         frame.select(F.col("value").cast("string")).write.option("lineSep", "\n").text(output)
     else:
         spark.createDataFrame(records, schema, verifySchema=False).write.parquet(output)
+
+
+def locate_in_input(report, config, input_path):
+    """A partition's (partition, private, public, warnings) with its
+    partition-relative places (<stdin>:LINE, the private report's skipped
+    records) given as positions in the whole input, 1-based in input order."""
+    partition, private, public, warnings = report
+    first, _ = dptext_task.partition_bounds(partition, config.total, config.partitions)
+    private = json.loads(private)
+    for skipped in private.get("counts", {}).get("skipped", []):
+        if skipped.get("path") == "<stdin>" and isinstance(skipped.get("line"), int):
+            skipped.update(path=input_path, line=first + skipped["line"])
+    warnings = re.sub(r"<stdin>:(\d+)", lambda found: f"input record {first + int(found.group(1))}", warnings)
+    return partition, json.dumps(private, ensure_ascii=False, indent=2), public, warnings
 
 
 def merge_reports(spark, binary, reports, args, scratch):
@@ -419,15 +446,18 @@ def merge_reports(spark, binary, reports, args, scratch):
         done = subprocess.run([binary, "report", "merge", *parts, "-o", merged], stderr=subprocess.PIPE)
         if done.returncode != 0:
             raise JobError(f"dptext report merge failed (status {done.returncode}): "
-                           f"{dptext_task._error_line(done.stderr.decode('utf-8', 'replace'))}", done.returncode)
+                           f"{dptext_task.error_line(done.stderr.decode('utf-8', 'replace'))}", done.returncode)
         put_file(spark, merged, destination)
 
 
 def make_session(master):
     """A SparkSession for the job; executors' Python is this interpreter unless
-    PYSPARK_PYTHON says otherwise."""
+    PYSPARK_PYTHON says otherwise, and local mode binds to loopback unless
+    SPARK_LOCAL_IP says otherwise."""
     from pyspark.sql import SparkSession
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # local mode: stay on loopback
     return (SparkSession.builder.master(master).appName("dptext-privatize")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.log.level", "WARN")
@@ -438,7 +468,7 @@ def main(argv=None, spark=None):
     """Command-line entry: returns the exit status (0, or dptext's / the job's).
     Options and the mechanism's set-up are checked before Spark starts."""
     argv = sys.argv[1:] if argv is None else argv
-    own_session, prepared = spark is None, None
+    own_session, prepared, failure = spark is None, None, None
     try:
         args = parse_args(argv)
         prepared = Prepared(args)
@@ -446,13 +476,17 @@ def main(argv=None, spark=None):
             spark = make_session(args.master)
         summary = execute(spark, prepared)
     except JobError as error:
-        print(f"spark-privatize: error: {error}", file=sys.stderr)
-        return error.status
+        failure = error
     finally:
         if prepared is not None:
             prepared.close()
         if own_session and spark is not None:
-            spark.stop()
+            spark.stop()  # before printing, so that the message is the last line
+    if failure is not None:
+        print(f"spark-privatize: error: {failure}", file=sys.stderr)
+        return failure.status
+    for warning in summary["warnings"]:
+        print(f"spark-privatize: {warning}", file=sys.stderr)
     print(f"spark-privatize: {summary['records']} records in {summary['partitions']} partitions written to "
           f"{summary['output']}; public report {summary['report']}", file=sys.stderr)
     return 0

@@ -7,8 +7,10 @@ PySpark's own RDD.pipe). dptext writes one line per input line, in order, so
 the n-th line read answers the n-th record written.
 
 The task yields ("rec", index, value) for every record and, last, one
-("report", partition, private_report, public_report) with the two JSON reports
-of its process, so the driver can merge them.
+("report", partition, private_report, public_report, warnings) with the two
+JSON reports of its process and what it printed on stderr (warnings, such as
+records skipped under --on-error skip), so the driver can merge the reports
+and show the warnings.
 
 Only the standard library is used: this file is shipped to executors with
 SparkContext.addPyFile and must import wherever PySpark's worker runs.
@@ -22,7 +24,7 @@ import signal
 import subprocess
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 # Bytes per write to dptext's stdin: large enough that dptext reads many records
@@ -55,7 +57,6 @@ class TaskConfig:
     total: int = 0           # records in the whole input
     partitions: int = 1
     fail_once: Optional[str] = None  # test hook, see fail_once_target()
-    extra_env: dict = field(default_factory=dict)
 
 
 def partition_bounds(partition, total, partitions):
@@ -118,7 +119,7 @@ def _decode(config, item, answer):
     return tuple(row)
 
 
-def _error_line(stderr_text):
+def error_line(stderr_text):
     """dptext's error, one line (ArgumentParser's usage errors span several)."""
     lines = [line.strip() for line in stderr_text.splitlines() if line.strip()]
     errors = [line for line in lines if "error:" in line.lower()]
@@ -141,9 +142,7 @@ def privatize_partition(partition, records, config):
                     "--report", private_path, "--report-public", public_path]
         command += config.options
         with open(os.path.join(scratch, "stderr"), "w+b") as stderr:
-            env = dict(os.environ, **config.extra_env)
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       stderr=stderr, env=env)
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
             try:
                 yield from _stream(partition, records, config, process)
             finally:
@@ -160,7 +159,7 @@ def privatize_partition(partition, records, config):
             raise RuntimeError(f"dptext built cache files on an executor ({sorted(new_caches)}); the driver's "
                                "set-up run should have built every cache this mechanism needs. Report this.")
         with open(private_path) as private, open(public_path) as public:
-            yield ("report", partition, private.read(), public.read())
+            yield ("report", partition, private.read(), public.read(), message.strip())
 
 
 def _stream(partition, records, config, process):
@@ -228,7 +227,7 @@ def _failure_message(partition, config, status, stderr_text):
     else:
         status_text = f"dptext exited with status {status}"
     message = (f"{status_text} on partition {partition} (input records {first + 1}-{end}): "
-               f"{_error_line(stderr_text)}")
+               f"{error_line(stderr_text)}")
     lines = sorted({int(number) for number in re.findall(r"<stdin>:(\d+)", stderr_text)})
     if lines:
         where = ", ".join(f"<stdin>:{line} is input record {first + line}" for line in lines)

@@ -20,3 +20,29 @@ extension EmbeddingStore {
         return mean.map { $0 / Double(count) }
     }
 }
+
+extension EmbeddingStore {
+    /// The covariance of the vectors, `(1/V)·Σ (x − μ)(x − μ)ᵀ` (ddof 0), as a
+    /// row-major `D × D` matrix: a statistic of the public vocabulary only.
+    public func covariance() -> [Double] {
+        let n = dimension, v = Double(count)
+        let mean = outOfVocabularyStandIn
+        var sums = [Double](repeating: 0, count: n * n)
+        var centered = [Double](repeating: 0, count: n)
+        vectors.withUnsafeBufferPointer { matrix in
+            for id in 0..<count {
+                for j in 0..<n { centered[j] = Double(matrix[id * n + j]) - mean[j] }
+                for i in 0..<n {
+                    for j in i..<n { sums[i * n + j] += centered[i] * centered[j] }
+                }
+            }
+        }
+        for i in 0..<n {
+            for j in i..<n {
+                sums[i * n + j] /= v
+                sums[j * n + i] = sums[i * n + j]
+            }
+        }
+        return sums
+    }
+}

@@ -102,21 +102,20 @@ public struct PrivacyAudit: Sendable {
     /// The claimed ε (1/distance units) and δ under test.
     public let epsilon: Double
     public let delta: Double
+    /// Whether the claim is the mechanism's own (then each pair is tested
+    /// against `WordMechanism.claimedLoss`, and pairs it claims nothing for are
+    /// left out), or a given ε (tested as ε·d for every pair).
+    public let testsOwnClaim: Bool
 
     /// - Parameters:
     ///   - epsilon, delta: the claim to test; nil: the mechanism's own
     ///     (`pureMetric` → (ε, 0), `approximateMetric` → (ε, δ), `unverified` → (claimed ε, 0)).
     /// - Throws: `PrivacyAuditError` when there is no claim or it is out of range.
     public init(privatizer: Privatizer, epsilon: Double? = nil, delta: Double? = nil) throws {
-        var claim: (Double, Double)?
-        switch privatizer.mechanism.guarantee {
-        case .none: claim = nil
-        case .pureMetric(let epsilon): claim = (epsilon, 0)
-        case .approximateMetric(let epsilon, let delta): claim = (epsilon, delta)
-        case .unverified(let epsilon, _): claim = (epsilon, 0)
-        }
-        guard let e = epsilon ?? claim?.0 else { throw PrivacyAuditError.noClaim(privatizer.mechanism.name) }
-        let d = delta ?? claim?.1 ?? 0
+        let guarantee = privatizer.mechanism.guarantee
+        guard let e = epsilon ?? guarantee.epsilon else { throw PrivacyAuditError.noClaim(privatizer.mechanism.name) }
+        let d = delta ?? guarantee.delta
+        testsOwnClaim = epsilon == nil
         guard e.isFinite, e > 0, d.isFinite, d >= 0, d < 1 else { throw PrivacyAuditError.invalidClaim(epsilon: e, delta: d) }
         self.privatizer = privatizer
         self.epsilon = e
@@ -130,9 +129,15 @@ public struct PrivacyAudit: Sendable {
                     progress: (@Sendable (Double) -> Void)? = nil) -> PrivacyAuditResult {
         precondition(configuration.drawsPerSide >= 2 && configuration.chunkSize >= 1)
         precondition(configuration.alpha > 0 && configuration.alpha < 1 && configuration.outputsPerDirection >= 1)
+        let mechanism = privatizer.mechanism, store = privatizer.decoder.store
+        let pairs = testsOwnClaim
+            ? pairs.filter { mechanism.claimedLoss(between: $0.first, and: $0.second, in: store) != nil } : pairs
         let counts = collect(pairs: pairs, configuration: configuration, progress: progress)
+        let epsilon = self.epsilon
+        let allowed: (AuditPair) -> Double = testsOwnClaim
+            ? { mechanism.claimedLoss(between: $0.first, and: $0.second, in: store)! } : { epsilon * $0.distance }
         return Self.analyze(pairs: pairs, counts: counts, configuration: configuration, epsilon: epsilon, delta: delta,
-                            mechanism: privatizer.mechanism, store: privatizer.decoder.store)
+                            mechanism: mechanism, store: store, allowed: allowed)
     }
 
     /// Output counts of one side of a pair: `selection[y]` in the first

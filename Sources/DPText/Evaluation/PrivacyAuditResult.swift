@@ -149,7 +149,7 @@ extension PrivacyAudit {
     /// Steps 2–4 of the procedure on collected counts (`[pair][side]`).
     static func analyze(
         pairs: [AuditPair], counts: [[SideCounts]], configuration: Configuration, epsilon: Double, delta: Double,
-        mechanism: any WordMechanism, store: EmbeddingStore
+        mechanism: any WordMechanism, store: EmbeddingStore, allowed: ((AuditPair) -> Double)? = nil
     ) -> PrivacyAuditResult {
         let threshold = configuration.selectionThreshold
         // Selection: first halves only.
@@ -167,7 +167,7 @@ extension PrivacyAudit {
         // Tests: second halves only.
         let results = pairs.indices.map { p in
             let pair = pairs[p]
-            let allowed = epsilon * pair.distance
+            let allowed = allowed?(pair) ?? epsilon * pair.distance
             let tests = (0..<2).flatMap { side in
                 let mine = counts[p][side], theirs = counts[p][1 - side]
                 return selected[p][side].map { y in

@@ -24,6 +24,12 @@ public protocol WordMechanism: Sendable {
     /// `Privatizer` refuses an approximate decoder when this is set.
     var exactDecodingRequirement: String? { get }
 
+    /// The privacy loss `ln P[M(a) = y]/P[M(b) = y]` the guarantee allows
+    /// between words `a` and `b` of `store` — ε·d(a, b) for a Euclidean
+    /// metric guarantee — or nil when it claims nothing for that pair (words
+    /// of different groups, words it does not cover). What an audit tests.
+    func claimedLoss(between a: Int, and b: Int, in store: EmbeddingStore) -> Double?
+
     /// The random step for one token, drawing only from `generator`.
     func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw
 }
@@ -44,12 +50,20 @@ public struct Draw: Sendable {
         case input
         /// This vocabulary word.
         case word(Int)
+        /// This vocabulary word, which the mechanism leaves unprotected by
+        /// design (counted as unprotected: `RewriteCounts.keptByMechanism`).
+        case unprotectedWord(Int)
         /// The nearest vocabulary word to this point (decoded in batches).
         case point([Double])
         /// The nearest vocabulary word to this point among the words within
         /// `radius` of `center` (decoded in batches; the ball is searched
         /// only when the overall nearest word lies outside it).
         case pointWithin([Double], center: [Double], radius: Double)
+        /// Of the two vocabulary words nearest this point, u₁ at d₁ ≤ u₂ at
+        /// d₂: u₁ when `uniform` < p = (1 − t)d₂/(t·d₁ + (1 − t)d₂), else u₂
+        /// (the Vickrey rule; the uniform is drawn with the point, so the
+        /// output does not depend on how points are batched).
+        case twoNearest([Double], t: Double, uniform: Double)
     }
 
     let outcome: Outcome
@@ -58,6 +72,12 @@ public struct Draw: Sendable {
     public static func word(_ id: Int) -> Draw { Draw(outcome: .word(id)) }
     /// Output the input token unchanged.
     public static var input: Draw { Draw(outcome: .input) }
+    /// Output this vocabulary word, unprotected by design (counted as such).
+    public static func unprotected(_ id: Int) -> Draw { Draw(outcome: .unprotectedWord(id)) }
+    /// The Vickrey choice between the two words nearest `point` (never public, as `point`).
+    static func twoNearest(_ point: [Double], t: Double, uniform: Double) -> Draw {
+        Draw(outcome: .twoNearest(point, t: t, uniform: uniform))
+    }
     /// Output the vocabulary word nearest to `point` (not public: a point
     /// must never be observable outside the library).
     static func point(_ point: [Double]) -> Draw { Draw(outcome: .point(point)) }
@@ -71,6 +91,19 @@ public struct Draw: Sendable {
 extension WordMechanism {
     public var statistics: [String: Double] { [:] }
     public var exactDecodingRequirement: String? { nil }
+
+    /// ε·d(a, b) for the metric guarantees (the Euclidean ε′ for a
+    /// Mahalanobis one, which it implies); nil for `none`, partial and
+    /// group guarantees, whose mechanisms say which pairs they cover.
+    public func claimedLoss(between a: Int, and b: Int, in store: EmbeddingStore) -> Double? {
+        switch guarantee {
+        case .pureMetric(let epsilon), .approximateMetric(let epsilon, _), .unverified(let epsilon, _),
+             .pureMahalanobis(_, _, let epsilon):
+            return epsilon * store.distance(between: a, and: b)
+        case .none, .pureWithinGroups, .partial:
+            return nil
+        }
+    }
 
     /// The public vector of `input`.
     func vector(of input: MechanismInput, in store: EmbeddingStore) -> [Double] {

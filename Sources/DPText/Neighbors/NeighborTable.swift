@@ -18,22 +18,40 @@ public struct NeighborTable: Sendable {
 
     /// Builds the table with `index`, which must be exact (MECHANISMS.md §8.4).
     ///
-    /// - Parameter progress: called with the fraction done, ending with 1.
-    public init(index: some NeighborIndex, width: Int, progress: (Double) -> Void = { _ in }) {
+    /// - Parameters:
+    ///   - targets: when given, every row lists the nearest other words
+    ///     among these ids only (a mechanism whose outputs are a part of the
+    ///     vocabulary, such as SanText+'s sensitive words), searched exactly over them.
+    ///   - progress: called with the fraction done, ending with 1.
+    public init(index: some NeighborIndex, width: Int, targets: Range<Int>? = nil, progress: (Double) -> Void = { _ in }) {
         precondition(index.isExact, "a neighbour table needs exact search")
-        let count = index.store.count
-        let width = max(0, min(width, count - 1))
+        let store = index.store, count = store.count
+        let targets = targets ?? 0..<count
+        let width = max(0, min(width, targets.count - 1))
+        let search: any NeighborIndex = targets == 0..<count ? index : Self.index(of: store, restrictedTo: targets)
         var ids = [Int32]()
         ids.reserveCapacity(count * width)
         let block = 4096
         for start in stride(from: 0, to: count, by: block) {
-            let words = Array(start..<min(count, start + block))
-            for list in index.neighbors(ofWords: words, k: width + 1) {
-                ids.append(contentsOf: list.dropFirst().map { Int32($0.id) })
+            let words = start..<min(count, start + block)
+            let queries = words.flatMap { store.vector(at: $0) }
+            for (word, list) in zip(words, search.nearest(toEach: queries, k: width + 1)) {
+                // The word itself is nearest when it is a target (rank 1 even among equal vectors).
+                let others = list.lazy.map { $0.id + targets.lowerBound }.filter { $0 != word }
+                ids.append(contentsOf: others.prefix(width).map { Int32($0) })
             }
-            progress(Double(min(count, start + block)) / Double(count))
+            progress(Double(words.upperBound) / Double(count))
         }
         self.init(width: width, ids: ids)
+    }
+
+    /// An exact index over the words `targets` of `store` (ids relative to `targets.lowerBound`).
+    private static func index(of store: EmbeddingStore, restrictedTo targets: Range<Int>) -> ExactNeighborIndex {
+        let dimension = store.dimension
+        let subset = try! EmbeddingStore(
+            words: Array(store.words[targets]), vectors: Array(store.vectors[targets.lowerBound * dimension..<targets.upperBound * dimension]),
+            dimension: dimension)
+        return ExactNeighborIndex(store: subset)
     }
 
     private init(width: Int, ids: [Int32]) {
@@ -80,18 +98,18 @@ extension NeighborTable {
     /// UInt64, the words' SHA-256 (64 ASCII hex digits), then `V·width`
     /// little-endian Int32 ids. A file that does not match is rebuilt.
     public static func cached(
-        index: some NeighborIndex, width: Int, fingerprint: VocabularyFingerprint, cacheFolder: String,
-        progress: (Double) -> Void = { _ in }
+        index: some NeighborIndex, width: Int, targets: Range<Int>? = nil, fingerprint: VocabularyFingerprint,
+        cacheFolder: String, progress: (Double) -> Void = { _ in }
     ) throws -> NeighborTable {
-        if let table = cachedIfPresent(width: width, fingerprint: fingerprint, cacheFolder: cacheFolder) {
+        if let table = cachedIfPresent(width: width, targets: targets, fingerprint: fingerprint, cacheFolder: cacheFolder) {
             progress(1)
             return table
         }
-        let width = max(0, min(width, index.store.count - 1))
-        let file = file(width: width, fingerprint: fingerprint, cacheFolder: cacheFolder)
+        let width = max(0, min(width, (targets?.count ?? index.store.count) - 1))
+        let file = file(width: width, targets: targets, fingerprint: fingerprint, cacheFolder: cacheFolder)
         let header = Self.header(wordCount: index.store.count, width: width, wordsSHA256: fingerprint.wordsSHA256)
         let folder = file.deletingLastPathComponent()
-        let table = NeighborTable(index: index, width: width, progress: progress)
+        let table = NeighborTable(index: index, width: width, targets: targets, progress: progress)
         var data = header
         data.reserveCapacity(header.count + table.ids.count * 4)
         for id in table.ids { withUnsafeBytes(of: id.littleEndian) { data.append(contentsOf: $0) } }
@@ -107,18 +125,19 @@ extension NeighborTable {
     /// The table saved by `cached` for this vocabulary and width, if there
     /// is a valid one; never builds.
     public static func cachedIfPresent(
-        width: Int, fingerprint: VocabularyFingerprint, cacheFolder: String
+        width: Int, targets: Range<Int>? = nil, fingerprint: VocabularyFingerprint, cacheFolder: String
     ) -> NeighborTable? {
         let count = fingerprint.wordCount
-        let width = max(0, min(width, count - 1))
+        let width = max(0, min(width, (targets?.count ?? count) - 1))
         let header = Self.header(wordCount: count, width: width, wordsSHA256: fingerprint.wordsSHA256)
-        let path = file(width: width, fingerprint: fingerprint, cacheFolder: cacheFolder).path
+        let path = file(width: width, targets: targets, fingerprint: fingerprint, cacheFolder: cacheFolder).path
         return readIDs(from: path, header: header, wordCount: count, width: width).map { NeighborTable(width: width, ids: $0) }
     }
 
-    private static func file(width: Int, fingerprint: VocabularyFingerprint, cacheFolder: String) -> URL {
-        URL(fileURLWithPath: cacheFolder, isDirectory: true)
-            .appendingPathComponent(fingerprint.fileName(kind: "neighbor-table-\(width)", extension: "bin"))
+    private static func file(width: Int, targets: Range<Int>?, fingerprint: VocabularyFingerprint, cacheFolder: String) -> URL {
+        let restriction = targets.map { "-among-\($0.lowerBound)-\($0.upperBound)" } ?? ""
+        return URL(fileURLWithPath: cacheFolder, isDirectory: true)
+            .appendingPathComponent(fingerprint.fileName(kind: "neighbor-table-\(width)\(restriction)", extension: "bin"))
     }
 
     /// The `count` ids after `header` in `path`, read straight into the

@@ -77,15 +77,18 @@ public final class VocabularyResources: Sendable {
         }
     }
 
-    /// Every word's `width` nearest other words (`NeighborTable`), by exact search.
-    public func neighborTable(width: Int) throws -> NeighborTable {
-        let progress = progress("finding every word's \(width) nearest neighbours (cached)")
-        return try shared("neighbor-table-\(width)") {
+    /// Every word's `width` nearest other words (`NeighborTable`) — among
+    /// `targets` only when given — by exact search.
+    public func neighborTable(width: Int, targets: Range<Int>? = nil) throws -> NeighborTable {
+        let targets = targets == 0..<vocabulary.count ? nil : targets
+        let among = targets.map { " among words \($0.lowerBound)–\($0.upperBound - 1)" } ?? ""
+        let progress = progress("finding every word's \(width) nearest neighbours\(among) (cached)")
+        return try shared("neighbor-table-\(width)" + (targets.map { "-\($0)" } ?? "")) {
             guard let fingerprint = try fingerprint(), let cacheFolder else {
-                return NeighborTable(index: index, width: width, progress: progress)
+                return NeighborTable(index: index, width: width, targets: targets, progress: progress)
             }
-            return try NeighborTable.cached(
-                index: index, width: width, fingerprint: fingerprint, cacheFolder: cacheFolder, progress: progress)
+            return try NeighborTable.cached(index: index, width: width, targets: targets, fingerprint: fingerprint,
+                                            cacheFolder: cacheFolder, progress: progress)
         }
     }
 

@@ -31,8 +31,10 @@ public enum PipelineError: Error, Equatable, CustomStringConvertible {
         case .tooManyUnprotected(let path, let counts, let limit):
             let percent = { (x: Double) in String(format: "%.2f %%", 100 * x) }
             return "\(path): \(percent(counts.unprotectedFraction)) of its tokens would pass through unprotected "
-                + "(\(counts.oovKept) out-of-vocabulary words under --oov keep, \(counts.undecodableRuns) runs of "
-                + "bytes that are not UTF-8, \(counts.skippedWords) words in \(counts.skippedRecords) skipped records), "
+                + "(\(counts.oovKept) out-of-vocabulary words under --oov keep, "
+                + (counts.keptByMechanism > 0 ? "\(counts.keptByMechanism) words the mechanism does not cover, " : "")
+                + "\(counts.undecodableRuns) runs of bytes that are not UTF-8, \(counts.skippedWords) words in "
+                + "\(counts.skippedRecords) skipped records), "
                 + "more than --max-unprotected-fraction \(limit) (\(percent(limit))); no output was kept"
                 + counts.skipped.prefix(3).map { "; skipped \($0.path):\($0.line): \($0.reason)" }.joined()
                 + (counts.skippedRecords > 3 ? "; …" : "") + ". "

@@ -41,11 +41,21 @@ public struct Privatizer: Sendable {
     public func privatize<G: RandomNumberGenerator>(
         records: [[MechanismInput]], generators: inout [G]
     ) -> [[Int?]] {
-        precondition(records.count == generators.count)
+        var unprotected = [Int](repeating: 0, count: records.count)
+        return privatize(records: records, generators: &generators, unprotected: &unprotected)
+    }
+
+    /// As `privatize(records:generators:)`, also counting per record the
+    /// tokens the mechanism left unprotected by design (`Draw.unprotected`).
+    public func privatize<G: RandomNumberGenerator>(
+        records: [[MechanismInput]], generators: inout [G], unprotected: inout [Int]
+    ) -> [[Int?]] {
+        precondition(records.count == generators.count && records.count == unprotected.count)
         var outputs = records.map { [Int?](repeating: nil, count: $0.count) }
         var pending = PendingPoints(dimension: decoder.store.dimension)
         for (record, inputs) in records.enumerated() {
             for (token, input) in inputs.enumerated() {
+                let owner = (record: record, token: token)
                 switch mechanism.draw(input, using: &generators[record]).outcome {
                 case .input where keepsInputs:
                     outputs[record][token] = nil
@@ -54,18 +64,24 @@ public struct Privatizer: Sendable {
                     // the word itself, or the word nearest a public stand-in vector.
                     switch input {
                     case .word(let id): outputs[record][token] = id
-                    case .publicVector(let vector): pending.add(vector, owner: (record, token, nil))
+                    case .publicVector(let vector): pending.add(vector, owner: owner, rule: .nearest)
                     }
-                case .word(let id): outputs[record][token] = id
+                case .word(let id):
+                    outputs[record][token] = id
+                case .unprotectedWord(let id):
+                    outputs[record][token] = id
+                    unprotected[record] += 1
                 case .point(let point):
                     if let shortcut, case .word(let word) = input,
                        let id = point.withUnsafeBufferPointer({ shortcut.nearest(to: $0, around: word) }) {
                         outputs[record][token] = id
                     } else {
-                        pending.add(point, owner: (record, token, nil))
+                        pending.add(point, owner: owner, rule: .nearest)
                     }
                 case .pointWithin(let point, let center, let radius):
-                    pending.add(point, owner: (record, token, (center, radius)))
+                    pending.add(point, owner: owner, rule: .within(center: center, radius: radius))
+                case .twoNearest(let point, let t, let uniform):
+                    pending.add(point, owner: owner, rule: .vickrey(t: t, uniform: uniform))
                 }
                 if pending.count >= Self.decodingBatch { decode(&pending, into: &outputs) }
             }
@@ -74,37 +90,69 @@ public struct Privatizer: Sendable {
         return outputs
     }
 
+    /// How a pending point becomes a word.
+    private enum DecodingRule {
+        /// The nearest word.
+        case nearest
+        /// The nearest word within `radius` of `center` (`Draw.point(_:within:of:)`).
+        case within(center: [Double], radius: Double)
+        /// The Vickrey choice between the two nearest words (`Draw.twoNearest`).
+        case vickrey(t: Double, uniform: Double)
+    }
+
     /// Noisy points waiting to be decoded, with the token each belongs to.
     private struct PendingPoints {
-        typealias Owner = (record: Int, token: Int, ball: (center: [Double], radius: Double)?)
+        typealias Owner = (record: Int, token: Int)
         let dimension: Int
         var points: [Double] = []
-        var owners: [Owner] = []
+        var owners: [(owner: Owner, rule: DecodingRule)] = []
         var count: Int { owners.count }
+        /// How many nearest words decoding needs (2 when a Vickrey point is pending).
+        var k = 1
 
         init(dimension: Int) { self.dimension = dimension }
 
-        mutating func add(_ point: [Double], owner: Owner) {
+        mutating func add(_ point: [Double], owner: Owner, rule: DecodingRule) {
             points.append(contentsOf: point)
-            owners.append(owner)
+            owners.append((owner, rule))
+            if case .vickrey = rule { k = 2 }
         }
     }
 
     /// Decodes every pending point into `outputs` and empties the batch.
     private func decode(_ pending: inout PendingPoints, into outputs: inout [[Int?]]) {
         guard pending.count > 0 else { return }
-        let decoded = decoder.nearest(toEach: pending.points, k: 1)
+        let decoded = decoder.nearest(toEach: pending.points, k: pending.k)
         let dimension = pending.dimension
-        for (index, (owner, neighbors)) in zip(pending.owners, decoded).enumerated() {
+        for (index, ((owner, rule), neighbors)) in zip(pending.owners, decoded).enumerated() {
             var id = neighbors[0].id
-            if let ball = owner.ball {
+            switch rule {
+            case .nearest:
+                break
+            case .within(let center, let radius):
                 let point = Array(pending.points[index * dimension..<(index + 1) * dimension])
-                id = nearest(to: point, within: ball.radius, of: ball.center, overall: id)
+                id = nearest(to: point, within: radius, of: center, overall: id)
+            case .vickrey(let t, let uniform):
+                id = Self.vickreyChoice(neighbors, t: t, uniform: uniform)
             }
             outputs[owner.record][owner.token] = id
         }
         pending.points.removeAll(keepingCapacity: true)
         pending.owners.removeAll(keepingCapacity: true)
+        pending.k = 1
+    }
+
+    /// The Vickrey rule (MECHANISMS.md §6.2): the nearest word u₁ (at d₁)
+    /// when `uniform` < p(t) = (1 − t)d₂/(t·d₁ + (1 − t)d₂), else the second
+    /// nearest u₂ (at d₂). At t = 0, p = 1; at t = 1, p = 0; where both
+    /// distances are 0 (duplicate vectors), p = 1 − t. A vocabulary of one
+    /// word has no u₂: u₁.
+    static func vickreyChoice(_ nearest: [Neighbor], t: Double, uniform: Double) -> Int {
+        guard nearest.count >= 2 else { return nearest[0].id }
+        let (d1, d2) = (nearest[0].distance, nearest[1].distance)
+        let denominator = t * d1 + (1 - t) * d2
+        let p = t == 0 ? 1 : t == 1 ? 0 : denominator == 0 ? 1 - t : (1 - t) * d2 / denominator
+        return uniform < p ? nearest[0].id : nearest[1].id
     }
 
     /// Output words for the tokens of one record.

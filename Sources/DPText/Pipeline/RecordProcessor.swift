@@ -63,7 +63,10 @@ struct RecordProcessor: Sendable {
         var generators = located.enumerated().map { offset, record in
             record.key.map(noise.generator(key:)) ?? noise.generator(input: input, record: firstRecord + offset)
         }
-        let outputs = privatizer.privatize(records: located.map(\.prepared.inputs), generators: &generators)
+        var unprotected = [Int](repeating: 0, count: located.count)
+        let outputs = privatizer.privatize(records: located.map(\.prepared.inputs), generators: &generators,
+                                           unprotected: &unprotected)
+        counts.keptByMechanism += unprotected.reduce(0, +)
 
         var output: [UInt8] = []
         if let first = lines.first, let last = lines.last {

@@ -239,13 +239,9 @@ extension RunReport.Guarantee {
         kind = guarantee.kind
         statement = guarantee.statement
         definition = guarantee
-        switch guarantee {
-        case .none: break
-        case .pureMetric(let epsilon): self.epsilon = epsilon
-        case .approximateMetric(let epsilon, let delta): (self.epsilon, self.delta) = (epsilon, delta)
-        case .unverified(let epsilon, _): self.epsilon = epsilon
-        }
-        if case .unverified = guarantee { kind = "unverified (see audit)" }
+        epsilon = guarantee.epsilon
+        if case .approximateMetric = guarantee.base { delta = guarantee.delta }
+        if case .unverified = guarantee.base { kind += " (see audit)" }
     }
 }
 
@@ -261,8 +257,9 @@ extension RunReport.Privacy {
             counts.map { " (\(value($0)) \(label))" } ?? ""
         }
         perToken = guarantee.statement
-        let randomizes = guarantee != .none
-        switch guarantee {
+        let base = guarantee.base
+        let randomizes = base != .none
+        switch base {
         case .none:
             document = "None: the identity mechanism does not randomize, so the output reveals the input."
             protected = []
@@ -276,6 +273,21 @@ extension RunReport.Privacy {
                 fresh noise spends the budget again.
                 """
             protected = ["the identity of every vocabulary word, within the per-token ε·d bound"]
+        case .pureMahalanobis:
+            document = """
+                Tokens are privatized independently, so for two texts of equal length the bound adds up over \
+                positions: P[M(x) = y] ≤ exp(ε·Σᵢ d_M(xᵢ, x'ᵢ))·P[M(x') = y], and in Euclidean terms \
+                exp(ε'·Σᵢ d(xᵢ, x'ᵢ)). Privatizing the same text again with fresh noise spends the budget again.
+                """
+            protected = ["the identity of every vocabulary word, within the per-token ε·d_M bound (ε'·d Euclidean)"]
+        case .pureWithinGroups:
+            document = """
+                Tokens are privatized independently, so for two texts of equal length whose words are, position by \
+                position, in the same groups: P[M(x) = y] ≤ exp(ε·k)·P[M(x') = y], k the number of positions where \
+                they differ. Texts whose words fall in different groups at some position are not protected from \
+                each other. Privatizing the same text again with fresh noise spends the budget again.
+                """
+            protected = ["which word of its group each vocabulary word is, within the per-token ε bound"]
         case .approximateMetric(_, let delta):
             document = """
                 Each token's output is within total variation δ of a pure ε·d mechanism's, and tokens are \
@@ -285,19 +297,29 @@ extension RunReport.Privacy {
                 tokens. Privatizing the same text again with fresh noise spends the budget again.
                 """
             protected = ["the identity of every vocabulary word, within the per-token (ε·d, δ) bound"]
+        case .partial:
+            preconditionFailure("base strips partial guarantees")
         }
         notProtected = [
             "text length, line structure, and the position of every word",
             "all bytes that are not words: whitespace, punctuation, symbols, emoji, and the separators inside numbers",
             "each word's casing class (lower, Title, UPPER): every word is written as its output word in that class",
         ]
-        switch guarantee {
+        switch base {
         case .none:
             notProtected.insert("every word: the identity mechanism does not randomize, and keeps each word's bytes", at: 0)
         case .unverified(_, let reason):
             notProtected.insert("the identity of every word: the claimed bound is unverified (\(reason))", at: 0)
-        case .pureMetric, .approximateMetric:
+        case .pureWithinGroups:
+            notProtected.insert("which group each word belongs to: the groups are public and every output is in its "
+                                + "input's group", at: 0)
+        default:
             break
+        }
+        if case .partial(_, let covered, let exposed) = guarantee {
+            protected = protected.map { "for \(covered): \($0)" }
+            notProtected.insert(exposed + count(\.keptByMechanism, "tokens passed through"), at: 0)
+            document += " Positions outside the covered words are protected only where the two texts agree."
         }
         switch policy {
         case .unk where randomizes && !protected.isEmpty:

@@ -22,7 +22,11 @@ struct SegmentRewriter {
         _ segment: ArraySlice<UInt8>, using generator: inout G, counts: inout RewriteCounts
     ) -> [UInt8] {
         let prepared = rewriter.prepare(segment)
-        return rewriter.render(prepared, outputs: privatizer.privatize(prepared.inputs, using: &generator), counts: &counts)
+        var generators = [generator], unprotected = [0]
+        defer { generator = generators[0] }
+        let outputs = privatizer.privatize(records: [prepared.inputs], generators: &generators, unprotected: &unprotected)[0]
+        counts.keptByMechanism += unprotected[0]
+        return rewriter.render(prepared, outputs: outputs, counts: &counts)
     }
 
     /// All of `text`, rewritten in segments of at most about `limit` bytes;

@@ -15,6 +15,10 @@ public struct RewriteCounts: Sendable, Equatable, Codable {
     public var oovMasked = 0
     public var oovDropped = 0
     public var oovKept = 0
+    /// Vocabulary words the mechanism passed through without protection by
+    /// design (SanText+'s non-sensitive words it did not sample, CusText+'s
+    /// stopwords); also counted in `unchanged`.
+    public var keptByMechanism = 0
     /// Maximal runs of bytes that are not valid UTF-8, passed through unchanged.
     public var undecodableRuns = 0
     /// Records that could not be processed and were written unchanged (`--on-error skip`).
@@ -29,10 +33,10 @@ public struct RewriteCounts: Sendable, Equatable, Codable {
     /// Words outside the vocabulary.
     public var outOfVocabulary: Int { oovUnk + oovMasked + oovDropped + oovKept }
 
-    /// What passed through with no protection: OOV words under `keep`, runs
-    /// of undecodable bytes (text in another encoding may hide words there),
-    /// and every word of a skipped record.
-    public var unprotected: Int { oovKept + undecodableRuns + skippedWords }
+    /// What passed through with no protection: OOV words under `keep`, words
+    /// the mechanism left unprotected, runs of undecodable bytes (text in
+    /// another encoding may hide words there), and every word of a skipped record.
+    public var unprotected: Int { oovKept + keptByMechanism + undecodableRuns + skippedWords }
 
     /// `unprotected` over everything that could have held a word: the
     /// tokenizer's words, undecodable runs and the words of skipped records
@@ -52,6 +56,7 @@ public struct RewriteCounts: Sendable, Equatable, Codable {
         lhs.oovMasked += rhs.oovMasked
         lhs.oovDropped += rhs.oovDropped
         lhs.oovKept += rhs.oovKept
+        lhs.keptByMechanism += rhs.keptByMechanism
         lhs.undecodableRuns += rhs.undecodableRuns
         lhs.skippedRecords += rhs.skippedRecords
         lhs.skippedWords += rhs.skippedWords

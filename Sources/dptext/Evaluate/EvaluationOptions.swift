@@ -6,7 +6,7 @@ import Foundation
 /// chain length for kde-mh, and the output folder.
 struct EvaluationOptions: ParsableArguments {
     @Option(name: .long, parsing: .upToNextOption, help: "Mechanisms to evaluate.")
-    var mechanism: [String] = ["laplace", "truncated-laplace", "truncated-gumbel", "kde-mh"]
+    var mechanism: [String] = MechanismOptions.names.filter { $0 != "identity" }
 
     @Option(name: .long, parsing: .upToNextOption, help: "ε grid.")
     var epsilon: [Double] = [1, 5, 10, 20, 30, 50]

@@ -9,6 +9,7 @@ struct MechanismOptions: ParsableArguments {
     /// Every mechanism family, in the order help lists them.
     static let registry: [any MechanismOptionGroup.Type] = [
         LaplaceOptions.self, TruncatedLaplaceOptions.self, TruncatedGumbelOptions.self, KDEMHOptions.self,
+        TEMOptions.self, SanTextOptions.self, CusTextOptions.self, MahalanobisOptions.self, VickreyOptions.self,
         IdentityOptions.self,
     ]
 
@@ -37,6 +38,11 @@ struct MechanismOptions: ParsableArguments {
     @OptionGroup(title: "truncated-laplace") var truncatedLaplace: TruncatedLaplaceOptions
     @OptionGroup(title: "truncated-gumbel") var truncatedGumbel: TruncatedGumbelOptions
     @OptionGroup(title: "kde-mh") var kdeMH: KDEMHOptions
+    @OptionGroup(title: "tem") var tem: TEMOptions
+    @OptionGroup(title: "santext") var sanText: SanTextOptions
+    @OptionGroup(title: "custext") var cusText: CusTextOptions
+    @OptionGroup(title: "mahalanobis") var mahalanobis: MahalanobisOptions
+    @OptionGroup(title: "vickrey") var vickrey: VickreyOptions
 
     static let defaultHNSWEf = 128
 

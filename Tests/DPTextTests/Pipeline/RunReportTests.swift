@@ -62,6 +62,28 @@ struct RunReportTests {
         #expect(privacy.document.hasPrefix("None proven"))
     }
 
+    @Test("within groups, Mahalanobis and partial guarantees say what they cover and what they do not")
+    func otherKinds() {
+        let groups = Self.privacy(.pureWithinGroups(epsilon: 3, groupSize: 20))
+        #expect(groups.protected.first == "which word of its group each vocabulary word is, within the per-token ε bound")
+        #expect(groups.notProtected[0].hasPrefix("which group each word belongs to"))
+        #expect(groups.document.contains("exp(ε·k)") && groups.document.contains("in different groups"))
+        let mahalanobis = Self.privacy(.pureMahalanobis(epsilon: 10, lambda: 0.2, euclideanEpsilon: 11.2))
+        #expect(mahalanobis.protected.first!.contains("ε·d_M") && mahalanobis.document.contains("d_M(xᵢ, x'ᵢ)"))
+        #expect(PrivacyGuarantee.pureMahalanobis(epsilon: 10, lambda: 0.2, euclideanEpsilon: 11.2).statement.contains("ε' = 11.2"))
+        var counts = RewriteCounts()
+        counts.keptByMechanism = 12
+        let partial = Self.privacy(.partial(.pureMetric(epsilon: 4), covered: "the rare words", exposed: "the frequent words"),
+                                   counts: counts)
+        #expect(partial.protected.first == "for the rare words: the identity of every vocabulary word, within the per-token ε·d bound")
+        #expect(partial.notProtected[0] == "the frequent words (12 tokens passed through)")
+        #expect(partial.document.hasSuffix("protected only where the two texts agree."))
+        let guarantee = PrivacyGuarantee.partial(.pureWithinGroups(epsilon: 2, groupSize: 5), covered: "a", exposed: "b")
+        #expect(guarantee.kind == "partial pure-within-groups" && guarantee.epsilon == 2 && guarantee.base.kind == "pure-within-groups")
+        #expect(RunReport.Guarantee(.partial(.unverified(claimedEpsilon: 1, reason: "r"), covered: "a", exposed: "b")).kind
+                == "partial unverified (see audit)")
+    }
+
     @Test("OOV policies, seeds and counted leaks are listed as not protected")
     func exposures() {
         var counts = RewriteCounts()

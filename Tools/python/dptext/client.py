@@ -29,7 +29,8 @@ OWNED = {"format", "field", "report", "report_public", "output", "output_dir"}
 # Bytes per write to dptext: big enough that dptext reads many records per
 # chunk (and so uses its threads), small enough to keep answers flowing.
 WRITE_BATCH_BYTES = 64 * 1024
-_DONE = object()
+_DONE = object()     # the input ended and every record was written
+_BROKEN = object()   # dptext stopped reading: it exited
 
 
 class DPTextError(Exception):
@@ -115,6 +116,7 @@ class Privatizer:
         self.binary = find_binary(binary)
         self.report = None          # the private report (dict), after close()
         self.public_report = None   # the publishable report (dict), after close()
+        self.warnings = []          # dptext's warning lines on stderr (skipped records, ...), after close()
         self._scratch = None
         self._process = None
         self._error = None
@@ -124,6 +126,10 @@ class Privatizer:
         if self.record_key is not None:
             named["record_key"] = self.record_key
         self._arguments = options_to_arguments({**named, **options})
+
+    def __getstate__(self):
+        raise TypeError("a Privatizer owns a running dptext process and cannot be pickled; use it in one "
+                        "process (datasets: num_proc=1, and pass new_fingerprint= so map does not try to hash it)")
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -170,6 +176,8 @@ class Privatizer:
                 else:
                     with open(self._report_path) as private, open(self._public_path) as public:
                         self.report, self.public_report = json.load(private), json.load(public)
+                    self._stderr.seek(0)
+                    self.warnings = self._stderr.read().decode("utf-8", "replace").splitlines()
         finally:
             self._cleanup()
         if self._error is not None and not self._error_raised:
@@ -222,19 +230,22 @@ class Privatizer:
         if (keys is None) != (self.record_key is None):
             raise TypeError("keys= is required with record_key, and only then")
         self._busy = True
+        lines = queue.Queue(maxsize=1024)  # encoded records not yet written
         sent = queue.Queue()  # one token per record written, then _DONE or an exception
         stop = threading.Event()
-        writer = threading.Thread(target=self._write, args=(texts, keys, sent, stop), daemon=True)
+        feeder = threading.Thread(target=self._feed, args=(texts, keys, lines, stop), daemon=True)
+        writer = threading.Thread(target=self._write, args=(lines, sent), daemon=True)
+        feeder.start()
         writer.start()
         finished = False
         try:
             while True:
                 token = sent.get()
-                if token is _DONE or isinstance(token, BaseException):
+                if token is not True:
                     finished = True
                     if token is _DONE:
                         break
-                    raise token
+                    raise self._failed() if token is _BROKEN else token
                 line = self._process.stdout.readline()
                 if not line:
                     finished = True
@@ -245,6 +256,11 @@ class Privatizer:
             if not finished:
                 self._drain(sent)
             writer.join()
+            while feeder.is_alive():  # unblock a feeder waiting for room in `lines`
+                try:
+                    lines.get(timeout=0.05)
+                except queue.Empty:
+                    pass
             self._busy = False
 
     def _failed(self):
@@ -259,17 +275,19 @@ class Privatizer:
         process stays in step for the next call."""
         while True:
             token = sent.get()
-            if token is _DONE or isinstance(token, BaseException):
+            if token is not True:
+                if token is _BROKEN:
+                    self._failed()
+                    self._error_raised = False  # not seen by the caller: close() raises it
                 return
             if not self._process.stdout.readline():
                 self._failed()
                 self._error_raised = False  # not seen by the caller: close() raises it
                 return
 
-    def _write(self, texts, keys, sent, stop):
-        """Writer thread: encodes records, writes them in batches, and puts one
-        token per record into `sent` (then _DONE, or the exception it met)."""
-        batch, size = [], 0
+    def _feed(self, texts, keys, lines, stop):
+        """Feeder thread: encodes each text as a JSONL line into `lines`, then
+        _DONE, or the exception it met (a text that is not a str, say)."""
         try:
             key_iter = iter(keys) if keys is not None else None
             for text in texts:
@@ -283,25 +301,37 @@ class Privatizer:
                         record = {self.record_key: next(key_iter), FIELD: text}
                     except StopIteration:
                         raise ValueError("fewer keys than texts") from None
-                line = json.dumps(record).encode("ascii") + b"\n"  # ASCII: dptext judges every escape
-                batch.append(line)
-                size += len(line)
-                if size >= WRITE_BATCH_BYTES:
-                    self._flush(batch)
-                    batch, size = [], 0
-                sent.put(True)
-            self._flush(batch)
-            sent.put(_DONE)
-        except BrokenPipeError:
-            sent.put(_DONE)  # dptext exited: the reader sees its output end
-        except BaseException as error:  # noqa: BLE001 - handed to the reading thread
-            try:
-                self._flush(batch)
-            except BrokenPipeError:
-                pass
-            sent.put(error)
+                lines.put(json.dumps(record).encode("ascii") + b"\n")  # ASCII: dptext judges every escape
+            lines.put(_DONE)
+        except BaseException as error:  # noqa: BLE001 - handed on to the reading thread
+            lines.put(error)
 
-    def _flush(self, batch):
-        if batch:
-            self._process.stdin.write(b"".join(batch))
-        self._process.stdin.flush()
+    def _write(self, lines, sent):
+        """Writer thread: writes whatever lines the feeder has ready in one go
+        (up to WRITE_BATCH_BYTES) and flushes, so a fast source is written in
+        large chunks and a slow one line by line without waiting for more;
+        then puts one token per written record into `sent`."""
+        end = None
+        try:
+            while end is None:
+                batch, size = [], 0
+                item = lines.get()
+                while True:
+                    if item is _DONE or isinstance(item, BaseException):
+                        end = item
+                        break
+                    batch.append(item)
+                    size += len(item)
+                    if size >= WRITE_BATCH_BYTES or lines.empty():
+                        break
+                    item = lines.get()
+                if batch:
+                    self._process.stdin.write(b"".join(batch))
+                    self._process.stdin.flush()
+                    for _ in batch:
+                        sent.put(True)
+        except BrokenPipeError:
+            end = _BROKEN
+        except BaseException as error:  # noqa: BLE001
+            end = error
+        sent.put(end)

@@ -58,12 +58,12 @@ public struct TruncatedGumbelMechanism: WordMechanism {
     let noise: TruncatedGumbelNoise
     /// Each word's nearest other words.
     let table: NeighborTable
-    /// `d(w, table.neighbors(of: w)[r])` at `w·table.width + r`, for word ids `w < frequentWords`.
-    private let frequentDistances: [Double]
+    /// The exact distances to the table neighbours of the most frequent word ids.
+    private let frequentDistances: NeighborDistances
     /// How many word ids have their candidate distances precomputed (a
     /// bounded cache: by default 2¹⁶ words, 8·2¹⁶·width bytes).
-    public let frequentWords: Int
-    private let publicVectorCandidates = LastPublicVectorNeighbors()
+    public var frequentWords: Int { frequentDistances.words }
+    private let publicVectorCandidates = LastComputed<[Double], [Neighbor]>()
 
     /// - Parameters:
     ///   - epsilon: the claimed ε, in 1/(embedding distance) units; must exceed `minimumEpsilon`.
@@ -139,30 +139,8 @@ public struct TruncatedGumbelMechanism: WordMechanism {
         listLength = NeighborTable.width(coveringPoissonMean: mean, wordCount: count) + 1
         let table = table ?? NeighborTable(index: neighbors, width: listLength - 1)
         self.table = table
-        let frequent = min(count, max(0, frequentWords))
-        self.frequentWords = frequent
-        let compute = { Self.candidateDistances(of: 0..<frequent, table: table, store: store) }
-        frequentDistances = try resources?.shared("truncated-gumbel-distances-\(table.width)-\(frequent)", build: compute)
-            ?? compute()
-    }
-
-    /// The exact distances from each word of `words` to its table neighbours, row by row.
-    private static func candidateDistances(of words: Range<Int>, table: NeighborTable, store: EmbeddingStore) -> [Double] {
-        let width = table.width
-        var distances = [Double](repeating: 0, count: words.count * width)
-        let block = 4096
-        distances.withUnsafeMutableBufferPointer { output in
-            nonisolated(unsafe) let output = output
-            DispatchQueue.concurrentPerform(iterations: (words.count + block - 1) / block) { index in
-                for word in words.lowerBound + index * block..<min(words.upperBound, words.lowerBound + (index + 1) * block) {
-                    for (rank, neighbor) in table.neighbors(of: word).enumerated() {
-                        output[(word - words.lowerBound) * width + rank] =
-                            store.squaredDistance(between: word, and: Int(neighbor)).squareRoot()
-                    }
-                }
-            }
-        }
-        return distances
+        frequentDistances = try resources?.neighborDistances(width: table.width, words: frequentWords)
+            ?? NeighborDistances(table: table, store: store, words: frequentWords)
     }
 
     /// The neighbour-table width this mechanism reads without searching:
@@ -203,9 +181,9 @@ public struct TruncatedGumbelMechanism: WordMechanism {
             // The common case, without allocating: w itself, then its table neighbours.
             var best = id, bestScore = noise.sample(using: &generator)
             let neighbors = table.neighbors(of: id).prefix(count - 1)
-            if id < frequentWords {
-                for (rank, neighbor) in neighbors.enumerated() {
-                    let score = frequentDistances[id * table.width + rank] + noise.sample(using: &generator)
+            if let distances = frequentDistances.distances(of: id) {
+                for (neighbor, distance) in zip(neighbors, distances) {
+                    let score = distance + noise.sample(using: &generator)
                     if score < bestScore { best = Int(neighbor); bestScore = score }
                 }
             } else {
@@ -235,20 +213,8 @@ public struct TruncatedGumbelMechanism: WordMechanism {
             return index.neighbors(ofWord: id, k: count)[...]
         case .publicVector(let vector):
             guard count <= listLength else { return index.nearest(to: vector, k: count)[...] }
-            return publicVectorCandidates.list(for: vector) { index.nearest(to: vector, k: listLength) }.prefix(count)
+            return publicVectorCandidates.value(for: vector) { index.nearest(to: vector, k: listLength) }.prefix(count)
         }
-    }
-}
-
-/// The neighbour list of the last public vector seen, shared by all threads.
-final class LastPublicVectorNeighbors: Sendable {
-    private let last = Mutex<(vector: [Double], list: [Neighbor])?>(nil)
-
-    func list(for vector: [Double], compute: () -> [Neighbor]) -> [Neighbor] {
-        if let found = last.withLock({ $0?.vector == vector ? $0?.list : nil }) { return found }
-        let computed = compute()  // outside the lock: other threads keep going
-        last.withLock { $0 = (vector, computed) }
-        return computed
     }
 }
 

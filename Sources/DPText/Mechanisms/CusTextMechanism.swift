@@ -1,0 +1,139 @@
+import Foundation
+
+/// CusText (Chen et al., Findings of ACL 2023, arXiv 2207.01193;
+/// MECHANISMS.md §6.5): each word is replaced by a word of its own small
+/// group, chosen by an exponential mechanism inside the group.
+///
+/// The vocabulary is split once into disjoint groups of K words by the
+/// conservative mapping (`VocabularyPartition`, over the store's public
+/// frequency order, not a task corpus's). For an input x in group G, with
+/// the distances normalized inside G,
+///
+///     u(x, y) = −(d(x, y) − d_min)/(d_max − d_min) ∈ [−1, 0],   y ∈ G
+///     P(y | x) ∝ exp(ε·u(x, y)/2)
+///
+/// (d_min = 0 is x itself; when every member is as far as every other, the
+/// draw is uniform on G). The `--oov unk` stand-in uses the group of its
+/// nearest word, its own distances normalized the same way. The official
+/// code's `randint(1000)` added to numbers, which is not DP, is not reproduced.
+///
+/// **Guarantee: plain ε-DP among the words of one group, nothing across
+/// groups.** u has sensitivity 1 in x for every fixed output set G (it is
+/// in [−1, 0] for every x), so the exponential mechanism gives ε within G;
+/// words of different groups have disjoint outputs — the output reveals the
+/// group. This is not ε·d_χ, and the report does not call it so.
+///
+/// Parameters: ε > 0; K ≥ 1, default 20 (the official `top_k`).
+public struct CusTextMechanism: WordMechanism {
+    public let epsilon: Double
+    public let partition: VocabularyPartition
+    let store: EmbeddingStore
+    /// Cumulative weights of each frequent word's group, `partition.groupSize` entries per word.
+    private let frequentCumulative: [Double]
+    private let frequentWords: Int
+    private let standInGroup = LastComputed<[Double], Int>()
+
+    public init(epsilon: Double, store: EmbeddingStore, partition: VocabularyPartition, frequentWords: Int = 1 << 16) throws {
+        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
+        self.epsilon = epsilon
+        self.partition = partition
+        self.store = store
+        let frequent = min(frequentWords, store.count)
+        let width = partition.groupSize
+        var cumulative = [Double](repeating: 0, count: frequent * width)
+        for id in 0..<frequent {
+            guard let group = partition.group(of: id) else { continue }
+            let weights = Self.weights(distances: group.map { store.squaredDistance(between: id, and: Int($0)).squareRoot() },
+                                       epsilon: epsilon)
+            var running = 0.0
+            for (offset, weight) in weights.enumerated() {
+                running += weight
+                cumulative[id * width + offset] = running
+            }
+        }
+        frequentCumulative = cumulative
+        self.frequentWords = frequent
+    }
+
+    /// Built from the shared resources: the partition into groups of `groupSize`.
+    public init(epsilon: Double, groupSize: Int = 20, resources: VocabularyResources, excluded: Set<String> = []) throws {
+        guard groupSize >= 1 else {
+            throw MechanismError.invalidParameter(name: "--top-k", requirement: "at least 1", value: Double(groupSize))
+        }
+        try self.init(epsilon: epsilon, store: resources.vocabulary,
+                      partition: try resources.partition(groupSize: groupSize, excluded: excluded))
+    }
+
+    /// `exp(ε·u/2)` per member, u the normalized utility of the type's documentation.
+    static func weights(distances: [Double], epsilon: Double) -> [Double] {
+        let (low, high) = (distances.min() ?? 0, distances.max() ?? 0)
+        guard high > low else { return distances.map { _ in 1 } }
+        return distances.map { exp(-epsilon / 2 * ($0 - low) / (high - low)) }
+    }
+
+    public var name: String { "custext" }
+    public var parameters: [String: Double] {
+        ["epsilon": epsilon, "top_k": Double(partition.groupSize), "groups": Double(partition.groupCount)]
+    }
+    public var guarantee: PrivacyGuarantee { .pureWithinGroups(epsilon: epsilon, groupSize: partition.groupSize) }
+
+    /// ε between two words of one group; nothing between groups.
+    public func claimedLoss(between a: Int, and b: Int, in store: EmbeddingStore) -> Double? {
+        partition.sameGroup(a, b) ? epsilon : nil
+    }
+
+    public func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw {
+        switch input {
+        case .word(let id):
+            guard let group = partition.group(of: id) else { return .unprotected(id) }
+            if id < frequentWords {
+                let start = id * partition.groupSize
+                let cumulative = frequentCumulative[start..<start + group.count]
+                return .word(Int(group[group.startIndex + Self.index(in: cumulative, using: &generator)]))
+            }
+            return .word(sample(group, distances: group.map { store.squaredDistance(between: id, and: Int($0)).squareRoot() },
+                                using: &generator))
+        case .publicVector(let vector):
+            let nearest = standInGroup.value(for: vector) {
+                vector.withUnsafeBufferPointer { query in
+                    (0..<store.count).filter { partition.group(of: $0) != nil }
+                        .map { RankedCandidate(squaredDistance: store.squaredDistance(from: query, to: $0), id: $0) }
+                        .min()!.id
+                }
+            }
+            let group = partition.group(of: nearest)!
+            let distances = vector.withUnsafeBufferPointer { query in
+                group.map { store.squaredDistance(from: query, to: Int($0)).squareRoot() }
+            }
+            return .word(sample(group, distances: distances, using: &generator))
+        }
+    }
+
+    private func sample<G: RandomNumberGenerator>(_ group: ArraySlice<Int32>, distances: [Double], using generator: inout G) -> Int {
+        var running = 0.0
+        let cumulative = Self.weights(distances: distances, epsilon: epsilon).map { running += $0; return running }
+        return Int(group[group.startIndex + Self.index(in: cumulative[...], using: &generator)])
+    }
+
+    /// Inverse CDF: the first entry whose running weight passes a uniform draw of the total.
+    private static func index<G: RandomNumberGenerator>(in cumulative: ArraySlice<Double>, using generator: inout G) -> Int {
+        let u = generator.nextOpenUnit() * cumulative.last!
+        var index = cumulative.startIndex
+        while index < cumulative.endIndex - 1 && cumulative[index] <= u { index += 1 }
+        return index - cumulative.startIndex
+    }
+
+    /// The exact output distribution for `input` (closed form).
+    public func probabilities(_ input: MechanismInput) -> [Double] {
+        var p = [Double](repeating: 0, count: store.count)
+        guard case .word(let id) = input, let group = partition.group(of: id) else {
+            if case .word(let id) = input { p[id] = 1 }
+            return p
+        }
+        let weights = Self.weights(distances: group.map { store.squaredDistance(between: id, and: Int($0)).squareRoot() },
+                                   epsilon: epsilon)
+        let total = weights.reduce(0, +)
+        for (member, weight) in zip(group, weights) { p[Int(member)] = weight / total }
+        return p
+    }
+}

@@ -1,0 +1,43 @@
+/// The Vickrey mechanism on Laplace noise (Xu, Aggarwal, Feyisetan,
+/// Teissier, PrivateNLP 2021, arXiv 2104.11838; MECHANISMS.md §6.2).
+///
+/// Draw z = φ(x) + N as the multivariate Laplace mechanism does (§2.2), find
+/// the two vocabulary words nearest z, u₁ at d₁ ≤ u₂ at d₂, and output u₁
+/// with probability
+///
+///     p(t) = (1 − t)·d₂ / (t·d₁ + (1 − t)·d₂),   else u₂,
+///
+/// t ∈ [0, 1]: t = 0 is the plain mechanism, t = ½ gives d₂/(d₁ + d₂), t = 1
+/// always the second nearest. (MLDP's different rule — a softmax over the two
+/// nearest words after dropping x — is not reproduced.) The uniform that
+/// decides is drawn with z, so the output does not depend on batching.
+///
+/// **Guarantee: pure ε·d_χ**, the Laplace noise's: the choice uses only z,
+/// public vectors and fresh randomness (post-processing, F1).
+///
+/// Parameters: ε > 0; t ∈ [0, 1], default 0.5 (the paper picks t by utility).
+public struct VickreyMechanism: WordMechanism {
+    public let epsilon: Double
+    public let t: Double
+    let store: EmbeddingStore
+
+    public init(epsilon: Double, t: Double = 0.5, store: EmbeddingStore) throws {
+        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
+        guard t >= 0, t <= 1 else {
+            throw MechanismError.invalidParameter(name: "--vickrey-t", requirement: "a number in [0, 1]", value: t)
+        }
+        self.epsilon = epsilon
+        self.t = t
+        self.store = store
+    }
+
+    public var name: String { "vickrey" }
+    public var parameters: [String: Double] { ["epsilon": epsilon, "t": t] }
+    public var guarantee: PrivacyGuarantee { .pureMetric(epsilon: epsilon) }
+
+    public func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw {
+        let center = vector(of: input, in: store)
+        let noise = MultivariateLaplaceNoise.sample(dimension: store.dimension, epsilon: epsilon, using: &generator)
+        return .twoNearest(zip(center, noise).map(+), t: t, uniform: generator.nextOpenUnit())
+    }
+}

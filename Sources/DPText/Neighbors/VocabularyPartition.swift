@@ -1,0 +1,209 @@
+import Foundation
+
+/// A public partition of the vocabulary into groups of K nearby words —
+/// CusText's "conservative mapping" (MECHANISMS.md §6.5), over the store's
+/// frequency order instead of a private corpus's (§8.8):
+///
+///     for every eligible word w in id order, not yet in a group:
+///         w and its K − 1 nearest eligible words not yet in a group
+///         (exact distances, ties by lower id) form a new group
+///
+/// so groups are disjoint, the first ones are groups of frequent words, and
+/// the last may be smaller than K (too few words left). Ineligible words
+/// (CusText+'s stopwords) belong to no group.
+///
+/// Exact search, two ways: a word's `NeighborTable` row lists its nearest
+/// words in exact order, so when the row holds K − 1 words still free, they
+/// are the nearest free words; otherwise the free words are searched exactly
+/// (an `ExactNeighborIndex` over the words free at its last rebuild,
+/// rebuilt whenever half of them have been taken since).
+public struct VocabularyPartition: Sendable, Equatable {
+    public let groupSize: Int
+    /// The group of every word, −1 for an ineligible word.
+    let groupOf: [Int32]
+    /// The members of group g, ascending: `members[starts[g]..<starts[g + 1]]`.
+    let members: [Int32]
+    let starts: [Int]
+
+    public var groupCount: Int { starts.count - 1 }
+
+    /// The members of word `id`'s group (nil for an ineligible word).
+    public func group(of id: Int) -> ArraySlice<Int32>? {
+        let group = Int(groupOf[id])
+        return group < 0 ? nil : members[starts[group]..<starts[group + 1]]
+    }
+
+    public func sameGroup(_ a: Int, _ b: Int) -> Bool { groupOf[a] >= 0 && groupOf[a] == groupOf[b] }
+
+    /// Partitions `index`'s vocabulary (see the type's documentation).
+    ///
+    /// - Parameters:
+    ///   - table: the vocabulary's neighbour table (any width; nil: search every word).
+    ///   - eligible: which words get a group (all when nil).
+    ///   - progress: the fraction of words placed, ending with 1.
+    public init(index: ExactNeighborIndex, table: NeighborTable?, groupSize: Int, eligible: [Bool]? = nil,
+                progress: (Double) -> Void = { _ in }) {
+        precondition(groupSize >= 1, "a group holds at least one word")
+        let store = index.store, count = store.count
+        let eligible = eligible ?? [Bool](repeating: true, count: count)
+        var free = eligible
+        var remaining = eligible.filter { $0 }.count
+        let total = max(remaining, 1)
+        var groupOf = [Int32](repeating: -1, count: count)
+        var search = FreeWordSearch(store: store, free: free)
+        var groups = 0
+        for word in 0..<count where free[word] {
+            let needed = min(groupSize, remaining) - 1
+            var others: [Int] = []
+            if let table {
+                for neighbor in table.neighbors(of: word) where others.count < needed && free[Int(neighbor)] {
+                    others.append(Int(neighbor))
+                }
+            }
+            free[word] = false
+            search.taken += 1
+            if others.count < needed {
+                others = search.nearestFree(to: word, count: needed, free: free)
+            }
+            for member in [word] + others {
+                groupOf[member] = Int32(groups)
+                if member != word { free[member] = false; search.taken += 1 }
+            }
+            remaining -= needed + 1
+            groups += 1
+            if groups % 256 == 0 { progress(Double(total - remaining) / Double(total)) }
+        }
+        progress(1)
+        self.init(groupSize: groupSize, groupOf: groupOf, groups: groups)
+    }
+
+    /// Rebuilds the member lists from the group of every word.
+    init(groupSize: Int, groupOf: [Int32], groups: Int) {
+        var sizes = [Int](repeating: 0, count: groups)
+        for group in groupOf where group >= 0 { sizes[Int(group)] += 1 }
+        var starts = [0]
+        for size in sizes { starts.append(starts.last! + size) }
+        var members = [Int32](repeating: 0, count: starts.last!)
+        var next = starts
+        for (id, group) in groupOf.enumerated() where group >= 0 {
+            members[next[Int(group)]] = Int32(id)
+            next[Int(group)] += 1
+        }
+        self.groupSize = groupSize
+        self.groupOf = groupOf
+        self.members = members
+        self.starts = starts
+    }
+}
+
+/// Exact nearest-free-word search for the partition: an index over the
+/// words that were free when it was last built, queried with room for the
+/// ones taken since.
+private struct FreeWordSearch {
+    let store: EmbeddingStore
+    /// Global ids of the index's words, ascending (so ties stay by lower id).
+    private var ids: [Int] = []
+    private var index: ExactNeighborIndex?
+    /// Words taken since the index was built.
+    var taken = 0
+
+    init(store: EmbeddingStore, free: [Bool]) {
+        self.store = store
+    }
+
+    /// The `count` nearest words to `word` that are free in `free`.
+    mutating func nearestFree(to word: Int, count: Int, free: [Bool]) -> [Int] {
+        guard count > 0 else { return [] }
+        if index == nil || taken > ids.count / 2 { rebuild(free: free) }
+        let query = store.vector(at: word)
+        var k = count + taken
+        while true {
+            let found = index!.nearest(to: query, k: k).map { ids[$0.id] }.filter { free[$0] }
+            if found.count >= count || k >= ids.count { return Array(found.prefix(count)) }
+            k *= 2
+        }
+    }
+
+    private mutating func rebuild(free: [Bool]) {
+        ids = free.indices.filter { free[$0] }
+        let dimension = store.dimension
+        var vectors = [Float]()
+        vectors.reserveCapacity(ids.count * dimension)
+        store.vectors.withUnsafeBufferPointer { all in
+            for id in ids { vectors.append(contentsOf: all[id * dimension..<(id + 1) * dimension]) }
+        }
+        let words = ids.map { store.words[$0] }
+        index = ids.isEmpty ? nil : ExactNeighborIndex(store: try! EmbeddingStore(words: words, vectors: vectors, dimension: dimension))
+        taken = 0
+    }
+}
+
+// MARK: - Cache
+
+extension VocabularyPartition {
+    /// The partition, loaded from `cacheFolder` when it was built before for
+    /// the same vocabulary, group size and eligible words, else built and
+    /// saved there atomically.
+    ///
+    /// File: the 8 bytes `DPTXPRT1`, V, K and the group count as
+    /// little-endian UInt64, the SHA-256 (64 hex digits) of the words' list
+    /// and of the eligible set, then V little-endian Int32 groups.
+    static func cached(
+        index: ExactNeighborIndex, table: NeighborTable?, groupSize: Int, eligible: [Bool]?,
+        fingerprint: VocabularyFingerprint, cacheFolder: String, progress: (Double) -> Void
+    ) throws -> VocabularyPartition {
+        let count = index.store.count
+        let eligibleKey = VocabularyFingerprint.wordsSHA256((eligible ?? []).map { $0 ? "1" : "0" })
+        let file = URL(fileURLWithPath: cacheFolder, isDirectory: true).appendingPathComponent(
+            fingerprint.fileName(kind: "vocabulary-partition-\(groupSize)-\(eligibleKey.prefix(16))", extension: "bin"))
+        func header(groups: Int) -> Data {
+            var data = Data("DPTXPRT1".utf8)
+            for value in [count, groupSize, groups] { withUnsafeBytes(of: UInt64(value).littleEndian) { data.append(contentsOf: $0) } }
+            data.append(contentsOf: Data((fingerprint.wordsSHA256 + eligibleKey).utf8))
+            return data
+        }
+        if let data = try? Data(contentsOf: file), data.count == header(groups: 0).count + 4 * count {
+            let groups = data[(8 + 16)..<(8 + 24)].withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+            let head = header(groups: groups)
+            if data.prefix(head.count) == head {
+                let groupOf = data.dropFirst(head.count).withUnsafeBytes { raw in
+                    (0..<count).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
+                }
+                if groupOf.allSatisfy({ $0 >= -1 && Int($0) < groups }) {
+                    progress(1)
+                    return VocabularyPartition(groupSize: groupSize, groupOf: groupOf, groups: groups)
+                }
+            }
+        }
+        let partition = VocabularyPartition(index: index, table: table, groupSize: groupSize, eligible: eligible,
+                                            progress: progress)
+        var data = header(groups: partition.groupCount)
+        for group in partition.groupOf { withUnsafeBytes(of: group.littleEndian) { data.append(contentsOf: $0) } }
+        do {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try data.write(to: file, options: .atomic)
+        } catch {
+            throw VocabularyResourceError.cacheWriteFailed(path: file.path, resource: "vocabulary partition", detail: "\(error)")
+        }
+        return partition
+    }
+}
+
+extension VocabularyResources {
+    /// CusText's partition into groups of `groupSize`, over the words that are not in `excluded`.
+    public func partition(groupSize: Int, excluded: Set<String> = []) throws -> VocabularyPartition {
+        let eligible = excluded.isEmpty ? nil : vocabulary.words.map { !excluded.contains($0) }
+        let key = "partition-\(groupSize)-" + VocabularyFingerprint.wordsSHA256(excluded.sorted())
+        let table = try neighborTable(width: NeighborTable.standardWidth(wordCount: vocabulary.count))
+        let progress = progress("grouping the vocabulary into groups of \(groupSize) (cached)")
+        return try shared(key) {
+            guard let fingerprint = try fingerprint(), let cacheFolder else {
+                return VocabularyPartition(index: index, table: table, groupSize: groupSize, eligible: eligible,
+                                           progress: progress)
+            }
+            return try VocabularyPartition.cached(
+                index: index, table: table, groupSize: groupSize, eligible: eligible, fingerprint: fingerprint,
+                cacheFolder: cacheFolder, progress: progress)
+        }
+    }
+}

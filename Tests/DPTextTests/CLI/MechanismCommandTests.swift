@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import DPText
+
+/// Every mechanism through `dptext privatize`: seeded output independent of
+/// threads, clear errors for bad parameters (64), and the unprotected tokens
+/// of the partial mechanisms counted against the limit.
+@Suite("dptext privatize with every mechanism", .serialized)
+struct MechanismCommandTests {
+    static let sample = TestData.repository.appendingPathComponent("Corpora/mixed-layout.txt").path
+    /// The store's 5,000 most frequent words: the same mechanisms, caches quick to build in a debug build.
+    static let store = ["--vocab-limit", "5000"]
+
+    static let runs: [[String]] = [
+        ["--mechanism", "tem", "--epsilon", "6"],
+        ["--mechanism", "tem", "--epsilon", "3", "--beta", "0.01"],
+        ["--mechanism", "santext", "--epsilon", "4"],
+        ["--mechanism", "santext-plus", "--epsilon", "6", "--max-unprotected-fraction", "1"],
+        ["--mechanism", "custext", "--epsilon", "3", "--top-k", "10"],
+        ["--mechanism", "custext-plus", "--epsilon", "3", "--max-unprotected-fraction", "1"],
+        ["--mechanism", "mahalanobis", "--epsilon", "10", "--lambda", "0.5"],
+        ["--mechanism", "vickrey", "--epsilon", "12", "--vickrey-t", "0.3"],
+    ]
+
+    @Test("seeded runs are byte-identical across thread counts", arguments: runs)
+    func seededAcrossThreads(arguments: [String]) throws {
+        let base = ["privatize", Self.sample, "--seed", "5", "--max-unprotected-fraction", "1"] + Self.store + arguments
+        let one = try CommandLineTool.run(base + ["--threads", "1"])
+        let two = try CommandLineTool.run(base + ["--threads", "2"])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout == two.stdout && !one.stdout.isEmpty)
+        #expect(one.stdout != Array(try Data(contentsOf: URL(fileURLWithPath: Self.sample))))
+    }
+
+    @Test(arguments: [
+        (["--mechanism", "tem", "--epsilon", "1", "--beta", "2"], "--beta must be a number in (0, 1) (got 2.0)"),
+        (["--mechanism", "custext", "--epsilon", "1", "--top-k", "0"], "--top-k must be at least 1 (got 0.0)"),
+        (["--mechanism", "mahalanobis", "--epsilon", "1", "--lambda", "1.5"], "--lambda must be a number in [0, 1]"),
+        (["--mechanism", "vickrey", "--epsilon", "1", "--vickrey-t", "1.5"], "--vickrey-t must be a number in [0, 1]"),
+        (["--mechanism", "santext-plus", "--epsilon", "1", "--sensitive-fraction", "0"], "--sensitive-fraction must be"),
+        (["--mechanism", "santext-plus", "--epsilon", "1", "--sample-probability", "2"], "--sample-probability must be"),
+        (["--mechanism", "santext", "--epsilon", "1", "--sample-probability", "0.5"],
+         "--sample-probability applies to --mechanism santext-plus, not santext"),
+        (["--mechanism", "laplace", "--epsilon", "1", "--beta", "0.1"], "--beta applies to --mechanism tem, not laplace"),
+        (["--mechanism", "tem", "--epsilon", "1", "--lambda", "0.1"], "--lambda applies to --mechanism mahalanobis, not tem"),
+        (["--mechanism", "custext", "--epsilon", "1", "--decoder", "hnsw"], "--mechanism custext decodes no noisy vectors"),
+        (["--mechanism", "tem"], "--mechanism tem needs --epsilon"),
+    ] as [([String], String)])
+    func parameterErrors(arguments: [String], message: String) throws {
+        let outcome = try CommandLineTool.run(["privatize", Self.sample] + Self.store + arguments)
+        #expect(outcome.status == 64 && outcome.stderr.contains(message), "\(outcome.stderr)")
+    }
+
+    @Test("a partial mechanism's uncovered tokens are unprotected: over the default limit, no output")
+    func partialMechanismsMeetTheLimit() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { TestData.cleanUp(folder) }
+        let output = folder.appendingPathComponent("out.txt").path
+        let outcome = try CommandLineTool.run(["privatize", Self.sample, "-o", output, "--mechanism", "santext-plus",
+                                               "--epsilon", "5", "--seed", "1"] + Self.store)
+        #expect(outcome.status == 65 && outcome.stderr.contains("words the mechanism does not cover"), "\(outcome.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+        let report = folder.appendingPathComponent("report.json").path
+        let allowed = try CommandLineTool.run(["privatize", Self.sample, "-o", output, "--mechanism", "custext-plus",
+                                               "--epsilon", "5", "--seed", "1", "--max-unprotected-fraction", "1",
+                                               "--report", report] + Self.store)
+        #expect(allowed.status == 0, "\(allowed.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as! [String: Any]
+        let counts = json["counts"] as! [String: Any], privacy = json["privacy"] as! [String: Any]
+        #expect((counts["kept_by_mechanism"] as! Int) > 100)
+        #expect((privacy["not_protected"] as! [String])[0].hasPrefix("the 258 stopwords"))
+        #expect(((json["mechanism"] as! [String: Any])["guarantee"] as! [String: Any])["kind"] as? String
+                == "partial pure-within-groups")
+    }
+}

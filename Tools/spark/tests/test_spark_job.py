@@ -1,0 +1,244 @@
+"""The Spark job in local mode against one dptext process over the same input.
+
+Expected outputs are never written down: each test computes them with one
+`dptext privatize --record-key` run, which a keyed, seeded Spark run must
+equal record for record whatever the partitioning."""
+
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+import dptext_spark
+from spark_helpers import SEEDED, STORE, TOOLS, cli, concatenated, corpus_records, part_files, write_jsonl
+
+TEXT_FIELD = re.compile(rb'"text"\s*:\s*"(?:[^"\\]|\\.)*"')
+
+
+def job(spark, binary, input_path, output, partitions, options=SEEDED, key="id", fmt="jsonl", report=None):
+    argv = ["--partitions", str(partitions), "--input", str(input_path), "--output", str(output),
+            "--format", fmt, "--dptext", binary]
+    argv += ["--key-field", key] if key else []
+    argv += ["--report", str(report)] if report else []
+    return dptext_spark.run(spark, dptext_spark.parse_args(argv + ["--", *options]))
+
+
+def one_process(binary, input_path, folder, options=SEEDED, key="id"):
+    """(output bytes, private report, public report) of one dptext process."""
+    private, public = os.path.join(folder, "one-private.json"), os.path.join(folder, "one-public.json")
+    arguments = ["privatize", str(input_path), "--format", "jsonl", "--field", "text",
+                 "--report", private, "--report-public", public, *options]
+    output = cli(binary, arguments + (["--record-key", key] if key else []))
+    with open(private) as p, open(public) as q:
+        return output, json.load(p), json.load(q)
+
+
+@pytest.fixture(scope="module")
+def reference(binary, varied_jsonl, tmp_path_factory):
+    return one_process(binary, varied_jsonl, tmp_path_factory.mktemp("reference"))
+
+
+@pytest.fixture(scope="module")
+def keyed_runs(spark, binary, varied_jsonl, tmp_path_factory):
+    """The varied corpus through the job with 2 and 5 partitions."""
+    runs = {}
+    for partitions in (2, 5):
+        folder = tmp_path_factory.mktemp(f"keyed{partitions}")
+        summary = job(spark, binary, varied_jsonl, folder / "out", partitions, report=folder / "private.json")
+        runs[partitions] = (str(folder / "out"), str(folder / "private.json"), summary)
+    return runs
+
+
+@pytest.mark.parametrize("partitions", [2, 5])
+def test_keyed_seeded_output_equals_one_process(keyed_runs, reference, partitions):
+    output, _, summary = keyed_runs[partitions]
+    assert summary["partitions"] == partitions
+    assert len(part_files(output, ".txt")) == partitions
+    assert os.path.exists(os.path.join(output, "_SUCCESS"))
+    assert concatenated(output) == reference[0]
+
+
+@pytest.mark.parametrize("partitions", [2, 5])
+def test_jsonl_keeps_count_order_and_every_other_byte(keyed_runs, varied_jsonl, partitions):
+    with open(varied_jsonl, "rb") as handle:
+        before = handle.read().split(b"\n")
+    after = concatenated(keyed_runs[partitions][0]).split(b"\n")
+    assert len(after) == len(before)
+    changed = 0
+    for old, new in zip(before, after):
+        old_field, new_field = TEXT_FIELD.search(old), TEXT_FIELD.search(new)
+        if old_field is None:  # blank lines
+            assert new == old
+            continue
+        assert new[:new_field.start()] == old[:old_field.start()]
+        assert new[new_field.end():] == old[old_field.end():]
+        changed += new_field.group() != old_field.group()
+    assert changed > len(before) // 2  # the text really was privatized
+
+
+@pytest.mark.parametrize("partitions", [2, 5])
+def test_merged_reports_match_part_files_and_one_process(keyed_runs, reference, binary, tmp_path, partitions):
+    output, private_path, _ = keyed_runs[partitions]
+    with open(os.path.join(output, "_dptext-report.json")) as handle:
+        public = json.load(handle)
+    data = concatenated(output)
+    # Words as dptext counts them: the identity pass's public report over the part files.
+    (tmp_path / "all.jsonl").write_bytes(data)
+    one_process(binary, tmp_path / "all.jsonl", tmp_path, ["--mechanism", "identity", "--embeddings", STORE], key=None)
+    with open(tmp_path / "one-public.json") as handle:
+        words = json.load(handle)["output"]["words"]
+    assert public["output"] == {"records": data.count(b"\n"), "bytes": len(data), "words": words}
+    assert public == reference[2]
+    with open(private_path) as handle:
+        private = json.load(handle)
+    assert private["counts"] == reference[1]["counts"]
+    assert private["randomness"] == reference[1]["randomness"]
+
+
+def test_parquet_keeps_rows_values_and_types(spark, binary, tmp_path):
+    from datetime import datetime
+    from decimal import Decimal
+    from pyspark.sql import types as T
+    schema = T.StructType([
+        T.StructField("id", T.LongType()), T.StructField("text", T.StringType()),
+        T.StructField("chapter", T.IntegerType()), T.StructField("score", T.DoubleType()),
+        T.StructField("ok", T.BooleanType()), T.StructField("tags", T.ArrayType(T.StringType())),
+        T.StructField("when", T.TimestampType()), T.StructField("price", T.DecimalType(10, 2)),
+        T.StructField("blob", T.BinaryType()),
+        T.StructField("meta", T.StructType([T.StructField("a", T.StringType()), T.StructField("b", T.IntegerType())])),
+    ])
+    rows = [(r["id"] * 7, r["text"], r["chapter"], None if r["id"] % 4 == 0 else r["id"] / 3, r["id"] % 2 == 0,
+             ["é", str(r["paragraph"])], datetime(1817, 12, 20, 10, r["id"] % 60), Decimal(r["id"]) / 4,
+             bytes([r["id"] % 256, 0, 255]), (f"m{r['id']}", r["paragraph"])) for r in corpus_records(120)]
+    source = tmp_path / "input.parquet"
+    spark.createDataFrame(spark.sparkContext.parallelize(rows, 3), schema).write.parquet(str(source))
+    job(spark, binary, source, tmp_path / "out", 2, fmt="parquet")
+
+    import pyarrow.parquet as pq
+    files = part_files(tmp_path / "out", ".parquet")
+    assert len(files) == 2
+    assert spark.read.parquet(str(tmp_path / "out")).schema == spark.read.parquet(str(source)).schema
+    inputs = [row for path in part_files(source, ".parquet") for row in pq.read_table(path).to_pylist()]
+    outputs = [row for path in files for row in pq.read_table(path).to_pylist()]
+    assert [row["id"] for row in outputs] == [row[0] for row in rows]
+    for old, new in zip(inputs, outputs):
+        assert {k: v for k, v in new.items() if k != "text"} == {k: v for k, v in old.items() if k != "text"}
+    lines = write_jsonl(tmp_path / "keyed.jsonl", [{"id": row[0], "text": row[1]} for row in rows])
+    expected = [json.loads(line)["text"] for line in one_process(binary, lines, tmp_path)[0].splitlines()]
+    assert [row["text"] for row in outputs] == expected
+    assert sum(new["text"] != old["text"] for old, new in zip(inputs, outputs)) > len(rows) // 2
+
+
+def test_task_killed_mid_partition_is_retried(spark, binary, tmp_path, monkeypatch):
+    source = write_jsonl(tmp_path / "in.jsonl", corpus_records(90))
+    marker = tmp_path / "killed-once"
+    monkeypatch.setenv("DPTEXT_SPARK_FAIL_ONCE", f"1:{marker}")
+    context = spark.sparkContext
+    context.setJobGroup("kill-once", "failure injection")
+    try:
+        job(spark, binary, source, tmp_path / "out", 3)
+    finally:
+        context.setLocalProperty("spark.jobGroup.id", None)
+    assert marker.exists()
+    tracker = context.statusTracker()
+    stages = [stage for job_id in tracker.getJobIdsForGroup("kill-once")
+              for stage in tracker.getJobInfo(job_id).stageIds]
+    failed = sum(info.numFailedTasks for info in map(tracker.getStageInfo, stages) if info is not None)
+    assert failed == 1
+    assert concatenated(tmp_path / "out") == one_process(binary, source, tmp_path)[0]
+
+
+def test_seeded_run_without_key_is_refused(spark, binary, tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", corpus_records(5))
+    with pytest.raises(dptext_spark.JobError, match="--key-field") as refused:
+        job(spark, binary, source, tmp_path / "out", 2, key=None)
+    assert refused.value.status == 64
+    assert not (tmp_path / "out").exists()
+
+
+def test_dptext_error_fails_the_job_with_its_message(spark, binary, tmp_path):
+    records = corpus_records(60)
+    records[44] = {"id": records[44]["id"], "body": "no text field here"}  # input record 45
+    source = write_jsonl(tmp_path / "in.jsonl", records)
+    with pytest.raises(dptext_spark.JobError) as failed:
+        job(spark, binary, source, tmp_path / "out", 2)
+    assert failed.value.status == 65
+    message = str(failed.value)
+    assert 'dptext: error: <stdin>:15: the record has no top-level field "text"' in message
+    assert "<stdin>:15 is input record 45" in message and "partition 1" in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_skipped_records_are_located_in_the_whole_input(spark, binary, tmp_path):
+    records = corpus_records(60)
+    records[44] = {"id": records[44]["id"], "body": "no text field here"}  # input record 45, partition 1
+    source = write_jsonl(tmp_path / "in.jsonl", records)
+    options = [*SEEDED, "--on-error", "skip", "--max-unprotected-fraction", "1"]
+    summary = job(spark, binary, source, tmp_path / "out", 2, options=options, report=tmp_path / "private.json")
+    with open(tmp_path / "private.json") as handle:
+        skipped = json.load(handle)["counts"]["skipped"]
+    assert [(entry["path"], entry["line"]) for entry in skipped] == [(source, 45)]
+    assert any(warning.startswith("partition 1:") and "input record 45" in warning for warning in summary["warnings"])
+    assert concatenated(tmp_path / "out").split(b"\n")[44] == json.dumps(records[44]).encode()
+
+
+def test_duplicate_keys_across_partitions_are_refused(spark, binary, tmp_path):
+    records = corpus_records(60)
+    records[49]["id"] = records[2]["id"]  # records 3 and 50 end up in different partitions
+    source = write_jsonl(tmp_path / "in.jsonl", records)
+    with pytest.raises(dptext_spark.JobError, match="record key 3 .* input records 3 and 50") as refused:
+        job(spark, binary, source, tmp_path / "out", 2)
+    assert refused.value.status == 65
+
+
+def test_private_report_inside_output_is_refused(spark, binary, tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", corpus_records(5))
+    with pytest.raises(dptext_spark.JobError, match="private report") as refused:
+        job(spark, binary, source, tmp_path / "out", 2, report=tmp_path / "out" / "private.json")
+    assert refused.value.status == 64
+
+
+def test_caches_are_built_once_on_the_driver(spark, binary, tmp_path):
+    """truncated-gumbel needs a neighbour table and the vocabulary's extent: the
+    driver builds them into --cache-dir, executors get the shipped copy (a task
+    fails if its dptext writes a cache file), and the output equals a local run
+    that uses the same caches."""
+    caches = tmp_path / "caches"
+    options = ["--mechanism", "truncated-gumbel", "--epsilon", "80", "--seed", "5", "--embeddings", STORE,
+               "--cache-dir", str(caches)]
+    source = write_jsonl(tmp_path / "in.jsonl", corpus_records(40))
+    job(spark, binary, source, tmp_path / "out", 2, options=options)
+    built = sorted(os.listdir(caches))
+    assert any(name.startswith("neighbor-table-") for name in built)
+    assert any(name.startswith("vocabulary-extent-") for name in built)
+    assert concatenated(tmp_path / "out") == one_process(binary, source, tmp_path, options)[0]
+    assert sorted(os.listdir(caches)) == built
+
+
+def test_the_script_runs_the_job_and_reports_dptext_errors(binary, tmp_path):
+    """Tools/spark-privatize.sh itself (its own venv and Spark, local mode)."""
+    script = os.path.join(TOOLS, "spark-privatize.sh")
+    source = write_jsonl(tmp_path / "in.jsonl", corpus_records(50))
+    common = ["--master", "local[2]", "--partitions", "3", "--input", source, "--key-field", "id"]
+    env = dict(os.environ, DPTEXT_BINARY=binary)
+    done = subprocess.run([script, *common, "--output", str(tmp_path / "out"), "--", *SEEDED],
+                          capture_output=True, text=True, env=env, timeout=900)
+    assert done.returncode == 0, done.stderr
+    assert "50 records in 3 partitions" in done.stderr
+    assert concatenated(tmp_path / "out") == one_process(binary, source, tmp_path)[0]
+
+    records = corpus_records(50)
+    del records[9]["text"]
+    broken = write_jsonl(tmp_path / "broken.jsonl", records)
+    done = subprocess.run([script, *common[:-4], "--input", broken, "--key-field", "id",
+                           "--output", str(tmp_path / "out2"), "--", *SEEDED],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 65
+    assert re.search(r'spark-privatize: error: dptext exited with status 65 on partition 0 .*'
+                     r'<stdin>:10: the record has no top-level field "text"', done.stderr)
+
+    done = subprocess.run([script, *common[:-2], "--output", str(tmp_path / "out3"), "--", *SEEDED],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 64 and "needs --key-field" in done.stderr
