@@ -24,6 +24,13 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // OpenSSL's libcrypto (Debian `libssl-dev`): RAND_bytes, the userspace
+        // CSPRNG (seeded from the kernel) that unseeded runs draw from.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // hnswlib (Debian `libhnswlib-dev`, header-only), behind a small
         // extern "C" shim; SwiftPM links libstdc++ for C++ targets on Linux.
         // hnswlib is all templates compiled into the shim, so -O3 even in
@@ -32,7 +39,7 @@ let package = Package(
         .target(
             name: "DPText",
             dependencies: [
-                "CHDF5", "COpenBLAS", "CHNSW",
+                "CHDF5", "COpenBLAS", "CHNSW", "COpenSSL",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

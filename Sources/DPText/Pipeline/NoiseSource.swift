@@ -1,21 +1,40 @@
 /// Where a run's randomness comes from.
 ///
-/// By default the system CSPRNG (`SystemRandomNumberGenerator`: getrandom(2)
-/// on Linux). With a user-given seed, a reproducible generator per record:
-/// record i of input file f draws from stream `(f, i)` of the seed, so
-/// output is byte-identical across runs, thread counts and chunk sizes — and
-/// anyone who knows the seed knows the noise, which the run report says.
+/// By default the system CSPRNG (`SystemRandomStream`: OpenSSL's DRBG,
+/// seeded from the kernel, read in large buffers). With a user-given seed, a
+/// reproducible generator per record: record i of input file f draws from
+/// stream `(f, i)` of the seed — or, with `--record-key`, from the stream of
+/// its key — so output is byte-identical across runs, thread counts and chunk
+/// sizes, and anyone who knows the seed knows the noise, which the run
+/// report says.
 public enum NoiseSource: Sendable, Equatable {
     case system
     case seeded(UInt64)
 
     public var isSeeded: Bool { self != .system }
 
+    /// The generators of consecutive records of input `input`, the first
+    /// being record `firstRecord`, for one thread: with a seed, each record's
+    /// own stream (its key's when `keys` gives one); without, one system
+    /// stream that every record draws from in turn (fresh words, never reused).
+    public func generators(input: Int, firstRecord: Int, count: Int, keys: [RecordKey?] = []) -> [NoiseGenerator] {
+        switch self {
+        case .system:
+            let stream = SystemRandomStream()
+            return (0..<count).map { _ in .system(stream) }
+        case .seeded:
+            return (0..<count).map { offset in
+                let key = offset < keys.count ? keys[offset] : nil
+                return key.map(generator(key:)) ?? generator(input: input, record: firstRecord + offset)
+            }
+        }
+    }
+
     /// The generator of the record with key `key` (`--record-key`): with a
     /// seed, a stream derived from the seed and the key alone.
     public func generator(key: RecordKey) -> NoiseGenerator {
         switch self {
-        case .system: return .system(SystemRandomNumberGenerator())
+        case .system: return .system(SystemRandomStream())
         case .seeded(let seed): return .seeded(key.stream(seed: seed))
         }
     }
@@ -23,25 +42,35 @@ public enum NoiseSource: Sendable, Equatable {
     /// The generator for record `record` of input `input`.
     public func generator(input: Int, record: Int) -> NoiseGenerator {
         switch self {
-        case .system: return .system(SystemRandomNumberGenerator())
+        case .system: return .system(SystemRandomStream())
         case .seeded(let seed):
             return .seeded(SeededGenerator(seed: seed, stream: UInt64(input) << 40 ^ UInt64(record)))
         }
     }
 }
 
-/// A generator of either kind behind one concrete type.
-public enum NoiseGenerator: RandomNumberGenerator {
-    case system(SystemRandomNumberGenerator)
-    case seeded(SeededGenerator)
+/// A generator of either kind behind one concrete type: a seeded stream,
+/// or a view of a `SystemRandomStream` (copies share its buffer).
+public struct NoiseGenerator: RandomNumberGenerator {
+    private var seeded: SeededGenerator
+    /// The system stream's buffer and position (nil: seeded), and the stream that owns them.
+    private let words: UnsafeMutablePointer<UInt64>?
+    private let position: UnsafeMutablePointer<Int>?
+    private let stream: SystemRandomStream?
 
+    public static func system(_ stream: SystemRandomStream) -> NoiseGenerator {
+        NoiseGenerator(seeded: SeededGenerator(seed: 0), words: stream.words, position: stream.position, stream: stream)
+    }
+
+    public static func seeded(_ generator: SeededGenerator) -> NoiseGenerator {
+        NoiseGenerator(seeded: generator, words: nil, position: nil, stream: nil)
+    }
+
+    public var isSeeded: Bool { stream == nil }
+
+    @inline(__always)
     public mutating func next() -> UInt64 {
-        switch self {
-        case .system(var generator):
-            return generator.next()
-        case .seeded(var generator):
-            defer { self = .seeded(generator) }
-            return generator.next()
-        }
+        if let words, let position { return SystemRandomStream.nextWord(words: words, position: position) }
+        return seeded.next()
     }
 }

@@ -60,9 +60,8 @@ struct RecordProcessor: Sendable {
                                        isJSONString: false, passThrough: true))
             }
         }
-        var generators = located.enumerated().map { offset, record in
-            record.key.map(noise.generator(key:)) ?? noise.generator(input: input, record: firstRecord + offset)
-        }
+        var generators = noise.generators(input: input, firstRecord: firstRecord, count: located.count,
+                                          keys: located.map(\.key))
         var unprotected = [Int](repeating: 0, count: located.count)
         let outputs = privatizer.privatize(records: located.map(\.prepared.inputs), generators: &generators,
                                            unprotected: &unprotected)

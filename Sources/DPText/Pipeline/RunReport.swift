@@ -85,7 +85,7 @@ public struct RunReport: Codable, Sendable {
             seeded = noise.isSeeded
             source = noise.isSeeded
                 ? "seeded xoshiro256** (reproducible; anyone with the seed can recompute the noise)"
-                : "system CSPRNG (SystemRandomNumberGenerator)"
+                : "system CSPRNG (OpenSSL RAND_bytes: a CTR-DRBG seeded from the kernel)"
             let field = recordKey.map { String(decoding: JSONString.encode($0), as: UTF8.self) }
             switch (noise.isSeeded, field) {
             case (true, let field?):

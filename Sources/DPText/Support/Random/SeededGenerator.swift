@@ -2,7 +2,7 @@
 /// SplitMix64 (Blackman & Vigna).
 ///
 /// For reproducible runs and tests only. Privatizing real text uses the
-/// system CSPRNG (`SystemRandomNumberGenerator`) unless the user asks for a
+/// system CSPRNG (`SystemRandomStream`) unless the user asks for a
 /// seed, because a seeded run's noise is known to anyone who knows the seed.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
