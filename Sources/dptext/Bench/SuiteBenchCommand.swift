@@ -9,11 +9,13 @@ struct SuiteBenchCommand: ParsableCommand {
         discussion: """
             Runs `bench privatize` once per row, each in its own process so that start-up \
             time and peak memory are that mechanism's own: the identity pass (reading, \
-            tokenizing, writing: the floor), laplace and truncated-laplace at --epsilon, \
-            truncated-gumbel at --gumbel-multiple times its smallest valid ε, and kde-mh at \
-            --epsilon. Slow mechanisms stop after --seconds (the row says how many tokens they \
+            tokenizing, writing: the floor), truncated-gumbel at --gumbel-multiple times its \
+            smallest valid ε, tem and santext at --epsilon and at --low-epsilon, and every other \
+            mechanism at --epsilon. Slow mechanisms stop after --seconds (the row says how many tokens they \
             covered). Caches (vocabulary extent, neighbour table) are built on first use and \
-            excluded from start-up afterwards; run the suite twice for warm numbers. The rows             marked (hnsw) decode with the approximate HNSW graph (see `bench hnsw` for its recall).
+            excluded from start-up afterwards; run the suite twice for warm numbers. The rows \
+            marked (hnsw) decode with the approximate HNSW graph (see `bench hnsw` for its recall). \
+            Rows are unseeded, as users run, unless --seed is given.
             """
     )
 
@@ -27,6 +29,10 @@ struct SuiteBenchCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("truncated-gumbel runs at this multiple of its smallest valid ε.", valueName: "m"))
     var gumbelMultiple = 1.05
+
+    @Option(help: ArgumentHelp("tem and santext also run at this ε, where they change about half the words.",
+                               valueName: "ε"))
+    var lowEpsilon = 4.0
 
     @Option(help: ArgumentHelp("Stop each mechanism after the chunk that passes this many seconds.",
                                valueName: "seconds"))
@@ -52,6 +58,15 @@ struct SuiteBenchCommand: ParsableCommand {
                 ["--mechanism", "truncated-gumbel", "--gumbel-multiple", "\(gumbelMultiple)"],
                 ["--mechanism", "kde-mh", "--epsilon", "\(epsilon)"] + slow,
                 ["--mechanism", "kde-mh", "--epsilon", "\(epsilon)", "--decoder", "hnsw"] + slow,
+                ["--mechanism", "tem", "--epsilon", "\(epsilon)"],
+                ["--mechanism", "tem", "--epsilon", "\(lowEpsilon)"],
+                ["--mechanism", "santext", "--epsilon", "\(epsilon)"],
+                ["--mechanism", "santext", "--epsilon", "\(lowEpsilon)"],
+                ["--mechanism", "santext-plus", "--epsilon", "\(epsilon)"],
+                ["--mechanism", "custext", "--epsilon", "\(epsilon)"],
+                ["--mechanism", "custext-plus", "--epsilon", "\(epsilon)"],
+                ["--mechanism", "mahalanobis", "--epsilon", "\(epsilon)"] + slow,
+                ["--mechanism", "vickrey", "--epsilon", "\(epsilon)"] + slow,
             ]
             var storeArguments = seed.map { ["--seed", "\($0)"] } ?? []
             if let embeddings = storeOptions.embeddings { storeArguments += ["--embeddings", embeddings] }
