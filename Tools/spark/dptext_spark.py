@@ -291,6 +291,27 @@ def check_unique_keys(indexed, key_field, key_index):
                        + ". Two records with one key would share their noise: give every record its own key.", 65)
 
 
+def balanced_split(indexed, partitions, field_index):
+    """((partition, index), item) for every (index, item): consecutive records
+    go to the same partition, each partition gets about 1/N of the input's
+    bytes (so that the processes finish together even when record sizes vary),
+    and partition order is input order."""
+    def weight(item):  # a JSONL line's bytes, or a Parquet row's text
+        return 1 + (len(item) if field_index < 0 else len(item[field_index] or ""))
+
+    sizes = indexed.mapPartitions(lambda pairs: [sum(weight(item) for _, item in pairs)]).collect()
+    bases = [sum(sizes[:number]) for number in range(len(sizes))]
+    total = max(sum(sizes), 1)
+
+    def assign(number, pairs):
+        before = bases[number]
+        for index, item in pairs:
+            yield (min(partitions - 1, before * partitions // total), index), item
+            before += weight(item)
+
+    return indexed.mapPartitionsWithIndex(assign)
+
+
 def dptext_failure(error):
     """The DPTextFailed message inside a Spark job failure, if there is one."""
     found = re.findall(r"DPTextFailed: (.*?) \[exit status (-?\d+)\]", str(error))
@@ -373,9 +394,9 @@ def execute(spark, prepared):
             caches=os.path.basename(prepared.archive),
             options=without(args.options, {"--embeddings", "--cache-dir"}) + threads, field=args.field,
             key_field=args.key_field, parquet=schema is not None, field_index=field_index, key_index=key_index,
-            total=total, partitions=partitions, fail_once=os.environ.get("DPTEXT_SPARK_FAIL_ONCE"))
-        split = indexed.repartitionAndSortWithinPartitions(
-            partitions, partitionFunc=lambda index: index * partitions // max(total, 1))
+            fail_once=os.environ.get("DPTEXT_SPARK_FAIL_ONCE"))
+        split = balanced_split(indexed, partitions, field_index).repartitionAndSortWithinPartitions(
+            partitions, partitionFunc=lambda key: key[0])
         results = split.mapPartitionsWithIndex(functools.partial(dptext_task.privatize_partition, config=config))
         results.persist(StorageLevel.MEMORY_AND_DISK)
         if args.checkpoint_dir:
@@ -388,7 +409,7 @@ def execute(spark, prepared):
         records = results.filter(lambda item: item[0] == "rec").map(lambda item: item[2])
         write_output(spark, records, schema, args.output)
         reports = sorted(results.filter(lambda item: item[0] == "report").map(lambda item: item[1:]).collect())
-        reports = [locate_in_input(report, config, args.input) for report in reports]
+        reports = [locate_in_input(report, args.input) for report in reports]
         merge_reports(spark, prepared.binary, reports, args, prepared.scratch)
         return {"records": total, "partitions": partitions, "output": args.output,
                 "report": os.path.join(args.output, REPORT_NAME),
@@ -417,18 +438,17 @@ def write_output(spark, records, schema, output):
         spark.createDataFrame(records, schema, verifySchema=False).write.parquet(output)
 
 
-def locate_in_input(report, config, input_path):
-    """A partition's (partition, private, public, warnings) with its
-    partition-relative places (<stdin>:LINE, the private report's skipped
-    records) given as positions in the whole input, 1-based in input order."""
-    partition, private, public, warnings = report
-    first, _ = dptext_task.partition_bounds(partition, config.total, config.partitions)
+def locate_in_input(report, input_path):
+    """A partition's (partition, first, private, public, warnings) as
+    (partition, private, public, warnings), its partition-relative places
+    (<stdin>:LINE, the private report's skipped records) given as positions in
+    the whole input, 1-based in input order."""
+    partition, first, private, public, warnings = report
     private = json.loads(private)
     for skipped in private.get("counts", {}).get("skipped", []):
         if skipped.get("path") == "<stdin>" and isinstance(skipped.get("line"), int):
             skipped.update(path=input_path, line=first + skipped["line"])
-    warnings = re.sub(r"<stdin>:(\d+)", lambda found: f"input record {first + int(found.group(1))}", warnings)
-    return partition, json.dumps(private, ensure_ascii=False, indent=2), public, warnings
+    return partition, json.dumps(private, ensure_ascii=False, indent=2), public, dptext_task.locate(warnings, first)
 
 
 def merge_reports(spark, binary, reports, args, scratch):

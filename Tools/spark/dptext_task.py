@@ -54,17 +54,7 @@ class TaskConfig:
     parquet: bool        # rows (tuples) instead of raw JSONL lines
     field_index: int = -1    # Parquet: column positions
     key_index: int = -1
-    total: int = 0           # records in the whole input
-    partitions: int = 1
     fail_once: Optional[str] = None  # test hook, see fail_once_target()
-
-
-def partition_bounds(partition, total, partitions):
-    """First and one-past-last global index of a partition when record i goes
-    to partition i * partitions // total (the job's order-preserving split)."""
-    def first(p):
-        return -(-p * total // partitions)  # ceil(p * total / partitions)
-    return first(partition), first(partition + 1)
 
 
 def fail_once_target(spec, partition):
@@ -72,9 +62,10 @@ def fail_once_target(spec, partition):
 
     Returns True the first time the named partition runs, when the marker file
     does not exist yet (and creates it): that attempt's dptext process is then
-    killed mid-partition, so Spark's retry (local[N,maxFailures] or a cluster's
-    spark.task.maxFailures) must recompute the partition. Never set it in
-    production: it exists to test that retries give complete, consistent output.
+    killed mid-partition (after its first answer), so Spark's retry
+    (local[N,maxFailures] or a cluster's spark.task.maxFailures) must compute
+    the partition again. Never set it in production: it exists to test that
+    retries give complete, consistent output.
     """
     if not spec:
         return False
@@ -127,8 +118,9 @@ def error_line(stderr_text):
 
 
 def privatize_partition(partition, records, config):
-    """mapPartitionsWithIndex function: records are (index, item) pairs sorted
-    by index; item is a JSONL line (bytes) or a Parquet row (tuple)."""
+    """mapPartitionsWithIndex function: records are ((partition, index), item)
+    pairs sorted by index, index being the record's 0-based position in the
+    whole input; item is a JSONL line (bytes) or a Parquet row (tuple)."""
     binary = _executable(_shipped(config.binary))
     caches = _shipped(config.caches)
     caches_before = set(os.listdir(caches))
@@ -143,8 +135,9 @@ def privatize_partition(partition, records, config):
         command += config.options
         with open(os.path.join(scratch, "stderr"), "w+b") as stderr:
             process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
+            where = {}  # the partition's first input index, once known
             try:
-                yield from _stream(partition, records, config, process)
+                yield from _stream(partition, records, config, process, where)
             finally:
                 if process.poll() is None:  # the task was interrupted: leave no process behind
                     process.kill()
@@ -152,27 +145,29 @@ def privatize_partition(partition, records, config):
             status = process.wait()
             stderr.seek(0)
             message = stderr.read().decode("utf-8", "replace")
+        first = where.get("first", 0)
         if status != 0:
-            raise DPTextFailed(_failure_message(partition, config, status, message), status)
+            raise DPTextFailed(_failure_message(partition, first, config, status, message), status)
         new_caches = set(os.listdir(caches)) - caches_before
         if new_caches:
             raise RuntimeError(f"dptext built cache files on an executor ({sorted(new_caches)}); the driver's "
                                "set-up run should have built every cache this mechanism needs. Report this.")
         with open(private_path) as private, open(public_path) as public:
-            yield ("report", partition, private.read(), public.read(), message.strip())
+            yield ("report", partition, first, private.read(), public.read(), message.strip())
 
 
-def _stream(partition, records, config, process):
-    """Feeds records to dptext in a writer thread and yields its answers."""
+def _stream(partition, records, config, process, where):
+    """Feeds records to dptext in a writer thread and yields its answers;
+    where["first"] is set to the first record's input index."""
     pending = collections.deque()  # (index, item) written but not yet answered
     writer_error = []
-    first, end = partition_bounds(partition, config.total, config.partitions)
-    kill_after = max(1, (end - first) // 2) if fail_once_target(config.fail_once, partition) else None
+    kill = fail_once_target(config.fail_once, partition)
 
     def write():
         batch, size = [], 0
         try:
-            for index, item in records:
+            for (_, index), item in records:
+                where.setdefault("first", index)
                 line = _encode(config, item) + b"\n"
                 pending.append((index, item))
                 batch.append(line)
@@ -205,7 +200,7 @@ def _stream(partition, records, config, process):
         index, item = pending.popleft()
         yield ("rec", index, _decode(config, item, line[:-1] if line.endswith(b"\n") else line))
         answered += 1
-        if kill_after is not None and answered == kill_after:
+        if kill and answered == 1:
             os.kill(process.pid, signal.SIGKILL)  # test hook: see fail_once_target
     writer.join()
     if writer_error:
@@ -215,10 +210,15 @@ def _stream(partition, records, config, process):
                            f"without answering {len(pending)} more")
 
 
-def _failure_message(partition, config, status, stderr_text):
+def locate(text, first):
+    """<stdin>:LINE of a partition whose first record has input index `first`,
+    as 1-based input record numbers (positions in input order)."""
+    return re.sub(r"<stdin>:(\d+)", lambda found: f"input record {first + int(found.group(1))}", text)
+
+
+def _failure_message(partition, first, config, status, stderr_text):
     """dptext's error line, with its partition-relative <stdin>:LINE located in
-    the whole input (record numbers are 1-based positions in input order)."""
-    first, end = partition_bounds(partition, config.total, config.partitions)
+    the whole input."""
     if status < 0:
         what = f"dptext was killed by signal {-status}"
         if config.fail_once:
@@ -226,7 +226,7 @@ def _failure_message(partition, config, status, stderr_text):
         status_text = what
     else:
         status_text = f"dptext exited with status {status}"
-    message = (f"{status_text} on partition {partition} (input records {first + 1}-{end}): "
+    message = (f"{status_text} on partition {partition} (from input record {first + 1}): "
                f"{error_line(stderr_text)}")
     lines = sorted({int(number) for number in re.findall(r"<stdin>:(\d+)", stderr_text)})
     if lines:

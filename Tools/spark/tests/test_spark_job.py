@@ -165,9 +165,11 @@ def test_dptext_error_fails_the_job_with_its_message(spark, binary, tmp_path):
     with pytest.raises(dptext_spark.JobError) as failed:
         job(spark, binary, source, tmp_path / "out", 2)
     assert failed.value.status == 65
-    message = str(failed.value)
-    assert 'dptext: error: <stdin>:15: the record has no top-level field "text"' in message
-    assert "<stdin>:15 is input record 45" in message and "partition 1" in message
+    found = re.search(r'on partition 1 \(from input record (\d+)\): dptext: error: <stdin>:(\d+): the record has no '
+                      r'top-level field "text".* \(<stdin>:(\d+) is input record 45\)$', str(failed.value))
+    assert found, str(failed.value)
+    first, line, again = map(int, found.groups())
+    assert line == again == 45 - first + 1
     assert not (tmp_path / "out").exists()
 
 
@@ -186,7 +188,7 @@ def test_skipped_records_are_located_in_the_whole_input(spark, binary, tmp_path)
 
 def test_duplicate_keys_across_partitions_are_refused(spark, binary, tmp_path):
     records = corpus_records(60)
-    records[49]["id"] = records[2]["id"]  # records 3 and 50 end up in different partitions
+    records[49]["id"] = records[2]["id"]  # records 3 and 50: in different partitions
     source = write_jsonl(tmp_path / "in.jsonl", records)
     with pytest.raises(dptext_spark.JobError, match="record key 3 .* input records 3 and 50") as refused:
         job(spark, binary, source, tmp_path / "out", 2)
@@ -237,7 +239,7 @@ def test_the_script_runs_the_job_and_reports_dptext_errors(binary, tmp_path):
                           capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 65
     assert re.search(r'spark-privatize: error: dptext exited with status 65 on partition 0 .*'
-                     r'<stdin>:10: the record has no top-level field "text"', done.stderr)
+                     r'<stdin>:10: the record has no top-level field "text".*is input record 10\)', done.stderr)
 
     done = subprocess.run([script, *common[:-2], "--output", str(tmp_path / "out3"), "--", *SEEDED],
                           capture_output=True, text=True, env=env, timeout=600)
