@@ -1,3 +1,5 @@
+import COpenBLAS
+
 extension EmbeddingStore {
     /// The Euclidean norm of every vector, in id order.
     public func norms() -> [Double] {
@@ -24,18 +26,18 @@ extension EmbeddingStore {
 extension EmbeddingStore {
     /// The covariance of the vectors, `(1/V)·Σ (x − μ)(x − μ)ᵀ` (ddof 0), as a
     /// row-major `D × D` matrix: a statistic of the public vocabulary only.
+    ///
+    /// Summed 4,096 centred rows at a time with BLAS `dsyrk`.
     public func covariance() -> [Double] {
         let n = dimension, v = Double(count)
         let mean = outOfVocabularyStandIn
         var sums = [Double](repeating: 0, count: n * n)
-        var centered = [Double](repeating: 0, count: n)
-        vectors.withUnsafeBufferPointer { matrix in
-            for id in 0..<count {
-                for j in 0..<n { centered[j] = Double(matrix[id * n + j]) - mean[j] }
-                for i in 0..<n {
-                    for j in i..<n { sums[i * n + j] += centered[i] * centered[j] }
-                }
-            }
+        var centred = [Double]()
+        for start in stride(from: 0, to: count, by: 4096) {
+            let rows = min(4096, count - start)
+            centred = (0..<rows * n).map { Double(vectors[start * n + $0]) - mean[$0 % n] }
+            // sums (upper triangle, row-major) += centredᵀ·centred
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(n), Int32(rows), 1, centred, Int32(n), 1, &sums, Int32(n))
         }
         for i in 0..<n {
             for j in i..<n {

@@ -19,15 +19,28 @@ struct SymmetricMatrix: Sendable, Equatable {
 
     /// The eigenvalues, ascending (LAPACK `dsyev`); nil if it fails to converge.
     func eigenvalues() -> [Double]? {
+        decompose(vectors: false)?.values
+    }
+
+    /// The eigenvalues, ascending, and the eigenvectors as the rows of a
+    /// row-major `size × size` matrix, row i belonging to value i (LAPACK
+    /// `dsyev`); nil if it fails to converge.
+    func eigenvectors() -> (values: [Double], vectors: [Double])? {
+        decompose(vectors: true)
+    }
+
+    private func decompose(vectors: Bool) -> (values: [Double], vectors: [Double])? {
+        // Column-major eigenvectors (LAPACK's columns) read row-major are rows.
         var a = entries
         var values = [Double](repeating: 0, count: size)
         var n = Int32(size), lda = Int32(size), info: Int32 = 0
         var lwork: Int32 = -1, optimal = 0.0
-        dsyev_("N", "U", &n, &a, &lda, &values, &optimal, &lwork, &info, 1, 1)  // workspace query
+        let job = vectors ? "V" : "N"
+        dsyev_(job, "U", &n, &a, &lda, &values, &optimal, &lwork, &info, 1, 1)  // workspace query
         lwork = Int32(max(1, Int(optimal)))
         var work = [Double](repeating: 0, count: Int(lwork))
-        dsyev_("N", "U", &n, &a, &lda, &values, &work, &lwork, &info, 1, 1)
-        return info == 0 ? values : nil
+        dsyev_(job, "U", &n, &a, &lda, &values, &work, &lwork, &info, 1, 1)
+        return info == 0 ? (values, a) : nil
     }
 
     /// The lower-triangular L with L·Lᵀ = self, row-major (LAPACK `dpotrf`),

@@ -52,6 +52,11 @@ struct PrivatizeBenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Folder of the cached resources (default ~/.cache/dptext).", valueName: "folder"))
     var cacheDir: String?
 
+    @Option(help: ArgumentHelp(
+        "Principal coordinates that screen words in exact search (0: brute force; default: the index's choice).",
+        valueName: "m"))
+    var screeningDepth: Int?
+
     @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -78,7 +83,7 @@ struct PrivatizeBenchCommand: ParsableCommand {
         try reportingFailures {
             let progress = CacheProgress()
             let ((resources, storeWords, path), openSeconds) = try timed {
-                try storeOptions.loadResources(cacheFolder: cacheDir, progress: progress)
+                try storeOptions.loadResources(cacheFolder: cacheDir, progress: progress, screeningDepth: screeningDepth)
             }
             let vocabulary = resources.vocabulary
             let indexSeconds = 0.0  // the exact index is built with the resources

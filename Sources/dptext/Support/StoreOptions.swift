@@ -34,12 +34,16 @@ struct StoreOptions: ParsableArguments {
 
     /// The word vocabulary with its shared resources, cached on disk in
     /// `cacheFolder` (default `~/.cache/dptext`), progress on stderr.
-    func loadResources(cacheFolder: String?, progress: CacheProgress) throws
+    ///
+    /// - Parameter screeningDepth: the exact index's principal-axes screening
+    ///   (`ExactNeighborIndex`): nil for the default, 0 for brute force.
+    func loadResources(cacheFolder: String?, progress: CacheProgress, screeningDepth: Int? = nil) throws
         -> (resources: VocabularyResources, storeWords: Int, path: String) {
         let (vocabulary, storeWords, path) = try loadVocabulary()
+        let index = screeningDepth.map { ExactNeighborIndex(store: vocabulary, screeningDepth: $0 == 0 ? nil : $0) }
         let resources = VocabularyResources(
-            vocabulary: vocabulary, storePath: path, cacheFolder: cacheFolder ?? MechanismOptions.defaultCacheFolder,
-            progress: progress.update)
+            vocabulary: vocabulary, index: index, storePath: path,
+            cacheFolder: cacheFolder ?? MechanismOptions.defaultCacheFolder, progress: progress.update)
         return (resources, storeWords, path)
     }
 }

@@ -39,6 +39,51 @@ struct ExactNeighborIndexTests {
         }
     }
 
+    /// Principal-axes screening at every depth gives the naive reference's
+    /// answer, ids and order, for word, near, Laplace-noisy and far queries.
+    @Test(arguments: [(6000, 50, 1, 8), (6000, 50, 2, 24), (5000, 40, 10, 16), (3000, 12, 100, 4), (4500, 50, 300, 32)])
+    func screenedSearchMatchesNaiveSearch(count: Int, dimension: Int, k: Int, depth: Int) throws {
+        // Correlated coordinates, so that the principal axes matter.
+        let base = TestData.randomStore(count: count, dimension: dimension, seed: UInt64(count + depth))
+        let vectors = (0..<count).flatMap { id in
+            (0..<dimension).map { j in base.vectors[id * dimension + j] * Float(1 + j % 5) + base.vectors[id * dimension] }
+        }
+        let store = try EmbeddingStore(words: base.words, vectors: vectors, dimension: dimension)
+        let index = ExactNeighborIndex(store: store, screeningDepth: depth)
+        #expect(index.screening?.depth == depth)
+        var generator = SeededGenerator(seed: 8)
+        let queries: [[Double]] = (0..<80).map { i in
+            let id = Int.random(in: 0..<count, using: &generator)
+            guard i % 4 != 3 else {
+                return zip(store.vector(at: id), MultivariateLaplaceNoise.sample(dimension: dimension, epsilon: 2, using: &generator)).map(+)
+            }
+            let scale = [0.0, 0.05, 20][i % 4]
+            return store.vector(at: id).map { $0 + scale * TestData.gaussian(using: &generator) }
+        }
+        let found = index.nearest(toEach: queries.flatMap { $0 }, k: k)
+        for (query, neighbors) in zip(queries, found) {
+            #expect(neighbors == naiveNearest(store, query: query, k: k))
+        }
+    }
+
+    @Test("the bundled store: screening, the default, equals brute force on noisy points")
+    func screenedSearchOnGloVe() throws {
+        let store = try WordTokenizer.wordVocabulary(of: try EmbeddingStore.load(from: TestData.bundledStore))
+        let index = ExactNeighborIndex(store: store)
+        #expect(index.screening?.depth == 24)
+        var generator = SeededGenerator(seed: 9)
+        var queries: [Double] = []
+        for epsilon in [3.0, 10, 30] {
+            for _ in 0..<100 {
+                let id = Int.random(in: 0..<store.count, using: &generator)
+                queries += zip(store.vector(at: id), MultivariateLaplaceNoise.sample(dimension: 50, epsilon: epsilon, using: &generator)).map(+)
+            }
+        }
+        for k in [1, 2, 100] {
+            #expect(index.nearest(toEach: queries, k: k) == index.bruteForce.nearest(toEach: queries, k: k), "k = \(k)")
+        }
+    }
+
     @Test func breaksTiesByLowerIdAndFindsExactDuplicates() throws {
         // Points on a grid: many exactly equal distances; words 3 and 7 share a vector.
         var vectors: [Float] = []
