@@ -36,10 +36,14 @@ let package = Package(
         // hnswlib is all templates compiled into the shim, so -O3 even in
         // debug builds (unoptimized it builds a graph several times slower).
         .target(name: "CHNSW", cxxSettings: [.unsafeFlags(["-O3"])]),
+        // The two inner loops of exact screened search (a threshold scan and
+        // a short dot product), in C so that they compile to vector
+        // instructions; -O3 for the same reason as CHNSW.
+        .target(name: "CScreening", cSettings: [.unsafeFlags(["-O3"])]),
         .target(
             name: "DPText",
             dependencies: [
-                "CHDF5", "COpenBLAS", "CHNSW", "COpenSSL",
+                "CHDF5", "COpenBLAS", "CHNSW", "CScreening", "COpenSSL",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

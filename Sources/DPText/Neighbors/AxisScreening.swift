@@ -1,4 +1,5 @@
 import COpenBLAS
+import CScreening
 
 /// Exact search that reads most words in only their first `m` principal
 /// coordinates (`PrincipalAxes`): a cheap lower bound rules them out, and
@@ -131,8 +132,8 @@ struct AxisScreening: Sendable {
 
     /// Offers the words of one block that the bound B does not rule out,
     /// scored in full: `B + 2‖t_z‖‖t_x‖ − 2⟨t_z, t_x⟩` is the squared distance.
-    /// Groups of 16 bounds are first reduced to their smallest (branch-free),
-    /// so a group wholly above the selector's bound costs no branch.
+    /// The threshold scan and the tail products are C kernels (`CScreening`)
+    /// that compile to vector instructions.
     @inline(__always)
     private func scan(_ bounds: ArraySlice<Float>, firstID: Int, queryTail: ArraySlice<Float>, queryTailNorm: Float,
                       into selector: inout CandidateSelector) {
@@ -142,24 +143,16 @@ struct AxisScreening: Sendable {
         queryTail.withUnsafeBufferPointer { zTail in
         bounds.withUnsafeBufferPointer { bounds in
             var threshold = selector.bound
-            var start = 0
-            while start < bounds.count {
-                let end = Swift.min(start + 16, bounds.count)
-                var smallest = Float.infinity
-                for offset in start..<end { smallest = bounds[offset] < smallest ? bounds[offset] : smallest }
-                if smallest <= threshold {
-                    for offset in start..<end where bounds[offset] <= threshold {
-                        let id = firstID + offset
-                        var dot: Float = 0
-                        for j in 0..<rest { dot += zTail[j] * tails[id * rest + j] }
-                        let score = bounds[offset] + 2 * (queryTailNorm * tailNorms[id] - dot)
-                        if score <= threshold {
-                            selector.offer(score: score, id: id)
-                            threshold = selector.bound
-                        }
-                    }
+            var offset = dptext_first_at_most(bounds.baseAddress!, 0, bounds.count, threshold)
+            while offset < bounds.count {
+                let id = firstID + offset
+                let dot = dptext_dot(zTail.baseAddress!, tails.baseAddress! + id * rest, rest)
+                let score = bounds[offset] + 2 * (queryTailNorm * tailNorms[id] - dot)
+                if score <= threshold {
+                    selector.offer(score: score, id: id)
+                    threshold = selector.bound
                 }
-                start = end
+                offset = dptext_first_at_most(bounds.baseAddress!, offset + 1, bounds.count, threshold)
             }
         }}}}
     }

@@ -12,7 +12,7 @@ struct PrivatizeBenchCommand: ParsableCommand {
             mechanism: start-up seconds (store, index and mechanism set-up, cached extents and \
             neighbour tables loaded), tokens, seconds, tokens/s, MB/s, the fraction of vocabulary \
             words changed, and the process's peak resident memory so far (run one mechanism per \
-            process, as `bench suite` does, to see each one's own). Seeded, so runs are comparable.
+            process, as `bench suite` does, to see each one's own). Unseeded (the system CSPRNG, as users run) unless --seed is given.
             """
     )
 
@@ -35,7 +35,7 @@ struct PrivatizeBenchCommand: ParsableCommand {
                                valueName: "R"))
     var maxNoise: Double?
 
-    @Option(help: ArgumentHelp("kde-mh: burn-in and steps (default 1000, 2000).", valueName: "B,T"))
+    @Option(help: ArgumentHelp("kde-mh: burn-in and steps (default: the mechanism's, 0 and 30).", valueName: "B,T"))
     var chain: String?
 
     @Option(help: ArgumentHelp("How noisy vectors become words: exact (default) or hnsw.", valueName: "search"))
@@ -91,7 +91,7 @@ struct PrivatizeBenchCommand: ParsableCommand {
             if !json {
                 print("store     \(path) (V = \(storeWords), D = \(vocabulary.dimension), \(vocabulary.count) vocabulary words); "
                       + "open \(fixed(openSeconds, digits: 3)) s, peak RSS \(megabytes(peakResidentBytes()))")
-                print("corpus    \(corpus) (\(megabytes(bytes))), threads \(threads), "
+                print("corpus    \(corpus) (\(megabytes(bytes))), threads \(threads), BLAS \(BLASKernels.coreName), "
                       + (seed.map { "seeded (\($0))" } ?? "unseeded (system CSPRNG)"))
                 print(BenchRow.header)
             }

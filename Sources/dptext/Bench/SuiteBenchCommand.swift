@@ -72,7 +72,7 @@ struct SuiteBenchCommand: ParsableCommand {
             if let embeddings = storeOptions.embeddings { storeArguments += ["--embeddings", embeddings] }
             if let limit = storeOptions.vocabLimit { storeArguments += ["--vocab-limit", "\(limit)"] }
             print("corpus    \(corpus) (\(megabytes(fileSize(corpus) ?? 0))), store \(try storeOptions.embeddings ?? BundledStore.locate()), "
-                  + "threads \(threads), at most \(fixed(seconds, digits: 0)) s per mechanism, "
+                  + "threads \(threads), BLAS \(BLASKernels.coreName), at most \(fixed(seconds, digits: 0)) s per mechanism, "
                   + (seed.map { "seeded (\($0))" } ?? "unseeded"))
             print(BenchRow.header)
             for arguments in rows {

@@ -70,7 +70,7 @@ struct ExactNeighborIndexTests {
     func screenedSearchOnGloVe() throws {
         let store = try WordTokenizer.wordVocabulary(of: try EmbeddingStore.load(from: TestData.bundledStore))
         let index = ExactNeighborIndex(store: store)
-        #expect(index.screening?.depth == 24)
+        #expect(index.screening?.depth == 32)
         var generator = SeededGenerator(seed: 9)
         var queries: [Double] = []
         for epsilon in [3.0, 10, 30] {
