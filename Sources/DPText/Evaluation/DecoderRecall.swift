@@ -23,7 +23,7 @@ public enum DecoderRecall {
                 switch mechanism.draw(.word(word), using: &generator).outcome {
                 case .point(let point), .pointWithin(let point, _, _), .twoNearest(let point, _, _):
                     points.append(contentsOf: point)
-                case .word, .unprotectedWord, .input: break
+                case .word, .unprotectedWord, .input, .afterNeighbors: break
                 }
             }
         }

@@ -64,6 +64,11 @@ public struct Draw: Sendable {
         /// (the Vickrey rule; the uniform is drawn with the point, so the
         /// output does not depend on how points are batched).
         case twoNearest([Double], t: Double, uniform: Double)
+        /// The draw `then` makes of this point's `k` nearest vocabulary
+        /// words (nearest first; `exact` says whether the search was exact):
+        /// found in batches with every other point, so a mechanism that
+        /// needs a point's neighbourhood does not search one point at a time.
+        case afterNeighbors([Double], k: Int, then: @Sendable (_ neighbors: [Neighbor], _ exact: Bool) -> Draw)
     }
 
     let outcome: Outcome
@@ -74,6 +79,13 @@ public struct Draw: Sendable {
     public static var input: Draw { Draw(outcome: .input) }
     /// Output this vocabulary word, unprotected by design (counted as such).
     public static func unprotected(_ id: Int) -> Draw { Draw(outcome: .unprotectedWord(id)) }
+    /// Continue with the `k` words nearest `point` (never public, as `point`).
+    static func afterNeighbors(
+        of point: [Double], k: Int, then: @escaping @Sendable (_ neighbors: [Neighbor], _ exact: Bool) -> Draw
+    ) -> Draw {
+        Draw(outcome: .afterNeighbors(point, k: k, then: then))
+    }
+
     /// The Vickrey choice between the two words nearest `point` (never public, as `point`).
     static func twoNearest(_ point: [Double], t: Double, uniform: Double) -> Draw {
         Draw(outcome: .twoNearest(point, t: t, uniform: uniform))

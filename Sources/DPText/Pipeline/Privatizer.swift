@@ -82,8 +82,10 @@ public struct Privatizer: Sendable {
                     pending.add(point, owner: owner, rule: .within(center: center, radius: radius))
                 case .twoNearest(let point, let t, let uniform):
                     pending.add(point, owner: owner, rule: .vickrey(t: t, uniform: uniform))
+                case .afterNeighbors(let point, let k, let then):
+                    pending.continuations.append((owner, point, k, then))
                 }
-                if pending.count >= Self.decodingBatch { decode(&pending, into: &outputs) }
+                if pending.count + pending.continuations.count >= Self.decodingBatch { decode(&pending, into: &outputs) }
             }
         }
         decode(&pending, into: &outputs)
@@ -107,6 +109,8 @@ public struct Privatizer: Sendable {
         var points: [Double] = []
         var owners: [(owner: Owner, rule: DecodingRule)] = []
         var count: Int { owners.count }
+        /// Points waiting for their neighbourhood (`Draw.afterNeighbors`).
+        var continuations: [(owner: Owner, point: [Double], k: Int, then: @Sendable ([Neighbor], Bool) -> Draw)] = []
         /// How many nearest words decoding needs (2 when a Vickrey point is pending).
         var k = 1
 
@@ -119,8 +123,24 @@ public struct Privatizer: Sendable {
         }
     }
 
-    /// Decodes every pending point into `outputs` and empties the batch.
+    /// Continues every pending neighbourhood draw — one batched search for
+    /// their points, then each continuation, whose words are written and
+    /// whose points join the batch — then decodes every pending point into
+    /// `outputs` and empties the batch.
     private func decode(_ pending: inout PendingPoints, into outputs: inout [[Int?]]) {
+        if !pending.continuations.isEmpty {
+            let k = pending.continuations.map(\.k).max()!
+            let found = decoder.nearest(toEach: pending.continuations.flatMap(\.point), k: k)
+            for (continuation, neighbors) in zip(pending.continuations, found) {
+                let owner = continuation.owner
+                switch continuation.then(Array(neighbors.prefix(continuation.k)), decoder.isExact).outcome {
+                case .word(let id): outputs[owner.record][owner.token] = id
+                case .point(let point): pending.add(point, owner: owner, rule: .nearest)
+                default: preconditionFailure("a neighbourhood continuation must give a word or a point")
+                }
+            }
+            pending.continuations.removeAll(keepingCapacity: true)
+        }
         guard pending.count > 0 else { return }
         let decoded = decoder.nearest(toEach: pending.points, k: pending.k)
         let dimension = pending.dimension

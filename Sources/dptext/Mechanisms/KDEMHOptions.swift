@@ -8,13 +8,13 @@ struct KDEMHOptions: MechanismOptionGroup {
     @Option(help: ArgumentHelp("kde-mh: KDE bandwidth h (default: Scott's rule).", valueName: "h"))
     var bandwidth: Double?
 
-    @Option(help: ArgumentHelp("kde-mh: burn-in steps (default 1000).", valueName: "B"))
+    @Option(help: ArgumentHelp("kde-mh: chain moves before the counted ones (default 0).", valueName: "B"))
     var burnIn: Int?
 
-    @Option(help: ArgumentHelp("kde-mh: steps after burn-in (default 2000).", valueName: "T"))
+    @Option(help: ArgumentHelp("kde-mh: chain moves after burn-in (default 30).", valueName: "T"))
     var steps: Int?
 
-    @Option(help: ArgumentHelp("kde-mh: random-walk proposal scale σ (default 2.38·min(h, √(D+1)/ε)/√D).", valueName: "σ"))
+    @Option(help: ArgumentHelp("kde-mh: random-walk step scale σ (default: from the mixture proposal).", valueName: "σ"))
     var proposalScale: Double?
 
     @Option(help: ArgumentHelp("kde-mh: vocabulary words nearest the noisy point that carry the KDE (default 100).",
@@ -28,8 +28,9 @@ struct KDEMHOptions: MechanismOptionGroup {
 
     func make(name: String, context: MechanismContext) throws -> any WordMechanism {
         try KDEMetropolisHastingsMechanism(
-            epsilon: context.epsilon, store: context.resources.vocabulary, neighbors: context.resources.index,
-            bandwidth: bandwidth, burnIn: burnIn ?? 1000, steps: steps ?? 2000, proposalScale: proposalScale,
+            epsilon: context.epsilon, store: context.resources.vocabulary, bandwidth: bandwidth,
+            burnIn: burnIn ?? KDEMetropolisHastingsMechanism.defaultBurnIn,
+            steps: steps ?? KDEMetropolisHastingsMechanism.defaultSteps, proposalScale: proposalScale,
             kernelNeighbors: kdeNeighbors ?? 100)
     }
 }

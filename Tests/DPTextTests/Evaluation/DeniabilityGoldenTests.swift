@@ -37,7 +37,7 @@ struct DeniabilityGoldenTests {
                 epsilon: run.epsilon, store: vocabulary, extent: VocabularyExtent(store: vocabulary), neighbors: index)
         case "kde-mh":
             return try KDEMetropolisHastingsMechanism(
-                epsilon: run.epsilon, store: vocabulary, neighbors: index,
+                epsilon: run.epsilon, store: vocabulary,
                 burnIn: Int(p["burn_in"]!), steps: Int(p["steps"]!))
         default:
             throw CancellationError()

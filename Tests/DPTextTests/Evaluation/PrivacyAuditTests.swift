@@ -62,8 +62,9 @@ struct ChainFromInput: WordMechanism {
         let center = vector(of: input, in: store)
         let noise = MultivariateLaplaceNoise.sample(dimension: store.dimension, epsilon: base.epsilon, using: &generator)
         let observation = NoisyObservation(point: zip(center, noise).map(+))
-        let centers = base.neighbors.nearest(to: observation.point, k: base.kernelNeighbors).flatMap { store.vector(at: $0.id) }
-        let walked = base.denoiser.walk(observation, kernelCenters: centers, from: center, length: steps,
+        let centers = ExactNeighborIndex(store: store).nearest(to: observation.point, k: base.kernelNeighbors)
+            .flatMap { store.vector(at: $0.id) }
+        let walked = base.denoiser.walk(observation, kernelCenters: centers, from: center, length: steps, scale: 0.3,
                                         using: &generator)
         return .point(walked.state)
     }
@@ -147,7 +148,7 @@ struct PrivacyAuditNoViolationTests {
         let store = TestData.randomStore(count: 12, dimension: 2, seed: 8)
         let index = ExactNeighborIndex(store: store)
         let mechanism = try KDEMetropolisHastingsMechanism(
-            epsilon: 1, store: store, neighbors: index, burnIn: 20, steps: 20, kernelNeighbors: 12)
+            epsilon: 1, store: store, burnIn: 20, steps: 20, kernelNeighbors: 12)
         let audit = try PrivacyAuditTesting.audit(mechanism, store: store)
         let pairs = AuditPairs.nearestNeighbor(index: index, count: 2, seed: 9)
             + AuditPairs.random(store: store, count: 1, seed: 10)

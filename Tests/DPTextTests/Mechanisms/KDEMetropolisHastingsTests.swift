@@ -37,14 +37,15 @@ struct KDEMetropolisHastingsTests {
         }
     }()
 
-    static func denoiser(burnIn: Int, steps: Int) throws -> MetropolisHastingsDenoiser {
+    static func denoiser(burnIn: Int, steps: Int, proposalScale: Double? = nil) throws -> MetropolisHastingsDenoiser {
         MetropolisHastingsDenoiser(prior: try GaussianKDEPrior(store: toy, bandwidth: bandwidth),
-                                   epsilon: epsilon, burnIn: burnIn, steps: steps, proposalScale: 1.2)
+                                   epsilon: epsilon, burnIn: burnIn, steps: steps, proposalScale: proposalScale)
     }
 
-    @Test("T12: final states of independent chains follow the exact posterior (KS)")
+    @Test("T12: final states of independent chains of the shipped length follow the exact posterior (KS)")
     func finalStatesMatchTheTarget() throws {
-        let denoiser = try Self.denoiser(burnIn: 200, steps: 300)
+        let denoiser = try Self.denoiser(burnIn: KDEMetropolisHastingsMechanism.defaultBurnIn,
+                                         steps: KDEMetropolisHastingsMechanism.defaultSteps)
         let observation = NoisyObservation(point: [Self.z])  // the chain's API takes z only
         var accepted = 0
         let finals = (0..<20_000).map { chain -> Double in
@@ -55,7 +56,7 @@ struct KDEMetropolisHastingsTests {
         }
         let ks = KolmogorovSmirnovTest(sample: finals, cdf: Self.targetCDF)
         #expect(ks.pValue > Self.alpha, "KS D = \(ks.statistic), p = \(ks.pValue)")
-        let rate = Double(accepted) / Double(20_000 * 500)
+        let rate = Double(accepted) / Double(20_000 * (denoiser.burnIn + denoiser.steps))
         #expect(rate > 0.15 && rate < 0.85, "acceptance rate \(rate)")
     }
 
@@ -67,7 +68,7 @@ struct KDEMetropolisHastingsTests {
         let traces: [[Double]] = [-6.0, 0, 4, 10].enumerated().map { index, start in
             var generator = SeededGenerator(seed: 99, stream: UInt64(index))
             var trace: [Double] = []
-            _ = denoiser.walk(observation, kernelCenters: [0, 1, 3, 7], from: [start], length: 2 * length,
+            _ = denoiser.walk(observation, kernelCenters: [0, 1, 3, 7], from: [start], length: 2 * length, scale: 1.2,
                               using: &generator) { trace.append($0[0]) }
             return Array(trace.suffix(length))  // the first half is burn-in
         }
@@ -87,7 +88,7 @@ struct KDEMetropolisHastingsTests {
         let store = TestData.randomStore(count: 400, dimension: 6, seed: 8)
         let index = ExactNeighborIndex(store: store)
         let mechanism = try KDEMetropolisHastingsMechanism(
-            epsilon: 3, store: store, neighbors: index, burnIn: 50, steps: 100)
+            epsilon: 3, store: store, burnIn: 50, steps: 100)
         #expect(mechanism.guarantee == .pureMetric(epsilon: 3))
         #expect(mechanism.statistics.isEmpty)
         var generator = SeededGenerator(seed: 9)
@@ -111,7 +112,7 @@ struct KDEMetropolisHastingsTests {
         let store = PrivacyAuditTesting.toy
         let index = ExactNeighborIndex(store: store)
         let mechanism = try KDEMetropolisHastingsMechanism(
-            epsilon: 1, store: store, neighbors: index, bandwidth: 0.5, burnIn: 30, steps: 30, kernelNeighbors: 4)
+            epsilon: 1, store: store, bandwidth: 0.5, burnIn: 30, steps: 30, kernelNeighbors: 4)
         let pairs = AuditPairs.random(store: store, count: 6, seed: 40)
         let configuration = PrivacyAudit.Configuration(drawsPerSide: 20_000, seed: 41)
         let result = try PrivacyAuditTesting.audit(mechanism, store: store).run(pairs: pairs, configuration: configuration)
@@ -122,22 +123,89 @@ struct KDEMetropolisHastingsTests {
         #expect(planted.verdict.isViolation, "\(planted.verdict)")
     }
 
+    /// The shipped defaults (Scott's-rule bandwidth, M = 100 centres, the
+    /// default chain length) in 50 dimensions, at ε = 10, against an
+    /// importance-sampling reference of the same posterior — independent
+    /// draws of the mixture proposal q weighted by π/q, consistent whatever
+    /// q is: the output-word distribution of independent chains must match it
+    /// (χ² homogeneity against the reference's effective counts over the
+    /// three noisy points together, α = 10⁻⁴). 400 GloVe words, so the
+    /// reference is cheap.
+    @Test("the shipped chain length samples the 50-dimensional posterior (against importance sampling)")
+    func shippedDefaultsMatchAnImportanceSamplingReference() throws {
+        let glove = try WordTokenizer.wordVocabulary(of: try EmbeddingStore.load(from: TestData.bundledStore))
+        let ids = Array(2_000..<2_400)
+        let store = try EmbeddingStore(words: ids.map { glove.words[$0] }, vectors: ids.flatMap { glove.vectors[$0 * 50..<($0 + 1) * 50] },
+                                       dimension: 50)
+        let epsilon = 10.0
+        let mechanism = try KDEMetropolisHastingsMechanism(epsilon: epsilon, store: store)
+        let index = ExactNeighborIndex(store: store)
+        var noise = SeededGenerator(seed: 50)
+        var chainCounts: [Int] = [], referenceCounts: [Int] = [], summary: [String] = []
+        for (trial, word) in [3, 150, 399].enumerated() {
+            let z = zip(store.vector(at: word), MultivariateLaplaceNoise.sample(dimension: 50, epsilon: epsilon, using: &noise)).map(+)
+            let centres = index.nearest(to: z, k: mechanism.kernelNeighbors)
+            let kernels = centres.flatMap { store.vector(at: $0.id) }
+            let proposal = PosteriorProposal(observation: z, centers: kernels, tables: mechanism.denoiser.tables)
+            // The reference: 60,000 weighted draws of q.
+            var generator = SeededGenerator(seed: 51 + UInt64(trial))
+            var weights = [Double](repeating: 0, count: store.count)
+            var logWeights: [(Int, Double)] = []
+            var y = [Double](repeating: 0, count: 50), normals = y
+            var exponents = [Double](repeating: 0, count: centres.count)
+            for _ in 0..<60_000 {
+                let uniforms = (generator.nextOpenUnit(), generator.nextOpenUnit(), generator.nextOpenUnit(), generator.nextOpenUnit())
+                normals.withUnsafeMutableBufferPointer { generator.fillStandardNormals($0) }
+                normals.withUnsafeBufferPointer { n in y.withUnsafeMutableBufferPointer { proposal.sample(uniforms: uniforms, normals: n, into: $0) } }
+                let logPrior = kernels.withUnsafeBufferPointer { c in y.withUnsafeBufferPointer { y in
+                    exponents.withUnsafeMutableBufferPointer { mechanism.denoiser.prior.logDensity(at: y, over: c, scratch: $0) } } }
+                let distance = zip(z, y).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+                let logWeight = logPrior - epsilon * distance - y.withUnsafeBufferPointer(proposal.logDensity)
+                logWeights.append((index.nearest(to: y, k: 1)[0].id, logWeight))
+            }
+            let largest = logWeights.map(\.1).max()!
+            for (output, logWeight) in logWeights { weights[output] += exp(logWeight - largest) }
+            let total = weights.reduce(0, +)
+            let squares = logWeights.reduce(0) { $0 + exp(2 * ($1.1 - largest)) }
+            let effective = total * total / squares
+            #expect(effective > 20_000, "importance sampling too weak to be a reference: ESS \(effective)")
+            // The shipped sampler: 3,000 independent chains.
+            var counts = [Int](repeating: 0, count: store.count)
+            for chain in 0..<3_000 {
+                var stream = SeededGenerator(seed: 60 + UInt64(trial), stream: UInt64(chain))
+                let draw = mechanism.denoise(NoisyObservation(point: z), centres: centres, exact: true, using: &stream)
+                switch draw.outcome {
+                case .word(let id): counts[id] += 1
+                case .point(let point): counts[index.nearest(to: point, k: 1)[0].id] += 1
+                default: Issue.record("unexpected draw")
+                }
+            }
+            chainCounts += counts
+            referenceCounts += weights.map { Int(($0 / total * effective).rounded()) }
+            summary.append("z \(trial): ESS \(Int(effective)), \(counts.filter { $0 > 0 }.count) outputs")
+        }
+        // One table over (noisy point, word): some points have a single likely output.
+        let test = ChiSquareTest(chainCounts, referenceCounts)
+        let shown = "χ² = \(test.statistic), df = \(test.degreesOfFreedom), p = \(test.pValue); " + summary.joined(separator: "; ")
+        #expect(test.pValue > Self.alpha, "\(shown)")
+    }
+
     @Test func rejectsInvalidParameters() {
         let store = TestData.randomStore(count: 20, dimension: 2, seed: 1)
         let index = ExactNeighborIndex(store: store)
         for bad in [0, -1, Double.nan, .infinity] {
             #expect(throws: MechanismError.self) {
-                try KDEMetropolisHastingsMechanism(epsilon: bad, store: store, neighbors: index)
+                try KDEMetropolisHastingsMechanism(epsilon: bad, store: store)
             }
             #expect(throws: MechanismError.self) {
-                try KDEMetropolisHastingsMechanism(epsilon: 1, store: store, neighbors: index, bandwidth: bad)
+                try KDEMetropolisHastingsMechanism(epsilon: 1, store: store, bandwidth: bad)
             }
             #expect(throws: MechanismError.self) {
-                try KDEMetropolisHastingsMechanism(epsilon: 1, store: store, neighbors: index, proposalScale: bad)
+                try KDEMetropolisHastingsMechanism(epsilon: 1, store: store, proposalScale: bad)
             }
         }
         #expect(throws: MechanismError.self) {
-            try KDEMetropolisHastingsMechanism(epsilon: 1, store: store, neighbors: index, steps: 0)
+            try KDEMetropolisHastingsMechanism(epsilon: 1, store: store, steps: 0)
         }
     }
 }

@@ -130,7 +130,7 @@ struct OutputFormTests {
                 epsilon: 1.05 * TruncatedGumbelMechanism.minimumEpsilon(
                     wordCount: store.count, minimumDistance: extent.minimumDistance),
                 store: store, extent: extent, neighbors: index, frequentWords: 100),
-            try KDEMetropolisHastingsMechanism(epsilon: 12, store: store, neighbors: index, burnIn: 5, steps: 5),
+            try KDEMetropolisHastingsMechanism(epsilon: 12, store: store, burnIn: 5, steps: 5),
             KeepsInput(), Maps(map: decoyMap),
         ]
     }
