@@ -19,12 +19,12 @@ struct EvaluationOptions: ParsableArguments {
     @Option(help: "Seed: evaluations are reproducible.")
     var seed: UInt64 = 1
 
-    @Option(help: ArgumentHelp("kde-mh burn-in and steps per chain (default 100 and 200 in evaluations).",
+    @Option(help: ArgumentHelp("kde-mh burn-in per chain (default: the mechanism's, as privatize runs it).",
                                valueName: "B"))
-    var burnIn = 100
+    var burnIn: Int?
 
-    @Option(help: ArgumentHelp("kde-mh steps after burn-in.", valueName: "T"))
-    var steps = 200
+    @Option(help: ArgumentHelp("kde-mh steps after burn-in (default: the mechanism's).", valueName: "T"))
+    var steps: Int?
 
     @Option(help: ArgumentHelp("Folder for results (created if missing).", valueName: "folder"))
     var out: String
@@ -59,12 +59,14 @@ struct EvaluationOptions: ParsableArguments {
 
     /// The mechanism `name` at `epsilon` with its typical parameters
     /// (`MechanismOptions.typical`), kde-mh's chain from `--burn-in` and
-    /// `--steps`, and `--options` — or the reason it cannot run at this ε.
+    /// `--steps` when given, and `--options` — or the reason it cannot run at this ε.
     func mechanism(_ name: String, epsilon: Double, resources: VocabularyResources) throws
         -> Result<any WordMechanism, TruncatedGumbelError> {
         var extra = options.filter { $0.hasPrefix(name + "=") }
             .flatMap { $0.dropFirst(name.count + 1).split(separator: " ").map(String.init) }
-        if name == "kde-mh" { extra = ["--burn-in", "\(burnIn)", "--steps", "\(steps)"] + extra }
+        if name == "kde-mh" {
+            extra = (burnIn.map { ["--burn-in", "\($0)"] } ?? []) + (steps.map { ["--steps", "\($0)"] } ?? []) + extra
+        }
         let chosen = try MechanismOptions.typical(name, epsilon: epsilon, dimension: resources.vocabulary.dimension,
                                                   extra: extra)
         do {
