@@ -15,8 +15,8 @@ import Foundation
 /// Exact search, two ways: a word's `NeighborTable` row lists its nearest
 /// words in exact order, so when the row holds K − 1 words still free, they
 /// are the nearest free words; otherwise the free words are searched exactly
-/// (an `ExactNeighborIndex` over the words free at its last rebuild,
-/// rebuilt whenever half of them have been taken since).
+/// (a brute-force `ExactNeighborIndex` over the words free at its last
+/// rebuild, rebuilt whenever 2,048 of them have been taken since).
 public struct VocabularyPartition: Sendable, Equatable {
     public let groupSize: Int
     /// The group of every word, −1 for an ineligible word.
@@ -106,6 +106,9 @@ private struct FreeWordSearch {
     private var index: ExactNeighborIndex?
     /// Words taken since the index was built.
     var taken = 0
+    /// How many taken words trigger a rebuild (a rebuild copies the free
+    /// vectors: cheap next to many queries with a large k).
+    static let rebuildAfter = 2048
 
     init(store: EmbeddingStore, free: [Bool]) {
         self.store = store
@@ -114,7 +117,9 @@ private struct FreeWordSearch {
     /// The `count` nearest words to `word` that are free in `free`.
     mutating func nearestFree(to word: Int, count: Int, free: [Bool]) -> [Int] {
         guard count > 0 else { return [] }
-        if index == nil || taken > ids.count / 2 { rebuild(free: free) }
+        // Rebuilt often enough that k stays small: a query with k = count +
+        // taken costs a selection and an exact re-rank of k words.
+        if index == nil || taken > Self.rebuildAfter { rebuild(free: free) }
         let query = store.vector(at: word)
         var k = count + taken
         while true {
@@ -133,7 +138,9 @@ private struct FreeWordSearch {
             for id in ids { vectors.append(contentsOf: all[id * dimension..<(id + 1) * dimension]) }
         }
         let words = ids.map { store.words[$0] }
-        index = ids.isEmpty ? nil : ExactNeighborIndex(store: try! EmbeddingStore(words: words, vectors: vectors, dimension: dimension))
+        // Brute force: no principal axes to compute at every rebuild.
+        index = ids.isEmpty ? nil : ExactNeighborIndex(
+            store: try! EmbeddingStore(words: words, vectors: vectors, dimension: dimension), screeningDepth: nil)
         taken = 0
     }
 }
