@@ -258,7 +258,9 @@ def train_and_test(train_texts, train_labels, test_texts, test_labels, c: float)
 # -------------------------------------------------------------- dptext ------
 
 def eps_label(eps: float) -> str:
-    return f"{eps:g}"
+    # enough digits that ε given as a multiple of truncated-gumbel's minimum
+    # (e.g. 756329.12) reaches dptext, and the CSV, unrounded
+    return f"{eps:.10g}"
 
 
 def write_jsonl(path: Path, texts: list[str]) -> None:
@@ -366,6 +368,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="inverse regularization strength of the logistic regression (default: 10)")
     p.add_argument("--keep-privatized", action="store_true",
                    help="keep the privatized training JSONL files under OUT/runs/")
+    p.add_argument("--grid", action="append", default=[], metavar="MECH=EPS,EPS,…",
+                   help="the ε grid of one mechanism, instead of --epsilons, e.g. "
+                        "'tem=2,3,4,5'; repeatable")
+    p.add_argument("--resume", action="store_true",
+                   help="keep the rows of OUT/utility.json (baselines included) and run only the "
+                        "(dataset, mechanism, ε) it lacks, so an interrupted run goes on where it stopped")
     return p
 
 
@@ -403,6 +411,15 @@ def main(argv=None) -> int:
         raise SystemExit(f"error: --epsilons: {e}")
     if not mechanisms or not epsilons:
         log("warning: no mechanism or no ε given; only the clean baselines will be computed")
+    grids: dict[str, list[float]] = {}
+    for value in args.grid:
+        mech, sep, rest = value.partition("=")
+        try:
+            grids[mech.strip()] = parse_list(rest, float)
+        except ValueError as e:
+            raise SystemExit(f"error: --grid {value!r}: {e}")
+        if not sep or not mech.strip() or not grids[mech.strip()]:
+            raise SystemExit(f"error: --grid expects MECHANISM=EPS,EPS,…, got {value!r}")
     args.extra = parse_extra(args.extra_args)
     args.dptext = args.dptext or default_dptext()
     if args.dptext is None or not args.dptext.is_file():
@@ -418,7 +435,7 @@ def main(argv=None) -> int:
     import sklearn
 
     config = {
-        "datasets": datasets, "mechanisms": mechanisms, "epsilons": epsilons,
+        "datasets": datasets, "mechanisms": mechanisms, "epsilons": epsilons, "grids": grids,
         "seed": args.seed, "dptext": str(args.dptext),
         "embeddings": str(args.embeddings) if args.embeddings else None,
         "extra_args": args.extra,
@@ -432,6 +449,16 @@ def main(argv=None) -> int:
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     rows: list[dict] = []
+    done: dict[tuple, dict] = {}
+    if args.resume and (out / "utility.json").is_file():
+        try:
+            previous = json.loads((out / "utility.json").read_text(encoding="utf-8"))["rows"]
+        except (OSError, ValueError, KeyError) as e:
+            raise SystemExit(f"error: --resume: cannot read {out / 'utility.json'}: {e}")
+        for r in previous:
+            if r.get("status") in ("ok", "skipped", "baseline"):
+                done[(r["dataset"], r["mechanism"], r["epsilon"])] = r
+        log(f"resuming: {len(done)} rows of {out / 'utility.json'} kept")
     start_all = time.monotonic()
 
     for name in datasets:
@@ -453,17 +480,28 @@ def main(argv=None) -> int:
         write_jsonl(train_jsonl, data.train_texts)
 
         t0 = time.monotonic()
-        baseline = train_and_test(data.train_texts, data.train_labels,
-                                  data.test_texts, data.test_labels, args.c)
-        log(f"  baseline (clean train): accuracy {baseline:.4f}")
-        rows.append({"dataset": name, "mechanism": "none", "epsilon": None,
-                     "accuracy": baseline, "baseline_accuracy": baseline,
-                     "changed_fraction": 0.0, "train_docs": n_train, "test_docs": n_test,
-                     "seconds": time.monotonic() - t0, "status": "baseline",
-                     "note": "trained on clean (non-private) text"})
+        kept = done.get((name, "none", None))
+        if kept and kept.get("train_docs") == n_train and kept.get("test_docs") == n_test:
+            baseline = kept["accuracy"]
+            rows.append(kept)
+            log(f"  baseline (clean train): accuracy {baseline:.4f} (kept)")
+        else:
+            baseline = train_and_test(data.train_texts, data.train_labels,
+                                      data.test_texts, data.test_labels, args.c)
+            log(f"  baseline (clean train): accuracy {baseline:.4f}")
+            rows.append({"dataset": name, "mechanism": "none", "epsilon": None,
+                         "accuracy": baseline, "baseline_accuracy": baseline,
+                         "changed_fraction": 0.0, "train_docs": n_train, "test_docs": n_test,
+                         "seconds": time.monotonic() - t0, "status": "baseline",
+                         "note": "trained on clean (non-private) text"})
 
         for mech in mechanisms:
-            for eps in epsilons:
+            for eps in grids.get(mech, epsilons):
+                kept = done.get((name, mech, eps))
+                if kept and kept.get("train_docs") == n_train and kept.get("test_docs") == n_test:
+                    log(f"-- {name} / {mech} / ε = {eps_label(eps)}: kept from the previous run")
+                    rows.append(kept)
+                    continue
                 label = f"{mech}_eps{eps_label(eps)}"
                 log(f"-- {name} / {mech} / ε = {eps_label(eps)}")
                 t0 = time.monotonic()

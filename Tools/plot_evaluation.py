@@ -20,6 +20,10 @@ with a message on stderr, never a crash):
                        clean-training baseline as a horizontal line; mechanisms
                        dptext refused are listed in the legend)
                     -> changed_vs_epsilon.png, unless word_utility.csv exists
+  deniability.csv + utility.csv
+                    -> frontier.png: accuracy vs median N_w at the same (mechanism,
+                       ε), one line per mechanism (points joined in N_w order),
+                       one panel per dataset, clean baseline dashed
   word_utility.csv  mechanism, epsilon, changed_fraction, mean_cosine,
                     mean_distance, tokens
                     -> changed_vs_epsilon.png and cosine_vs_epsilon.png
@@ -46,7 +50,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 EPS_LABEL = "ε (privacy parameter, per unit of embedding distance)"
-MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p"]
 DENIABILITY_STATS = {
     "n_w": ("N_w: how often the input word comes back",
             "N_w (draws returning the input word)", "n_w_vs_epsilon.png"),  # label set per data
@@ -66,7 +70,8 @@ class Styles:
 
     def __init__(self) -> None:
         self.seen: dict[str, int] = {}
-        self.colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        # twelve distinct colours: every mechanism (there are 11) gets its own
+        self.colors = plt.rcParams["axes.prop_cycle"].by_key()["color"] + ["#8b0000", "#000080"]
 
     def __call__(self, mechanism: str) -> dict:
         i = self.seen.setdefault(mechanism, len(self.seen))
@@ -384,6 +389,77 @@ def plot_word_utility(rows: list[dict], src: Path, out: Path, dpi: int) -> None:
     log(f"wrote {out / 'cosine_vs_epsilon.png'}")
 
 
+# ------------------------------------------------------------- frontier ------
+
+def plot_frontier(den_rows: list[dict], util_rows: list[dict], out: Path, dpi: int) -> None:
+    """Accuracy vs median N_w, one panel per dataset, one line per mechanism."""
+    n_w: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for r in den_rows:
+        if r["statistic"].strip().lower() == "n_w":
+            eps, med = num(r["epsilon"]), num(r["median"])
+            if eps is not None and med is not None:
+                n_w[r["mechanism"]].append((eps, med))
+
+    def lookup(mech, eps):
+        return next((m for e, m in n_w.get(mech, [])
+                     if abs(e - eps) <= 1e-6 * max(1.0, abs(e), abs(eps))), None)
+
+    datasets = list(dict.fromkeys(r["dataset"] for r in util_rows))
+    panels = []
+    for dataset in datasets:
+        sel = [r for r in util_rows if r["dataset"] == dataset]
+        baseline = next((num(r["accuracy"]) for r in sel
+                         if r["status"] == "baseline" or r["mechanism"] == "none"), None)
+        lines = {}
+        for mech in dict.fromkeys(r["mechanism"] for r in sel
+                                  if r["status"] != "baseline" and r["mechanism"] != "none"):
+            pts = []
+            for r in sel:
+                if r["mechanism"] != mech or r["status"] != "ok":
+                    continue
+                eps, acc = num(r["epsilon"]), num(r["accuracy"])
+                m = lookup(mech, eps) if eps is not None else None
+                if acc is not None and m is not None:
+                    pts.append((m, acc, eps))
+            if pts:
+                lines[mech] = sorted(pts)
+        if lines:
+            panels.append((dataset, baseline, lines, sel[0].get("train_docs"), sel[0].get("test_docs")))
+    if not panels:
+        log("skip: frontier.png: no (mechanism, ε) with both an accuracy and a median N_w")
+        return
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels) + 2.5, 5.5), squeeze=False)
+    for ax, (dataset, baseline, lines, n_train, n_test) in zip(axes[0], panels):
+        for mech, pts in lines.items():
+            ax.plot([p[0] for p in pts], [100 * p[1] for p in pts], label=mech,
+                    linewidth=1.8, markersize=6, **STYLE(mech))
+        if baseline is not None:
+            ax.axhline(100 * baseline, color="black", linestyle="--", linewidth=1.2,
+                       label="baseline, clean training text")
+            ax.text(0.01, 100 * baseline, f" baseline {100 * baseline:.1f} %", va="bottom",
+                    ha="left", fontsize=8, transform=ax.get_yaxis_transform())
+        for t in (0.25, 0.5, 0.75):
+            ax.axvline(t, color="grey", linestyle=":", linewidth=0.8)
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_xlabel("median N_w (share of draws returning the input word)\n"
+                      "← more private          less private →")
+        ax.set_ylabel("test accuracy on clean text (%)")
+        ax.set_title(f"{dataset} ({n_train} train / {n_test} test docs)", fontsize=11)
+        ax.grid(True, which="major", alpha=0.35)
+    handles, labels = {}, {}
+    for ax in axes[0]:
+        for h, l in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(l, h)
+    fig.legend(list(handles.values()), list(handles.keys()), loc="center right", fontsize=9,
+               framealpha=0.9)
+    fig.suptitle("Privacy–utility frontier: accuracy vs empirical privacy at the same (mechanism, ε)",
+                 fontsize=12)
+    fig.tight_layout(rect=(0, 0, 1 - 2.3 / fig.get_figwidth(), 1))
+    fig.savefig(out / "frontier.png", dpi=dpi)
+    plt.close(fig)
+    log(f"wrote {out / 'frontier.png'}")
+
+
 # ----------------------------------------------------------------- main ------
 
 def main(argv=None) -> int:
@@ -409,6 +485,9 @@ def main(argv=None) -> int:
                         "changed_fraction", "status"])
     if utility is not None:
         plot_accuracy(utility, src, out, args.dpi)
+        den = read_csv(src / "deniability.csv", ["mechanism", "epsilon", "statistic", "median"])
+        if den is not None:
+            plot_frontier(den, utility, out, args.dpi)
 
     word_src = src / "word_utility.csv"
     word = None

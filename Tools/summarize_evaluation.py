@@ -7,8 +7,19 @@ the PNG plots. Usage: summarize_evaluation.py FOLDER > FOLDER/SUMMARY.md
 """
 import csv
 import json
+import math
 import sys
 from pathlib import Path
+
+# Median N_w levels at which mechanisms are compared at equal empirical privacy.
+TARGETS = (0.1, 0.2, 0.25, 0.3, 0.5, 0.75, 0.9)
+# The levels the plain-language answer is given at (0.2 and 0.3 are where
+# truncated-gumbel, whose median N_w stays near 0.17–0.3, has points).
+ANSWER_TARGETS = (0.2, 0.25, 0.3, 0.5, 0.75)
+# Mechanisms that use the density of the vocabulary around the input word.
+DENSITY_AWARE = ("truncated-gumbel", "kde-mh")
+# The density-blind reference they are compared with.
+REFERENCE = "laplace"
 
 
 def pct(value):
@@ -20,6 +31,251 @@ def pct(value):
 
 def read_csv(path):
     return list(csv.DictReader(open(path))) if path.exists() else []
+
+
+def fnum(text):
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def same_eps(a, b):
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+
+
+def median_n_w(folder):
+    """{mechanism: [(ε, median N_w, words, draws)]} from deniability.csv."""
+    out = {}
+    for row in read_csv(folder / "deniability.csv"):
+        if row.get("statistic") != "n_w":
+            continue
+        eps, med = fnum(row["epsilon"]), fnum(row["median"])
+        if eps is not None and med is not None:
+            out.setdefault(row["mechanism"], []).append((eps, med, row.get("words"), row.get("draws")))
+    return out
+
+
+def frontier_points(folder):
+    """Per dataset: baseline, test size and {mechanism: [point]} joining each
+    downstream (mechanism, ε) row with the median N_w at the same ε. A point is
+    a dict with eps, status, accuracy, n_w (None when not measured), note."""
+    n_w = median_n_w(folder)
+    data = {}
+    for row in read_csv(folder / "utility.csv"):
+        entry = data.setdefault(row["dataset"], {"baseline": None, "test_docs": None,
+                                                 "train_docs": None, "mechanisms": {}})
+        entry["test_docs"] = entry["test_docs"] or fnum(row.get("test_docs"))
+        entry["train_docs"] = entry["train_docs"] or fnum(row.get("train_docs"))
+        if row["status"] == "baseline" or row["mechanism"] == "none":
+            entry["baseline"] = fnum(row["accuracy"])
+            continue
+        eps = fnum(row["epsilon"])
+        if eps is None:
+            continue
+        match = next((m for e, m, _, _ in n_w.get(row["mechanism"], []) if same_eps(e, eps)), None)
+        entry["mechanisms"].setdefault(row["mechanism"], []).append({
+            "eps": eps, "status": row["status"], "accuracy": fnum(row["accuracy"]),
+            "n_w": match, "changed": fnum(row.get("changed_fraction")), "note": row.get("note", "")})
+    for entry in data.values():
+        for points in entry["mechanisms"].values():
+            points.sort(key=lambda p: p["eps"])
+    return data
+
+
+def interpolate(points, target):
+    """Accuracy at median N_w = target, linear between the two grid points that
+    bracket it once the ok points are sorted by N_w (ties averaged); None when the
+    grid does not reach target (no extrapolation)."""
+    pts = {}
+    for p in points:
+        if p["status"] == "ok" and p["accuracy"] is not None and p["n_w"] is not None:
+            pts.setdefault(p["n_w"], []).append(p["accuracy"])
+    xy = sorted((x, sum(v) / len(v)) for x, v in pts.items())
+    for (x0, y0), (x1, y1) in zip(xy, xy[1:]):
+        if x0 <= target <= x1:
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (target - x0) / (x1 - x0)
+    if len(xy) == 1 and xy[0][0] == target:
+        return xy[0][1]
+    return None
+
+
+def noise_pp(accuracy, n):
+    """Two binomial standard errors of the difference of two accuracies on the same
+    n test documents, treated as independent (conservative), in percentage points."""
+    if not accuracy or not n:
+        return None
+    return 100 * 2 * math.sqrt(2 * accuracy * (1 - accuracy) / n)
+
+
+def pp(value):
+    return "–" if value is None else f"{100 * value:.1f} %"
+
+
+def print_frontier(folder):
+    data = frontier_points(folder)
+    if not data or not any(d["mechanisms"] for d in data.values()):
+        return
+    print("## Does density-aware noise buy utility at equal privacy?\n")
+    print("Each mechanism was run downstream on its own ε grid, the same grid as in the "
+          "deniability table, so every (mechanism, ε) has both an accuracy and a median N_w. "
+          "Density-aware mechanisms: " + ", ".join(DENSITY_AWARE) + f"; reference: {REFERENCE}. "
+          "Comparing at equal ε says little, because ε means very different amounts of change "
+          "across mechanisms; comparing at equal median N_w (how often a word comes back "
+          "unchanged) compares them at equal empirical privacy.\n")
+    answers, caveats = [], []
+    for dataset, entry in data.items():
+        mechs = entry["mechanisms"]
+        names = sorted(mechs)
+        base = entry["baseline"]
+        print(f"### {dataset}\n")
+        print(f"Baseline (clean training text): {pp(base)}; "
+              f"{entry['train_docs']:.0f} train / {entry['test_docs']:.0f} test documents.\n")
+        # (a) equal ε
+        counts = {}
+        for m in names:
+            for p in mechs[m]:
+                key = next((k for k in counts if same_eps(k, p["eps"])), p["eps"])
+                counts.setdefault(key, set()).add(m)
+        shared = sorted(e for e, ms in counts.items() if len(ms) >= 2)
+        print("**(a) Accuracy at equal ε** (ε values in the grids of at least two mechanisms; "
+              "median N_w in brackets; \"not in grid\" = the mechanism's grid has no point there)\n")
+        if shared:
+            print("| ε | " + " | ".join(names) + " |")
+            print("| ---: | " + " | ".join("---" for _ in names) + " |")
+            for e in shared:
+                cells = []
+                for m in names:
+                    p = next((p for p in mechs[m] if same_eps(p["eps"], e)), None)
+                    if p is None:
+                        cells.append("not in grid")
+                    elif p["status"] != "ok":
+                        cells.append("refused" if p["status"] == "skipped" else p["status"])
+                    else:
+                        nw = "" if p["n_w"] is None else f" ({p['n_w']:.2f})"
+                        cells.append(pp(p["accuracy"]) + nw)
+                print(f"| {e:g} | " + " | ".join(cells) + " |")
+            print()
+        else:
+            print("No ε value is shared by two grids.\n")
+        refused = [f"{m} at ε = {p['eps']:g}" for m in names for p in mechs[m] if p["status"] != "ok"]
+        if refused:
+            print("No downstream result (dptext refused or failed): " + ", ".join(refused) + ".\n")
+        # (b) equal median N_w
+        print("**(b) Accuracy at equal empirical privacy**: accuracy at median N_w = t, linearly "
+              "interpolated between the two points of the mechanism's ε grid (sorted by N_w) that "
+              "bracket t; \"out of range\" = the grid's N_w does not reach t (never extrapolated).\n")
+        print("| median N_w | " + " | ".join(names) + " | baseline |")
+        print("| ---: | " + " | ".join("---:" for _ in names) + " | ---: |")
+        table = {}
+        for t in TARGETS:
+            row = []
+            for m in names:
+                acc = interpolate(mechs[m], t)
+                table[(t, m)] = acc
+                row.append("out of range" if acc is None else pp(acc))
+            print(f"| {t:g} | " + " | ".join(row) + f" | {pp(base)} |")
+        print()
+        ranges = []
+        for m in names:
+            nws = [p["n_w"] for p in mechs[m] if p["status"] == "ok" and p["n_w"] is not None]
+            if nws:
+                ranges.append(f"{m} {min(nws):.2f}–{max(nws):.2f}")
+        if ranges:
+            print("Median N_w covered by each grid: " + "; ".join(ranges) + ".\n")
+        # plain answer for this dataset
+        noise = noise_pp(base, entry["test_docs"])
+        lines = []
+        for t in ANSWER_TARGETS:
+            at = {m: table[(t, m)] for m in names if table[(t, m)] is not None}
+            if not at:
+                continue
+            order = sorted(at, key=lambda m: -at[m])
+            listing = ", ".join(f"{m} {100 * at[m]:.1f} %" for m in order)
+            verdicts = []
+            ref = at.get(REFERENCE)
+            for m in DENSITY_AWARE:
+                if m in at and ref is not None:
+                    d = 100 * (at[m] - ref)
+                    if noise is not None and abs(d) <= noise:
+                        word = "within noise of"
+                    elif d > 0:
+                        word = "above"
+                    else:
+                        word = "below"
+                    verdicts.append(f"{m} {word} {REFERENCE} ({d:+.1f} pp)")
+                    answers.append((dataset, t, m, d, noise))
+                elif m in mechs:
+                    verdicts.append(f"{m} has no point at this N_w")
+            best = order[0]
+            tied = [m for m in order[1:] if noise is not None and 100 * (at[best] - at[m]) <= noise]
+            best_text = best + (f" (within noise: {', '.join(tied)})" if tied else "")
+            lines.append(f"- at median N_w = {t:g}: {listing} (baseline {pp(base)}); best: {best_text}"
+                         + ("; " + "; ".join(verdicts) if verdicts else "") + ".")
+        if lines:
+            print(f"**In plain words ({dataset})**" + (f" — differences within ±{noise:.1f} pp "
+                  "(two standard errors of a difference of two accuracies on this test set) are "
+                  "treated as noise:" if noise else ":") + "\n")
+            print("\n".join(lines))
+            print()
+    # overall answer
+    if answers:
+        better = [a for a in answers if a[4] is not None and a[3] > a[4]]
+        worse = [a for a in answers if a[4] is not None and a[3] < -a[4]]
+        same = [a for a in answers if a not in better and a not in worse]
+        print("### Answer\n")
+        if better and not worse and not same:
+            verdict = "Yes, in this run"
+        elif better and not worse:
+            verdict = "Partly, in this run: some density-aware points beat laplace, the rest are within noise"
+        elif worse and not better:
+            verdict = "No, in this run: density-aware noise cost utility at equal empirical privacy"
+        elif not better and not worse:
+            verdict = "No measurable gain in this run"
+        else:
+            verdict = "Mixed, in this run"
+        fmt_list = lambda xs: "; ".join(f"{m} on {d} at N_w = {t:g} ({v:+.1f} pp)" for d, t, m, v, _ in xs)
+        for m in DENSITY_AWARE:
+            mine = [a for a in answers if a[2] == m]
+            if not mine:
+                continue
+            up = sum(a[4] is not None and a[3] > a[4] for a in mine)
+            down = sum(a[4] is not None and a[3] < -a[4] for a in mine)
+            word = ("better than" if up and not down else "worse than" if down and not up
+                    else "no measurably different from" if not up and not down else "mixed against")
+            print(f"- **{m}**: {word} {REFERENCE} at equal median N_w — {up} of {len(mine)} "
+                  f"comparisons above beyond noise, {down} below, {len(mine) - up - down} within noise "
+                  f"(differences {min(a[3] for a in mine):+.1f} to {max(a[3] for a in mine):+.1f} pp).")
+        print()
+        print(f"**{verdict}.** Of {len(answers)} comparisons of a density-aware mechanism with "
+              f"{REFERENCE} at equal median N_w ({', '.join(f'{t:g}' for t in ANSWER_TARGETS)}), "
+              f"{len(better)} favour the density-aware mechanism beyond noise, {len(worse)} favour "
+              f"{REFERENCE}, and {len(same)} are within noise.")
+        if better:
+            print(f"Better: {fmt_list(better)}.")
+        if worse:
+            print(f"Worse: {fmt_list(worse)}.")
+        if same:
+            print(f"Within noise: {fmt_list(same)}.")
+        print()
+    print("**What limits this answer.** One seed (the same for the split, the subsample and "
+          "every dptext run); one classifier (TF-IDF + logistic regression) trained on privatized "
+          "text and tested on clean text; accuracies are interpolated between grid points, "
+          "linearly in N_w. Median N_w comes from `dptext evaluate deniability` over a word sample "
+          "stratified by frequency (every band weighted equally), not from the datasets' tokens, "
+          "so it weights rare words more than running text does (the token-weighted share of "
+          "words changed is in utility.csv). Out-of-vocabulary tokens are replaced under "
+          "`--oov unk` whatever ε is. Its samples (words × draws per mechanism) are in the "
+          "deniability table; a median N_w is a multiple of 1/draws. truncated-gumbel's "
+          "guarantee is unverified (see the audit), so \"equal ε\" does not mean equal "
+          "proven privacy for it.")
+    for dataset, entry in data.items():
+        if dataset == "20newsgroups" and entry["train_docs"]:
+            print(f"20 Newsgroups was trained on a stratified subsample of {entry['train_docs']:.0f} "
+                  f"of its 11,293 training documents (tested on {entry['test_docs']:.0f}), so its "
+                  "accuracies, the baseline included, are below what the full set gives.")
+    print()
 
 
 def main(folder):
@@ -79,6 +335,13 @@ def main(folder):
             print(f"| {row['dataset']} | {row['mechanism']} | {row['epsilon']} | {num('accuracy')} | "
                   f"{num('baseline_accuracy')} | {pct(row.get('changed_fraction'))} | {row['status']} |")
         print()
+
+    print_frontier(folder)
+
+    notes = folder / "run-notes.md"
+    if notes.exists():
+        print("## Notes on this run\n")
+        print(notes.read_text().strip() + "\n")
 
     plots = sorted(p.name for p in folder.glob("*.png"))
     if plots:
