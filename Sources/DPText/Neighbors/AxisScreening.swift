@@ -1,167 +1,262 @@
-import COpenBLAS
 import CScreening
 
-/// Exact search that reads most words in only their first `m` principal
-/// coordinates (`PrincipalAxes`): a cheap lower bound rules them out, and
-/// only the few that it cannot are read whole.
+/// Exact search that reads every word only as 8-bit codes of its first `m`
+/// principal coordinates: a cheap, proven lower bound rules almost all words
+/// out, and the few it cannot are scored exactly.
 ///
-/// With every vector rotated, y = Qᵀ(x − μ), split into a head (the first m
-/// axes) and a tail (the rest), the reverse triangle inequality on the tails gives
+/// **The bound.** Rotate every vector, y = Qᵀ(x − μ) (`PrincipalAxes`), and
+/// split it into a head h (the first m axes) and a tail t. The reverse
+/// triangle inequality on the tails gives, with W = [h, ‖t‖] (m + 1 values),
 ///
-///     ‖y_z − y_x‖² ≥ ‖h_z − h_x‖² + (‖t_z‖ − ‖t_x‖)²   (the bound B),
+///     ‖y_z − y_u‖² ≥ ‖h_z − h_u‖² + (‖t_z‖ − ‖t_u‖)² = ‖y_z‖² + ‖y_u‖² − 2⟨W_z, W_u⟩.
 ///
-/// and the head distance is `‖h_z‖² + ‖h_x‖² − 2⟨h_z, h_x⟩`: one float32
-/// `sgemm` of depth m for a block of queries against a block of words — a
-/// fraction m/D of brute force's. A word whose bound exceeds the selector's
-/// current bound (the k-th best score so far plus the margin) cannot be
-/// among the k nearest and is skipped; the others get their full score
-/// (their tail dot product) and are offered to the `CandidateSelector`, whose
-/// exact double-precision re-rank on the original vectors then gives the
-/// same answer as brute force. (On GloVe 6B 50d at the Laplace mechanism's
-/// ε = 10, the bound at the final nearest distance leaves 24 % of the
-/// vocabulary for m = 8, 6.7 % for m = 16, 1.2 % for m = 24, 0.13 % for m = 32.)
+/// **Quantization.** W is stored as s·q, q an integer vector in −127…127 and
+/// s = max|W_i| / 127, with residual E = W − s·q. Then
 ///
-/// Error margin, per query: scores and bounds are float32 approximations of
-/// their exact values for the true vectors, off by at most
+///     ⟨W_z, W_u⟩ ≤ ⟨Ŵ_z, Ŵ_u⟩ + ‖Ŵ_z‖·‖E_u‖ + ‖E_z‖·‖W_u‖,   Ŵ = s·q,
 ///
-///     E = 2·(γ_{D+8}·(‖ŷ_z‖ + L)² + η·(‖z − μ‖ + L_μ)²),
+/// and each product of the right-hand side is an integer product times
+/// s_z·s_u once two more codes are appended — rounded up, so the product
+/// can only grow: for a word ⌈16‖E_u‖/s_u⌉ and ⌈‖W_u‖/(16 s_u)⌉, for a query
+/// ⌈‖Ŵ_z‖/(16 s_z)⌉ and ⌈16‖E_z‖/s_z⌉ (all ≤ 64 since ‖E‖ ≤ s√(m+1)/2 and
+/// ‖W‖ ≤ 127 s √(m+1)). With J the integer dot product of the two code rows
+/// (exact in 32-bit arithmetic, `vpdpbusd`),
 ///
-/// with γ as in `ExactNeighborIndex`, L the largest rotated word norm, L_μ the
-/// largest distance of a word from μ and η ≥ ‖QQᵀ − I‖ (`PrincipalAxes.defect`):
-/// the float32 arithmetic costs at most γ_{D+8}(‖ŷ_z‖ + L)² as in brute force,
-/// rounding the rotated coordinates to float32 at most 5u(‖ŷ_z‖ + L)² more
-/// (u = 2⁻²⁴ ≪ γ_{D+8}), and the basis's defect changes a squared distance t by
-/// at most η·t ≤ η·(‖z − μ‖ + L_μ)²; the factor 2 is slack. A word is
-/// skipped only when its bound exceeds the k-th score plus 2E, so its true
-/// distance exceeds that of k scored words: it is not among the k nearest.
+///     ‖y_z − y_u‖² ≥ ‖y_z‖² + ‖y_u‖² − 2·s_z·s_u·J     (the bound B).
+///
+/// **Exactness.** A word whose B exceeds the k-th best exact distance found
+/// so far, plus a margin, cannot be among the k nearest and is skipped; every
+/// other word gets its exact double-precision distance
+/// (`EmbeddingStore.squaredDistance`, the one brute force uses), so the result
+/// is brute force's: same ids, same order, ties by lower id. The margin covers
+/// (×2) the float32 evaluation of B (`γ₄·(max‖y_u‖² + 2·R_z·max R_u)` with
+/// R = s·‖code row‖, which bounds |s_z s_u J| by Cauchy–Schwarz), the basis's
+/// defect η ≥ ‖QQᵀ − I‖ (a squared distance t moves by at most η·t ≤
+/// η(‖z − μ‖ + L_μ)²), and the double-precision rounding of the rotation and
+/// of the exact distances (`8D·2⁻⁵³` of the squared norms involved).
+///
+/// On GloVe 6B 50d at the Laplace mechanism's ε = 10, m = 41 leaves about 27
+/// of 400,000 words per noisy point (83 at ε = 5) to be scored exactly.
 struct AxisScreening: Sendable {
     let axes: PrincipalAxes
     /// m, the coordinates screened.
     let depth: Int
-    /// Every rotated word's screening row `[h (m values), ‖h‖², 1, ‖t‖², ‖t‖]`,
-    /// so that one `sgemm` with the query row `[−2h_z, 1, ‖h_z‖² + ‖t_z‖², 1, −2‖t_z‖]`
-    /// gives the bound B itself. Row-major `V × (m + 4)`, float32.
-    let screens: [Float]
-    /// The rotated words' tails, row-major `V × (D − m)`, float32, and their norms.
-    let tails: [Float]
-    let tailNorms: [Float]
-    /// L and L_μ of the error margin.
-    let largestRotatedNorm: Double
-    let largestCentredNorm: Double
+    /// Whether to use the processor's vector instructions (tests turn it off).
+    let vectorized: Bool
+    /// Codes per word: m + 1 coordinates and 2 slack codes, rounded up to a multiple of 4.
+    let width: Int
+    /// `count × width` word codes, row-major.
+    private let codes: [Int8]
+    /// 128 · (sum of each word's codes).
+    private let offsets: [Int32]
+    /// ‖y_u‖² and 2·s_u, float32.
+    private let squaredNorms: [Float]
+    private let doubledScales: [Float]
+    /// Bounds for the margin: max ‖y_u‖², max R_u, L (largest ‖x‖), L_μ (largest ‖x − μ‖).
+    private let largestSquaredNorm: Double
+    private let largestCodeNorm: Double
+    private let largestNorm: Double
+    private let largestCentredNorm: Double
 
-    var width: Int { depth + 4 }
+    /// Words screened per call of the kernel once the first chunks have set
+    /// the thresholds (the chunks before it double from 64).
+    static let chunk = 16_384
 
-    init?(store: EmbeddingStore, depth: Int) {
-        let n = store.dimension, count = store.count, rest = n - depth, width = depth + 4
-        guard depth >= 1, depth < n, let axes = PrincipalAxes(store: store) else { return nil }
-        var screens = [Float](repeating: 0, count: count * width), tails = [Float](repeating: 0, count: count * rest)
-        var tailNorms = [Float](repeating: 0, count: count)
-        var largestRotated = 0.0, largestCentred = 0.0
-        axes.forEachRotated(store) { id, y in
-            var head = 0.0, tail = 0.0
-            for (j, value) in y.enumerated() {
-                let rounded = Float(value), widened = Double(rounded)
-                if j < depth { screens[id * width + j] = rounded; head += widened * widened }
-                else { tails[id * rest + j - depth] = rounded; tail += widened * widened }
-            }
-            screens[id * width + depth] = Float(head)
-            screens[id * width + depth + 1] = 1
-            screens[id * width + depth + 2] = Float(tail)
-            screens[id * width + depth + 3] = Float(tail.squareRoot())
-            tailNorms[id] = Float(tail.squareRoot())
-            largestRotated = max(largestRotated, (head + tail).squareRoot())
-            largestCentred = max(largestCentred, store.vector(at: id).withUnsafeBufferPointer { x in
-                zip(x, axes.mean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-            }.squareRoot())
+    init?(store: EmbeddingStore, depth: Int, vectorized: Bool = true) {
+        let n = store.dimension, count = store.count
+        let width = (depth + 3 + 3) / 4 * 4
+        guard depth >= 1, depth <= n, width <= Int(DPTEXT_SCREEN_MAX_DEPTH), let axes = PrincipalAxes(store: store) else {
+            return nil
         }
-        self.axes = axes
-        self.depth = depth
-        (self.screens, self.tails, self.tailNorms) = (screens, tails, tailNorms)
-        largestRotatedNorm = largestRotated * (1 + 1e-6)
+        var codes = [Int8](repeating: 0, count: count * width), offsets = [Int32](repeating: 0, count: count)
+        var squaredNorms = [Float](repeating: 0, count: count), doubledScales = [Float](repeating: 0, count: count)
+        var largestSquared = 0.0, largestCode = 0.0, largestNorm = 0.0, largestCentred = 0.0
+        axes.forEachRotated(store) { id, y in
+            let code = Quantized(rotated: y, depth: depth, width: width, residualCodeFirst: true)
+            for (j, value) in code.codes.enumerated() { codes[id * width + j] = Int8(value) }
+            offsets[id] = Int32(128 * code.codes.reduce(0, +))
+            let squared = y.reduce(0) { $0 + $1 * $1 }
+            squaredNorms[id] = Float(squared)
+            doubledScales[id] = 2 * code.scale
+            largestSquared = max(largestSquared, squared)
+            largestCode = max(largestCode, code.codeNorm)
+            let x = store.vector(at: id)
+            largestNorm = max(largestNorm, x.reduce(0) { $0 + $1 * $1 }.squareRoot())
+            largestCentred = max(largestCentred, zip(x, axes.mean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot())
+        }
+        (self.axes, self.depth, self.vectorized, self.width) = (axes, depth, vectorized, width)
+        (self.codes, self.offsets, self.squaredNorms, self.doubledScales) = (codes, offsets, squaredNorms, doubledScales)
+        largestSquaredNorm = largestSquared * (1 + 1e-6)
+        largestCodeNorm = largestCode * (1 + 1e-6)
+        self.largestNorm = largestNorm * (1 + 1e-6)
         largestCentredNorm = largestCentred * (1 + 1e-6)
     }
 
     /// Exact search for the query rows `rows` of `queries` (see the type's documentation).
-    func search(store: EmbeddingStore, queries: [Double], rows: Range<Int>, k: Int, vocabularyBlock: Int) -> [[Neighbor]] {
-        let n = store.dimension, m = depth, rest = n - depth, width = self.width
-        var queryScreens = [Float](repeating: 0, count: rows.count * width)
-        var queryTails = [Float](repeating: 0, count: rows.count * rest)
-        var queryTailNorms = [Float](repeating: 0, count: rows.count)
-        var selectors: [CandidateSelector] = []
-        selectors.reserveCapacity(rows.count)
+    func search(store: EmbeddingStore, queries: [Double], rows: Range<Int>, k: Int) -> [[Neighbor]] {
+        let n = store.dimension
         let block = Array(queries[rows.lowerBound * n..<rows.upperBound * n])
         let rotated = block.withUnsafeBufferPointer { axes.rotate($0, count: rows.count) }
-        for row in 0..<rows.count {
-            var head = 0.0, tail = 0.0, centred = 0.0
-            for j in 0..<n {
-                let rounded = Float(rotated[row * n + j]), widened = Double(rounded)
-                if j < m { queryScreens[row * width + j] = -2 * rounded; head += widened * widened }
-                else { queryTails[row * rest + j - m] = rounded; tail += widened * widened }
-                centred += (block[row * n + j] - axes.mean[j]) * (block[row * n + j] - axes.mean[j])
-            }
-            queryScreens[row * width + m] = 1
-            queryScreens[row * width + m + 1] = Float(head + tail)
-            queryScreens[row * width + m + 2] = 1
-            queryScreens[row * width + m + 3] = -2 * Float(tail.squareRoot())
-            queryTailNorms[row] = Float(tail.squareRoot())
-            let margin = errorBound(rotatedNorm: (head + tail).squareRoot(), centredNorm: centred.squareRoot(), dimension: n)
-            selectors.append(CandidateSelector(k: k, margin: 2 * margin))
+        let prepared = (0..<rows.count).map { row in
+            PreparedQuery(rotated: rotated[row * n..<(row + 1) * n], original: block[row * n..<(row + 1) * n], in: self)
         }
-        var products = [Float](repeating: 0, count: rows.count * vocabularyBlock)
-        screens.withUnsafeBufferPointer { screens in
-            for start in stride(from: 0, to: store.count, by: vocabularyBlock) {
-                let columns = min(vocabularyBlock, store.count - start)
-                // products[r][j] = B for query r and word start + j
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(columns), Int32(width),
-                            1, queryScreens, Int32(width), screens.baseAddress! + start * width, Int32(width),
-                            0, &products, Int32(columns))
-                for row in 0..<rows.count {
-                    scan(products[row * columns..<(row + 1) * columns], firstID: start,
-                         queryTail: queryTails[row * rest..<(row + 1) * rest], queryTailNorm: queryTailNorms[row],
-                         into: &selectors[row])
+        var selectors = [ExactSelector](repeating: ExactSelector(k: k), count: rows.count)
+        var survivors = [UInt32](repeating: 0, count: 16 * Self.chunk)
+        var counts = [Int](repeating: 0, count: 16)
+        var group = dptext_query_group()
+        block.withUnsafeBufferPointer { all in
+        withWords { words in
+            var start = 0, size = 64
+            while start < store.count {
+                let end = min(store.count, start + size)
+                for first in stride(from: 0, to: rows.count, by: 16) {
+                    let lanes = first..<min(rows.count, first + 16)
+                    fill(&group, with: prepared[lanes], thresholds: lanes.map { selectors[$0].bound })
+                    survivors.withUnsafeMutableBufferPointer { out in
+                        counts.withUnsafeMutableBufferPointer { counts in
+                            let screen = vectorized ? dptext_screen : dptext_screen_portable
+                            screen(words, start, end, &group, out.baseAddress!, Self.chunk, counts.baseAddress!)
+                        }
+                    }
+                    for (lane, row) in lanes.enumerated() {
+                        let z = UnsafeBufferPointer(rebasing: all[row * n..<(row + 1) * n])
+                        for s in 0..<counts[lane] {
+                            let id = Int(survivors[lane * Self.chunk + s])
+                            selectors[row].offer(squaredDistance: store.squaredDistance(from: z, to: id), id: id)
+                        }
+                    }
                 }
+                start = end
+                size = min(2 * size, Self.chunk)
             }
-        }
-        return block.withUnsafeBufferPointer { all in
-            (0..<rows.count).map { row in
-                let z = UnsafeBufferPointer(rebasing: all[row * n..<(row + 1) * n])
-                return selectors[row].finish { store.squaredDistance(from: z, to: $0) }
-            }
-        }
+        }}
+        return selectors.map(\.neighbors)
     }
 
-    /// Offers the words of one block that the bound B does not rule out,
-    /// scored in full: `B + 2‖t_z‖‖t_x‖ − 2⟨t_z, t_x⟩` is the squared distance.
-    /// The threshold scan and the tail products are C kernels (`CScreening`)
-    /// that compile to vector instructions.
-    @inline(__always)
-    private func scan(_ bounds: ArraySlice<Float>, firstID: Int, queryTail: ArraySlice<Float>, queryTailNorm: Float,
-                      into selector: inout CandidateSelector) {
-        let rest = axes.dimension - depth
-        tails.withUnsafeBufferPointer { tails in
-        tailNorms.withUnsafeBufferPointer { tailNorms in
-        queryTail.withUnsafeBufferPointer { zTail in
-        bounds.withUnsafeBufferPointer { bounds in
-            var threshold = selector.bound
-            var offset = dptext_first_at_most(bounds.baseAddress!, 0, bounds.count, threshold)
-            while offset < bounds.count {
-                let id = firstID + offset
-                let dot = dptext_dot(zTail.baseAddress!, tails.baseAddress! + id * rest, rest)
-                let score = bounds[offset] + 2 * (queryTailNorm * tailNorms[id] - dot)
-                if score <= threshold {
-                    selector.offer(score: score, id: id)
-                    threshold = selector.bound
-                }
-                offset = dptext_first_at_most(bounds.baseAddress!, offset + 1, bounds.count, threshold)
-            }
+    private func withWords<R>(_ body: (UnsafePointer<dptext_quantized_words>) -> R) -> R {
+        codes.withUnsafeBufferPointer { codes in
+        offsets.withUnsafeBufferPointer { offsets in
+        squaredNorms.withUnsafeBufferPointer { squaredNorms in
+        doubledScales.withUnsafeBufferPointer { doubledScales in
+            var words = dptext_quantized_words(
+                codes: codes.baseAddress, offsets: offsets.baseAddress, squaredNorms: squaredNorms.baseAddress,
+                doubledScales: doubledScales.baseAddress, count: self.codes.count / width, width: width)
+            return body(&words)
         }}}}
     }
-    /// E of the type's documentation, rounded up to float32.
-    private func errorBound(rotatedNorm: Double, centredNorm: Double, dimension: Int) -> Float {
-        let terms = Double(dimension + 8) * 0x1p-24
-        let gamma = terms / (1 - terms)
-        let arithmetic = gamma * (rotatedNorm + largestRotatedNorm) * (rotatedNorm + largestRotatedNorm)
-        let rotation = axes.defect * (centredNorm + largestCentredNorm) * (centredNorm + largestCentredNorm)
-        return Float(2 * (arithmetic + rotation)).nextUp
+
+    /// Puts up to 16 prepared queries in the lanes of `group`, with thresholds
+    /// T′ = bound + margin − ‖y_z‖², rounded up; unused lanes never pass.
+    private func fill(_ group: inout dptext_query_group, with queries: ArraySlice<PreparedQuery>, thresholds: [Double]) {
+        withUnsafeMutableBytes(of: &group.codes) { bytes in
+            for lane in 0..<16 {
+                for j in 0..<width {
+                    let code = lane < queries.count ? queries[queries.startIndex + lane].codes[j] : 0
+                    bytes[64 * (j / 4) + 4 * lane + j % 4] = UInt8(code + 128)
+                }
+            }
+        }
+        withUnsafeMutableBytes(of: &group.scales) { scales in
+        withUnsafeMutableBytes(of: &group.thresholds) { limits in
+            for lane in 0..<16 {
+                guard lane < queries.count else {
+                    scales.storeBytes(of: 0, toByteOffset: 4 * lane, as: Float.self)
+                    limits.storeBytes(of: -.infinity, toByteOffset: 4 * lane, as: Float.self)
+                    continue
+                }
+                let query = queries[queries.startIndex + lane]
+                let limit = thresholds[lane] == .infinity
+                    ? Float.infinity : Float(thresholds[lane] + query.margin - query.squaredNorm).nextUp
+                scales.storeBytes(of: query.scale, toByteOffset: 4 * lane, as: Float.self)
+                limits.storeBytes(of: limit, toByteOffset: 4 * lane, as: Float.self)
+            }
+        }}
     }
+
+    /// A query's codes, scale, ‖y_z‖² and margin.
+    private struct PreparedQuery {
+        let codes: [Int]
+        let scale: Float
+        let squaredNorm: Double
+        let margin: Double
+
+        init(rotated y: ArraySlice<Double>, original x: ArraySlice<Double>, in screening: AxisScreening) {
+            let code = Quantized(rotated: y, depth: screening.depth, width: screening.width, residualCodeFirst: false)
+            codes = code.codes
+            scale = code.scale
+            squaredNorm = y.reduce(0) { $0 + $1 * $1 }
+            let norm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let centred = zip(x, screening.axes.mean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+            let d = Double(y.count)
+            let gamma4 = 4 * 0x1p-24 / (1 - 4 * 0x1p-24)
+            let evaluation = gamma4 * (screening.largestSquaredNorm + 2 * code.codeNorm * screening.largestCodeNorm)
+            let rotation = screening.axes.defect * (centred + screening.largestCentredNorm) * (centred + screening.largestCentredNorm)
+            let rounding = 8 * d * 0x1p-53 * ((norm + screening.largestNorm) * (norm + screening.largestNorm)
+                + (centred + screening.largestCentredNorm) * (centred + screening.largestCentredNorm))
+            margin = 2 * (evaluation + rotation + rounding)
+        }
+    }
+}
+
+/// The code row of one rotated vector (see `AxisScreening`): W = [h, ‖t‖]
+/// as integers q = round(W / s) in −127…127, s = max|W_i| / 127 (float32),
+/// then the two rounded-up slack codes, then zeros up to `width`.
+private struct Quantized {
+    let codes: [Int]
+    let scale: Float
+    /// s · ‖codes‖ (rounded up), which bounds |s_z s_u J| by Cauchy–Schwarz.
+    let codeNorm: Double
+
+    /// - Parameter residualCodeFirst: words put ⌈16‖E‖/s⌉ then ⌈‖W‖/(16s)⌉,
+    ///   queries ⌈‖Ŵ‖/(16s)⌉ then ⌈16‖E‖/s⌉, so the products pair up.
+    init(rotated y: ArraySlice<Double>, depth: Int, width: Int, residualCodeFirst: Bool) {
+        let tail = y.dropFirst(depth).reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let w = Array(y.prefix(depth)) + [tail]
+        let largest = w.reduce(0) { max($0, abs($1)) }
+        let s = Float(largest / 127)
+        scale = s
+        guard s > 0 else {
+            codes = [Int](repeating: 0, count: width)
+            codeNorm = 0
+            return
+        }
+        let step = Double(s)
+        let q = w.map { Int(max(-127, min(127, ($0 / step).rounded()))) }
+        // Residual and norms in double, inflated far beyond their rounding.
+        let inflate = 1 + 0x1p-40
+        let residual = zip(w, q).reduce(0) { $0 + ($1.0 - step * Double($1.1)) * ($1.0 - step * Double($1.1)) }.squareRoot() * inflate
+        let norm = w.reduce(0) { $0 + $1 * $1 }.squareRoot() * inflate
+        let quantizedNorm = step * q.reduce(0) { $0 + Double($1 * $1) }.squareRoot() * inflate
+        let residualCode = Int((16 * residual / step).rounded(.up))
+        let normCode = Int(((residualCodeFirst ? norm : quantizedNorm) / (16 * step)).rounded(.up))
+        precondition(residualCode <= 127 && normCode <= 127, "slack codes exceed 8 bits")
+        let row = q + (residualCodeFirst ? [residualCode, normCode] : [normCode, residualCode])
+        codes = row + [Int](repeating: 0, count: width - row.count)
+        codeNorm = step * codes.reduce(0) { $0 + Double($1 * $1) }.squareRoot() * inflate
+    }
+}
+
+/// The `k` smallest exact squared distances offered, ordered by (distance, id).
+private struct ExactSelector {
+    let k: Int
+    private var best: [RankedCandidate] = []
+
+    init(k: Int) {
+        self.k = k
+        best.reserveCapacity(k + 1)
+    }
+
+    /// The k-th smallest distance so far, `+∞` until k were offered.
+    var bound: Double { best.count < k ? .infinity : best[k - 1].squaredDistance }
+
+    mutating func offer(squaredDistance: Double, id: Int) {
+        let candidate = RankedCandidate(squaredDistance: squaredDistance, id: id)
+        guard best.count < k || candidate < best[k - 1] else { return }
+        var index = best.count
+        while index > 0 && candidate < best[index - 1] { index -= 1 }
+        best.insert(candidate, at: index)
+        if best.count > k { best.removeLast() }
+    }
+
+    var neighbors: [Neighbor] { best.map(\.neighbor) }
 }

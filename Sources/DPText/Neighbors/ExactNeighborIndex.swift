@@ -20,9 +20,10 @@ import COpenBLAS
 /// within `2e` of the k-th score.
 ///
 /// Large vocabularies are searched with principal-axes screening instead
-/// (`AxisScreening`): a proven lower bound from the first coordinates of
-/// rotated vectors rules most words out at a fraction of the cost, with the
-/// same exact re-rank, so the answer is the same.
+/// (`AxisScreening`): a proven lower bound from 8-bit codes of the first
+/// coordinates of rotated vectors rules almost every word out at a fraction
+/// of the cost, and the rest are ranked by exact distance, so the answer is
+/// the same.
 ///
 /// Queries are processed in blocks spread over all cores; BLAS itself runs
 /// single-threaded so the two levels of parallelism do not fight.
@@ -52,21 +53,30 @@ public struct ExactNeighborIndex: NeighborIndex {
         self.init(store: store, screening: screeningDepth)
     }
 
-    private init(store: EmbeddingStore, screening depth: Int?) {
+    /// An index that screens with `screeningDepth` coordinates in portable C
+    /// rather than vector instructions (tests compare the two).
+    init(store: EmbeddingStore, portableScreeningDepth depth: Int) {
+        self.init(store: store, screening: depth, vectorized: false)
+    }
+
+    private init(store: EmbeddingStore, screening depth: Int?, vectorized: Bool = true) {
         _ = Self.singleThreadedBLAS
         self.store = store
         let norms = (0..<store.count).map { id in store.vector(at: id).reduce(0) { $0 + $1 * $1 } }
         self.squaredNorms = norms.map(Float.init)
         self.largestNorm = norms.max().map { $0.squareRoot() } ?? 0
-        screening = depth.flatMap { AxisScreening(store: store, depth: $0) }
+        screening = depth.flatMap { AxisScreening(store: store, depth: $0, vectorized: vectorized) }
     }
 
-    /// The screening depth for `store`: about two thirds of D ≥ 32
-    /// coordinates, a multiple of 8 (32 of GloVe's 50), for 4,096 words or
-    /// more (below that, brute force is as fast), else none. On the 400k
-    /// GloVe store at ε = 10, depth 32 was the fastest of 24–44.
+    /// The screening depth for `store`, for 4,096 words or more (below
+    /// that, brute force is as fast) and D ≥ 32, else none: about four fifths
+    /// of D, so that the m + 3 codes per word fill whole groups of four (41 of
+    /// GloVe's 50, 44 codes), and at most 61 (64 codes). On GloVe 50d at ε = 10
+    /// the bound leaves about 0.13 % of the words at m = 32 and 0.007 % at 41.
     public static func defaultScreeningDepth(for store: EmbeddingStore) -> Int? {
-        store.count >= 4096 && store.dimension >= 32 ? store.dimension * 2 / 3 / 8 * 8 : nil
+        guard store.count >= 4096 && store.dimension >= 32 else { return nil }
+        let codes = (store.dimension * 4 / 5 + 3 + 3) / 4 * 4
+        return min(store.dimension, min(codes, 64) - 3)
     }
 
     /// A brute-force index over the same store (the reference the screened search must equal).
@@ -74,7 +84,7 @@ public struct ExactNeighborIndex: NeighborIndex {
 
     public func nearest(toEach queries: [Double], k: Int) -> [[Neighbor]] {
         searchInBlocks(queries, k: k, blockSize: Self.queryBlock) { rows, k in
-            screening?.search(store: store, queries: queries, rows: rows, k: k, vocabularyBlock: Self.vocabularyBlock)
+            screening?.search(store: store, queries: queries, rows: rows, k: k)
                 ?? search(queries: queries, rows: rows, k: k)
         }
     }

@@ -39,18 +39,24 @@ struct ExactNeighborIndexTests {
         }
     }
 
-    /// Principal-axes screening at every depth gives the naive reference's
-    /// answer, ids and order, for word, near, Laplace-noisy and far queries.
-    @Test(arguments: [(6000, 50, 1, 8), (6000, 50, 2, 24), (5000, 40, 10, 16), (3000, 12, 100, 4), (4500, 50, 300, 32)])
-    func screenedSearchMatchesNaiveSearch(count: Int, dimension: Int, k: Int, depth: Int) throws {
+    /// Principal-axes screening at every depth, with the vector kernel and
+    /// with the portable one, gives the naive reference's answer, ids and
+    /// order, for word, near, Laplace-noisy and far queries.
+    @Test(arguments: [(6000, 50, 1, 8, true), (6000, 50, 2, 24, true), (5000, 40, 10, 16, true), (3000, 12, 100, 4, true),
+                      (4500, 50, 300, 32, true), (6000, 50, 1, 41, true), (4000, 50, 2, 41, false), (3000, 64, 5, 61, true),
+                      (3000, 12, 3, 12, false)])
+    func screenedSearchMatchesNaiveSearch(count: Int, dimension: Int, k: Int, depth: Int, vectorized: Bool) throws {
         // Correlated coordinates, so that the principal axes matter.
         let base = TestData.randomStore(count: count, dimension: dimension, seed: UInt64(count + depth))
         let vectors = (0..<count).flatMap { id in
             (0..<dimension).map { j in base.vectors[id * dimension + j] * Float(1 + j % 5) + base.vectors[id * dimension] }
         }
         let store = try EmbeddingStore(words: base.words, vectors: vectors, dimension: dimension)
-        let index = ExactNeighborIndex(store: store, screeningDepth: depth)
+        let index = vectorized
+            ? ExactNeighborIndex(store: store, screeningDepth: depth)
+            : ExactNeighborIndex(store: store, portableScreeningDepth: depth)
         #expect(index.screening?.depth == depth)
+        #expect(index.screening?.vectorized == vectorized)
         var generator = SeededGenerator(seed: 8)
         let queries: [[Double]] = (0..<80).map { i in
             let id = Int.random(in: 0..<count, using: &generator)
@@ -70,7 +76,7 @@ struct ExactNeighborIndexTests {
     func screenedSearchOnGloVe() throws {
         let store = try WordTokenizer.wordVocabulary(of: try EmbeddingStore.load(from: TestData.bundledStore))
         let index = ExactNeighborIndex(store: store)
-        #expect(index.screening?.depth == 32)
+        #expect(index.screening?.depth == 41)
         var generator = SeededGenerator(seed: 9)
         var queries: [Double] = []
         for epsilon in [3.0, 10, 30] {
