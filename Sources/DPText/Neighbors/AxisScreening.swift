@@ -133,6 +133,27 @@ struct AxisScreening: Sendable {
         return selectors.map(\.neighbors)
     }
 
+    /// The words whose bound passes `threshold` (a squared distance) for
+    /// `query`, with the search's margin: what `search` keeps once its k-th
+    /// exact distance is `threshold`. Every word truly within `threshold` is
+    /// among them (tests check it).
+    func passing(query: [Double], threshold: Double) -> [Int] {
+        let rotated = query.withUnsafeBufferPointer { axes.rotate($0, count: 1) }
+        let prepared = PreparedQuery(rotated: rotated[...], original: query[...], in: self)
+        var group = dptext_query_group()
+        fill(&group, with: [prepared][...], thresholds: [threshold])
+        var survivors = [UInt32](repeating: 0, count: 16 * codes.count / width), counts = [Int](repeating: 0, count: 16)
+        let count = codes.count / width
+        withWords { words in
+            survivors.withUnsafeMutableBufferPointer { out in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    (vectorized ? dptext_screen : dptext_screen_portable)(words, 0, count, &group, out.baseAddress!, count, counts.baseAddress!)
+                }
+            }
+        }
+        return survivors.prefix(counts[0]).map(Int.init)
+    }
+
     private func withWords<R>(_ body: (UnsafePointer<dptext_quantized_words>) -> R) -> R {
         codes.withUnsafeBufferPointer { codes in
         offsets.withUnsafeBufferPointer { offsets in

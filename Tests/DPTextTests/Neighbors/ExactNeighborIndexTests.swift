@@ -72,6 +72,32 @@ struct ExactNeighborIndexTests {
         }
     }
 
+    /// The screen's bound never exceeds a word's true squared distance: at a
+    /// threshold equal to a word's own exact distance, the word passes — for
+    /// each of a query's 300 nearest words, with both kernels. At depth D the
+    /// tails are empty and the bound is tight up to quantization, so dropping
+    /// the quantization slack makes words fail here.
+    @Test(arguments: [(41, true), (41, false), (50, true)])
+    func screeningBoundIsALowerBound(depth: Int, vectorized: Bool) throws {
+        let store = try EmbeddingStore.load(from: TestData.bundledStore)
+        let words = try EmbeddingStore(words: Array(store.words.prefix(6000)), vectors: Array(store.vectors.prefix(6000 * 50)), dimension: 50)
+        let index = vectorized
+            ? ExactNeighborIndex(store: words, screeningDepth: depth) : ExactNeighborIndex(store: words, portableScreeningDepth: depth)
+        let screening = try #require(index.screening)
+        var generator = SeededGenerator(seed: 12)
+        var failures = 0
+        for i in 0..<6 {
+            let id = Int.random(in: 0..<words.count, using: &generator)
+            let noise = MultivariateLaplaceNoise.sample(dimension: 50, epsilon: [3.0, 10, 30][i % 3], using: &generator)
+            let query = zip(words.vector(at: id), noise).map(+)
+            for neighbor in naiveNearest(words, query: query, k: 300) {
+                let squared = neighbor.distance * neighbor.distance
+                if !screening.passing(query: query, threshold: squared.nextDown.nextDown).contains(neighbor.id) { failures += 1 }
+            }
+        }
+        #expect(failures == 0)
+    }
+
     @Test("the bundled store: screening, the default, equals brute force on noisy points")
     func screenedSearchOnGloVe() throws {
         let store = try WordTokenizer.wordVocabulary(of: try EmbeddingStore.load(from: TestData.bundledStore))
