@@ -1,5 +1,4 @@
 #include "screening.h"
-#include <immintrin.h>
 
 static void screen_portable(const dptext_quantized_words *w, size_t first, size_t end,
                             const dptext_query_group *q, uint32_t *survivors, size_t stride, size_t counts[16]) {
@@ -15,6 +14,9 @@ static void screen_portable(const dptext_quantized_words *w, size_t first, size_
         }
     }
 }
+
+#if defined(__x86_64__)
+#include <immintrin.h>
 
 #define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 #define INLINE inline __attribute__((always_inline))
@@ -108,6 +110,9 @@ int dptext_screen_is_vectorized(void) {
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
         && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
 }
+#else
+int dptext_screen_is_vectorized(void) { return 0; }
+#endif
 
 void dptext_screen_portable(const dptext_quantized_words *words, size_t first, size_t end,
                             const dptext_query_group *queries, uint32_t *survivors, size_t stride, size_t counts[16]) {
@@ -123,5 +128,7 @@ void dptext_screen(const dptext_quantized_words *words, size_t first, size_t end
         return;
     }
     for (size_t lane = 0; lane < 16; lane++) counts[lane] = 0;
+#if defined(__x86_64__)
     vnni_by_groups[groups](words, first, end, queries, survivors, stride, counts);
+#endif
 }
