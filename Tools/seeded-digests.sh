@@ -58,6 +58,14 @@ run "laplace ε10 jsonl" "$work/records.jsonl" --epsilon 10 --format jsonl
 run "truncated-gumbel ε$gumbel jsonl" "$work/records.jsonl" --mechanism truncated-gumbel --epsilon "$gumbel" --format jsonl
 run "laplace ε10 oov keep" "$work/text.txt" --epsilon 10 --oov keep
 run "laplace ε10 oov mask" "$work/text.txt" --epsilon 10 --oov mask
+for epsilon in 4 10; do
+  run "tem ε$epsilon text.txt" "$work/text.txt" --mechanism tem --epsilon "$epsilon"
+  run "santext ε$epsilon text.txt" "$work/text.txt" --mechanism santext --epsilon "$epsilon"
+done
+run "santext-plus ε4 text.txt" "$work/text.txt" --mechanism santext-plus --epsilon 4
+run "custext ε10 text.txt" "$work/text.txt" --mechanism custext --epsilon 10
+run "mahalanobis ε10 text.txt" "$work/text.txt" --mechanism mahalanobis --epsilon 10
+run "vickrey ε10 text.txt" "$work/text.txt" --mechanism vickrey --epsilon 10
 if [ "$quick" = 0 ]; then
   run "kde-mh ε10 B100 T200 short" "$work/short.txt" --mechanism kde-mh --epsilon 10 --burn-in 100 --steps 200
 fi

@@ -40,3 +40,28 @@ extension EmbeddingStore {
         vector(at: first).withUnsafeBufferPointer { squaredDistance(from: $0, to: second).squareRoot() }
     }
 }
+
+extension EmbeddingStore {
+    /// `squaredDistance(from: query, to: ids[i])` for eight words at once,
+    /// lane i: the same sums in the same order, so each lane equals the
+    /// one-word value to the last bit (lanes are independent IEEE
+    /// operations, never fused). Eight rows fetched together let their
+    /// cache misses overlap, which is what a random word's distance costs.
+    ///
+    /// - Precondition: `query.count == dimension`; every id is a word id.
+    @inlinable
+    public func squaredDistances(from query: UnsafeBufferPointer<Double>, to ids: SIMD8<Int32>) -> SIMD8<Double> {
+        vectors.withUnsafeBufferPointer { matrix in
+            var rows = SIMD8<Int>()
+            for lane in 0..<8 { rows[lane] = Int(ids[lane]) * dimension }
+            var sum = SIMD8<Double>()
+            for j in 0..<dimension {
+                var coordinates = SIMD8<Double>()
+                for lane in 0..<8 { coordinates[lane] = Double(matrix[rows[lane] + j]) }
+                let difference = SIMD8<Double>(repeating: query[j]) - coordinates
+                sum += difference * difference
+            }
+            return sum
+        }
+    }
+}

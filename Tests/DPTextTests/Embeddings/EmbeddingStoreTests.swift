@@ -69,4 +69,24 @@ struct EmbeddingStoreTests {
         #expect(store.distance(between: 0, and: 2) == (9.0625 as Double).squareRoot())
         #expect(store.distance(between: 1, and: 1) == 0)
     }
+
+    @Test("eight distances at once equal the one-word distances to the last bit")
+    func batchedDistancesMatch() {
+        let store = TestData.randomStore(count: 300, dimension: 50, seed: 5)
+        var generator = SeededGenerator(seed: 6)
+        for _ in 0..<200 {
+            let ids = SIMD8<Int32>((0..<8).map { _ in Int32.random(in: 0..<300, using: &generator) })
+            let center = Int.random(in: 0..<300, using: &generator)
+            let query = store.vector(at: center).map { $0 + Double.random(in: -1...1, using: &generator) }
+            let word = store.vector(at: center)
+            for (vector, isWord) in [(query, false), (word, true)] {
+                let batch = vector.withUnsafeBufferPointer { store.squaredDistances(from: $0, to: ids) }
+                for lane in 0..<8 {
+                    let one = isWord ? store.squaredDistance(between: center, and: Int(ids[lane]))
+                                     : vector.withUnsafeBufferPointer { store.squaredDistance(from: $0, to: Int(ids[lane])) }
+                    #expect(batch[lane].bitPattern == one.bitPattern)
+                }
+            }
+        }
+    }
 }

@@ -190,6 +190,30 @@ struct SanTextTests {
         #expect(kept.lower <= 1 - p && 1 - p <= kept.upper)
     }
 
+    @Test("a word at exactly the envelope's radius but not listed is in the tail, a listed one is not (χ²)")
+    func tieAtTheRadius() throws {
+        // Word 80 repeats word 41's vector: from word 3 they are at one distance, and a table
+        // row that ends at 41 (ties by lower id) leaves 80 out — the sampler must tell them apart.
+        let base = T.store
+        let store = try EmbeddingStore(words: base.words + ["twin"], vectors: base.vectors + base.vector(at: 41).map(Float.init),
+                                       dimension: base.dimension)
+        let order = (0..<store.count).filter { $0 != 3 }
+            .sorted { (store.squaredDistance(between: 3, and: $0), $0) < (store.squaredDistance(between: 3, and: $1), $1) }
+        let width = order.firstIndex(of: 41)! + 1
+        #expect(order[width] == 80 && store.squaredDistance(between: 3, and: 80) == store.squaredDistance(between: 3, and: 41))
+        let table = NeighborTable(index: ExactNeighborIndex(store: store), width: width)
+        #expect(table.neighbors(of: 3).last == 41)
+        let santext = try SanTextMechanism(epsilon: 2, store: store, neighbors: NeighborDistances(table: table, store: store))
+        let privatizer = try Privatizer(mechanism: santext, decoder: ExactNeighborIndex(store: store))
+        var generator = SeededGenerator(seed: 12)
+        var counts = [Int](repeating: 0, count: store.count)
+        for output in privatizer.privatize([MechanismInput](repeating: .word(3), count: T.draws), using: &generator) {
+            counts[output!] += 1
+        }
+        let test = ChiSquareTest(observed: counts, expectedProbabilities: santext.probabilities(.word(3)))
+        #expect(test.pValue > T.alpha && test.impossibleCount == 0, "χ² = \(test.statistic), p = \(test.pValue)")
+    }
+
     @Test func rejectsInvalidParameters() {
         let neighbors = T.neighbors(width: 3)
         #expect(throws: MechanismError.self) { try SanTextMechanism(epsilon: 0, store: T.store, neighbors: neighbors) }

@@ -12,16 +12,26 @@ import Foundation
 /// itself and its `NeighborTable` row of K other words, or for a public
 /// vector its K + 1 nearest words) and r the distance of the last: every
 /// word outside N is at least r from x, so its weight is at most
-/// b = exp(−(ε/2)·c(r)). Propose from q ∝ ŵ with ŵ = w on N ∩ O and ŵ = b on
-/// O ∖ N — N ∩ O by its weights with probability A/(A + B), A = Σ_{N∩O} w,
-/// else a uniform word of O ∖ N, B = |O ∖ N|·b — and accept a proposal y
-/// with probability w(y)/ŵ(y): always on N, `exp(−(ε/2)(c(d(x, y)) − c(r)))`
-/// outside. Accepted draws follow P exactly (standard rejection sampling:
-/// `P[propose y and accept] = ŵ(y)/(A+B) · w(y)/ŵ(y) ∝ w(y)`); a try succeeds
-/// with probability Z/(A + B) ≥ A/(A + B), and costs one uniform plus, in
-/// the tail, one distance. Nothing about it is approximate: the bound
-/// holds exactly in floating point, because the table's neighbours and the
-/// tail's distances come from the same `EmbeddingStore.squaredDistance`.
+/// b = exp(−(ε/2)·c(r)). Propose from q ∝ ŵ with ŵ = w on N ∩ O plus b on
+/// all of O — a candidate of N ∩ O by its weights with probability
+/// A/(A + B), A = Σ_{N∩O} w, else a uniform word of O, B = |O|·b — and
+/// accept a candidate always, a uniform word y with probability 0 when
+/// y ∈ N (its weight is already in A) and `exp(−(ε/2)(c(d(x, y)) − c(r)))`
+/// outside N. Accepted draws follow P exactly (standard rejection sampling:
+/// `P[propose y and accept] ∝ w(y)` on N ∩ O and `b · w(y)/b` outside); a
+/// try succeeds with probability Z/(A + B) ≥ A/(A + B). Nothing about it is
+/// approximate: the bound holds exactly in floating point, because the
+/// table's neighbours and the tail's distances come from the same
+/// `EmbeddingStore.squaredDistance`; and since N holds every word nearer
+/// than r, a uniform word is in N exactly when it is nearer than r or, at
+/// distance r, listed.
+///
+/// Tries are independent, so they are made eight at a time: up to eight
+/// uniform words (fewer when a try picks a candidate, which always
+/// succeeds), their distances fetched together (`squaredDistances`, so the
+/// eight cache misses overlap), then judged in order; the first success is
+/// the draw. At small ε most tries fall in the tail (about 400 per token at
+/// ε = 4 on 400k GloVe words), and a random word's vector is a cache miss.
 ///
 /// When c(r) ≥ c(d) for every d beyond r — TEM with γ ≤ r — every tail
 /// proposal is accepted: the tail is TEM's ⊥ event, a uniform word outside
@@ -72,9 +82,11 @@ struct NeighborEnvelopeSampler: Sendable {
         var count: Int
         /// Subtracted from every cost (the smallest candidate cost): weights are `exp(−(ε/2)(c − shift))`.
         var shift: Double
+        /// r, the distance of the farthest word of N.
+        var radius: Double
         /// `c(r) − shift`, the tail's cost bound.
         var tailCost: Double
-        /// |O ∖ N|.
+        /// |O|, or 0 when N holds all of O (no tail).
         var tailCount: Int
         /// A + B.
         var total: Double
@@ -91,7 +103,7 @@ struct NeighborEnvelopeSampler: Sendable {
         let slots = neighbors.table.width + 1
         var candidates = [Int32](repeating: 0, count: frequent * slots)
         var cumulative = [Double](repeating: 0, count: frequent * slots)
-        var shapes = [Shape](repeating: Shape(count: 0, shift: 0, tailCost: 0, tailCount: 0, total: 0), count: frequent)
+        var shapes = [Shape](repeating: Shape(count: 0, shift: 0, radius: 0, tailCost: 0, tailCount: 0, total: 0), count: frequent)
         for id in 0..<frequent {
             let row = neighbors.table.neighbors(of: id)
             let distances = neighbors.distances(of: id)!
@@ -121,9 +133,10 @@ struct NeighborEnvelopeSampler: Sendable {
             cumulative[cumulative.startIndex + offset] = running
         }
         let tailCost = cost(radius) - shift
-        let tailCount = outputs.count - inside.count
+        let tailCount = inside.count == outputs.count ? 0 : outputs.count
         let tail = tailCount == 0 ? 0 : Double(tailCount) * exp(-epsilon / 2 * tailCost)
-        return Shape(count: inside.count, shift: shift, tailCost: tailCost, tailCount: tailCount, total: running + tail)
+        return Shape(count: inside.count, shift: shift, radius: radius, tailCost: tailCost, tailCount: tailCount,
+                     total: running + tail)
     }
 
     /// One draw of P(· | input).
@@ -166,8 +179,7 @@ struct NeighborEnvelopeSampler: Sendable {
                     return draw(from: id, candidates: candidates, cumulative: cumulative, shape: shape, using: &generator)
                 case .publicVector(let vector):
                     return vector.withUnsafeBufferPointer { query in
-                        draw(distance: { store.squaredDistance(from: query, to: $0).squareRoot() },
-                             candidates: candidates, cumulative: cumulative, shape: shape, using: &generator)
+                        draw(query: query, candidates: candidates, cumulative: cumulative, shape: shape, using: &generator)
                     }
                 }
             }
@@ -179,34 +191,61 @@ struct NeighborEnvelopeSampler: Sendable {
         from id: Int, candidates: UnsafeBufferPointer<Int32>, cumulative: UnsafeBufferPointer<Double>, shape: Shape,
         using generator: inout G
     ) -> Int {
-        draw(distance: { store.squaredDistance(between: id, and: $0).squareRoot() },
-             candidates: candidates, cumulative: cumulative, shape: shape, using: &generator)
+        // The word's vector widened to double: distances from it equal `squaredDistance(between:and:)`.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: store.dimension) { query in
+            let row = id * store.dimension
+            for j in 0..<store.dimension { query[j] = Double(store.vectors[row + j]) }
+            return draw(query: UnsafeBufferPointer(query), candidates: candidates, cumulative: cumulative, shape: shape,
+                        using: &generator)
+        }
     }
 
-    /// The rejection loop of the type's documentation.
+    /// The rejection loop of the type's documentation, eight tries at a time.
     @inline(__always)
     private func draw<G: RandomNumberGenerator>(
-        distance: (Int) -> Double, candidates: UnsafeBufferPointer<Int32>, cumulative: UnsafeBufferPointer<Double>,
+        query: UnsafeBufferPointer<Double>, candidates: UnsafeBufferPointer<Int32>, cumulative: UnsafeBufferPointer<Double>,
         shape: Shape, using generator: inout G
     ) -> Int {
         let weightInside = shape.count == 0 ? 0 : cumulative[shape.count - 1]
+        let listed = UnsafeBufferPointer(rebasing: candidates[..<shape.count])
         while true {
-            let u = generator.nextOpenUnit() * shape.total
-            if u < weightInside {
-                // The first candidate whose running weight passes u.
-                var index = 0
-                while index < shape.count - 1 && cumulative[index] <= u { index += 1 }
-                return Int(candidates[index])
+            // Tries until one picks a candidate or eight propose a uniform word.
+            var proposals = SIMD8<Int32>(repeating: Int32(outputs.lowerBound))
+            var tailTries = 0
+            var candidate: Int?
+            while tailTries < 8 {
+                let u = generator.nextOpenUnit() * shape.total
+                if u < weightInside {
+                    candidate = Int(candidates[Self.firstIndex(in: cumulative, count: shape.count, above: u)])
+                    break
+                }
+                proposals[tailTries] = Int32(outputs.lowerBound + generator.nextIndex(below: outputs.count))
+                tailTries += 1
             }
-            // The tail: a uniform word of O ∖ N …
-            var proposal: Int
-            repeat {
-                proposal = outputs.lowerBound + Int.random(in: 0..<outputs.count, using: &generator)
-            } while UnsafeBufferPointer(rebasing: candidates[..<shape.count]).contains(Int32(proposal))
-            // … accepted with probability w(y)/b.
-            let excess = cost(distance(proposal)) - shape.shift - shape.tailCost
-            if excess <= 0 || generator.nextOpenUnit() < exp(-epsilon / 2 * excess) { return proposal }
+            if tailTries > 0 {
+                let squaredDistances = store.squaredDistances(from: query, to: proposals)
+                for index in 0..<tailTries {
+                    let distance = squaredDistances[index].squareRoot()
+                    // In N: rejected.
+                    if distance < shape.radius || (distance == shape.radius && listed.contains(proposals[index])) { continue }
+                    // Outside: accepted with probability w(y)/b.
+                    let excess = cost(distance) - shape.shift - shape.tailCost
+                    if excess <= 0 || generator.nextOpenUnit() < exp(-epsilon / 2 * excess) { return Int(proposals[index]) }
+                }
+            }
+            if let candidate { return candidate }
         }
+    }
+
+    /// The first index whose running weight exceeds `u` (`u` below the last one), by bisection.
+    @inline(__always)
+    private static func firstIndex(in cumulative: UnsafeBufferPointer<Double>, count: Int, above u: Double) -> Int {
+        var (low, high) = (0, count - 1)
+        while low < high {
+            let middle = (low + high) / 2
+            if cumulative[middle] <= u { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// The exact probabilities P(y | input) for every word id (0 outside O),

@@ -20,4 +20,22 @@ extension RandomNumberGenerator {
     mutating func nextExponential() -> Double {
         -log(nextOpenUnit())
     }
+
+    /// A uniform index in `0..<count` (Lemire's multiply-and-reject, exactly
+    /// uniform): the high word of `count · x` for a uniform 64-bit x, with
+    /// the `2⁶⁴ mod count` low values that would favour some indices rejected.
+    /// The standard library's `Int.random(in:using:)` does the same but is
+    /// not specialized for a generic generator inside a hot loop.
+    ///
+    /// - Precondition: `count > 0`.
+    @inlinable
+    mutating func nextIndex(below count: Int) -> Int {
+        let bound = UInt64(count)
+        var product = bound.multipliedFullWidth(by: next())
+        if product.low < bound {
+            let threshold = (0 &- bound) % bound
+            while product.low < threshold { product = bound.multipliedFullWidth(by: next()) }
+        }
+        return Int(product.high)
+    }
 }
