@@ -82,7 +82,7 @@ struct AxisScreening: Sendable {
             largestCode = max(largestCode, code.codeNorm)
             let x = store.vector(at: id)
             largestNorm = max(largestNorm, x.reduce(0) { $0 + $1 * $1 }.squareRoot())
-            largestCentred = max(largestCentred, zip(x, axes.mean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot())
+            largestCentred = max(largestCentred, axes.centredNorm(x))
         }
         (self.axes, self.depth, self.vectorized, self.width) = (axes, depth, vectorized, width)
         (self.codes, self.offsets, self.squaredNorms, self.doubledScales) = (codes, offsets, squaredNorms, doubledScales)
@@ -103,21 +103,17 @@ struct AxisScreening: Sendable {
         var selectors = [ExactSelector](repeating: ExactSelector(k: k), count: rows.count)
         var survivors = [UInt32](repeating: 0, count: 16 * Self.chunk)
         var counts = [Int](repeating: 0, count: 16)
-        var group = dptext_query_group()
+        // Queries in groups of 16 lanes, packed once; only the thresholds change per chunk.
+        let lanes = stride(from: 0, to: rows.count, by: 16).map { $0..<min(rows.count, $0 + 16) }
+        var groups = lanes.map { pack(prepared[$0]) }
         block.withUnsafeBufferPointer { all in
         withWords { words in
             var start = 0, size = 64
             while start < store.count {
                 let end = min(store.count, start + size)
-                for first in stride(from: 0, to: rows.count, by: 16) {
-                    let lanes = first..<min(rows.count, first + 16)
-                    fill(&group, with: prepared[lanes], thresholds: lanes.map { selectors[$0].bound })
-                    survivors.withUnsafeMutableBufferPointer { out in
-                        counts.withUnsafeMutableBufferPointer { counts in
-                            let screen = vectorized ? dptext_screen : dptext_screen_portable
-                            screen(words, start, end, &group, out.baseAddress!, Self.chunk, counts.baseAddress!)
-                        }
-                    }
+                for (group, lanes) in lanes.enumerated() {
+                    setThresholds(&groups[group], for: prepared[lanes], to: lanes.map { selectors[$0].bound })
+                    screen(words, start..<end, &groups[group], survivors: &survivors, capacity: Self.chunk, counts: &counts)
                     for (lane, row) in lanes.enumerated() {
                         let z = UnsafeBufferPointer(rebasing: all[row * n..<(row + 1) * n])
                         for s in 0..<counts[lane] {
@@ -139,19 +135,25 @@ struct AxisScreening: Sendable {
     /// among them (tests check it).
     func passing(query: [Double], threshold: Double) -> [Int] {
         let rotated = query.withUnsafeBufferPointer { axes.rotate($0, count: 1) }
-        let prepared = PreparedQuery(rotated: rotated[...], original: query[...], in: self)
-        var group = dptext_query_group()
-        fill(&group, with: [prepared][...], thresholds: [threshold])
-        var survivors = [UInt32](repeating: 0, count: 16 * codes.count / width), counts = [Int](repeating: 0, count: 16)
+        let prepared = [PreparedQuery(rotated: rotated[...], original: query[...], in: self)][...]
+        var group = pack(prepared)
+        setThresholds(&group, for: prepared, to: [threshold])
         let count = codes.count / width
-        withWords { words in
-            survivors.withUnsafeMutableBufferPointer { out in
-                counts.withUnsafeMutableBufferPointer { counts in
-                    (vectorized ? dptext_screen : dptext_screen_portable)(words, 0, count, &group, out.baseAddress!, count, counts.baseAddress!)
-                }
+        var survivors = [UInt32](repeating: 0, count: 16 * count), counts = [Int](repeating: 0, count: 16)
+        withWords { screen($0, 0..<count, &group, survivors: &survivors, capacity: count, counts: &counts) }
+        return survivors.prefix(counts[0]).map(Int.init)
+    }
+
+    /// Screens the words `range` for the lanes of `group`: lane i's survivors
+    /// go to `survivors[i·capacity…]`, their number to `counts[i]`.
+    private func screen(_ words: UnsafePointer<dptext_quantized_words>, _ range: Range<Int>, _ group: inout dptext_query_group,
+                        survivors: inout [UInt32], capacity: Int, counts: inout [Int]) {
+        survivors.withUnsafeMutableBufferPointer { out in
+            counts.withUnsafeMutableBufferPointer { counts in
+                let kernel = vectorized ? dptext_screen : dptext_screen_portable
+                kernel(words, range.lowerBound, range.upperBound, &group, out.baseAddress!, capacity, counts.baseAddress!)
             }
         }
-        return survivors.prefix(counts[0]).map(Int.init)
     }
 
     private func withWords<R>(_ body: (UnsafePointer<dptext_quantized_words>) -> R) -> R {
@@ -166,9 +168,10 @@ struct AxisScreening: Sendable {
         }}}}
     }
 
-    /// Puts up to 16 prepared queries in the lanes of `group`, with thresholds
-    /// T′ = bound + margin − ‖y_z‖², rounded up; unused lanes never pass.
-    private func fill(_ group: inout dptext_query_group, with queries: ArraySlice<PreparedQuery>, thresholds: [Double]) {
+    /// A group whose lanes hold up to 16 prepared queries' codes and scales;
+    /// unused lanes have scale 0 and never pass. Thresholds: `setThresholds`.
+    private func pack(_ queries: ArraySlice<PreparedQuery>) -> dptext_query_group {
+        var group = dptext_query_group()
         withUnsafeMutableBytes(of: &group.codes) { bytes in
             for lane in 0..<16 {
                 for j in 0..<width {
@@ -178,20 +181,28 @@ struct AxisScreening: Sendable {
             }
         }
         withUnsafeMutableBytes(of: &group.scales) { scales in
+            for lane in 0..<16 {
+                let scale = lane < queries.count ? queries[queries.startIndex + lane].scale : 0
+                scales.storeBytes(of: scale, toByteOffset: 4 * lane, as: Float.self)
+            }
+        }
+        return group
+    }
+
+    /// Sets each lane's threshold T′ = bound + margin − ‖y_z‖², rounded up
+    /// (−∞ for unused lanes), from the bounds `thresholds` of `pack`'s queries.
+    private func setThresholds(_ group: inout dptext_query_group, for queries: ArraySlice<PreparedQuery>, to thresholds: [Double]) {
         withUnsafeMutableBytes(of: &group.thresholds) { limits in
             for lane in 0..<16 {
-                guard lane < queries.count else {
-                    scales.storeBytes(of: 0, toByteOffset: 4 * lane, as: Float.self)
-                    limits.storeBytes(of: -.infinity, toByteOffset: 4 * lane, as: Float.self)
-                    continue
+                var limit = -Float.infinity
+                if lane < queries.count {
+                    let query = queries[queries.startIndex + lane]
+                    limit = thresholds[lane] == .infinity
+                        ? .infinity : Float(thresholds[lane] + query.margin - query.squaredNorm).nextUp
                 }
-                let query = queries[queries.startIndex + lane]
-                let limit = thresholds[lane] == .infinity
-                    ? Float.infinity : Float(thresholds[lane] + query.margin - query.squaredNorm).nextUp
-                scales.storeBytes(of: query.scale, toByteOffset: 4 * lane, as: Float.self)
                 limits.storeBytes(of: limit, toByteOffset: 4 * lane, as: Float.self)
             }
-        }}
+        }
     }
 
     /// A query's codes, scale, ‖y_z‖² and margin.
@@ -207,7 +218,7 @@ struct AxisScreening: Sendable {
             scale = code.scale
             squaredNorm = y.reduce(0) { $0 + $1 * $1 }
             let norm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            let centred = zip(x, screening.axes.mean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+            let centred = screening.axes.centredNorm(x)
             let d = Double(y.count)
             let gamma4 = 4 * 0x1p-24 / (1 - 4 * 0x1p-24)
             let evaluation = gamma4 * (screening.largestSquaredNorm + 2 * code.codeNorm * screening.largestCodeNorm)

@@ -65,4 +65,9 @@ struct PrincipalAxes: Sendable {
             for row in 0..<rows { body(start + row, rotated[row * n..<(row + 1) * n]) }
         }
     }
+
+    /// ‖x − μ‖, the distance from the mean (what bounds a rotation's effect on a distance).
+    func centredNorm(_ x: some Sequence<Double>) -> Double {
+        zip(x, mean).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+    }
 }
