@@ -33,9 +33,9 @@ import Foundation
 /// the draw. At small ε most tries fall in the tail (about 400 per token at
 /// ε = 4 on 400k GloVe words), and a random word's vector is a cache miss.
 ///
-/// When c(r) ≥ c(d) for every d beyond r — TEM with γ ≤ r — every tail
-/// proposal is accepted: the tail is TEM's ⊥ event, a uniform word outside
-/// the words within γ.
+/// When c(r) ≥ c(d) for every d beyond r — TEM with γ ≤ r — every uniform
+/// word outside N is accepted: the tail is TEM's ⊥ event, a uniform word
+/// outside the words within γ.
 ///
 /// Floating point: weights are relative to the smallest candidate cost, so
 /// nothing overflows; a word whose relative weight is below about e⁻⁷⁰⁰
