@@ -86,9 +86,7 @@ struct NeighborEnvelopeSampler: Sendable {
         var radius: Double
         /// `c(r) − shift`, the tail's cost bound.
         var tailCost: Double
-        /// |O|, or 0 when N holds all of O (no tail).
-        var tailCount: Int
-        /// A + B.
+        /// A + B (B = 0 when N holds all of O: no tail).
         var total: Double
     }
 
@@ -103,7 +101,7 @@ struct NeighborEnvelopeSampler: Sendable {
         let slots = neighbors.table.width + 1
         var candidates = [Int32](repeating: 0, count: frequent * slots)
         var cumulative = [Double](repeating: 0, count: frequent * slots)
-        var shapes = [Shape](repeating: Shape(count: 0, shift: 0, radius: 0, tailCost: 0, tailCount: 0, total: 0), count: frequent)
+        var shapes = [Shape](repeating: Shape(count: 0, shift: 0, radius: 0, tailCost: 0, total: 0), count: frequent)
         for id in 0..<frequent {
             let row = neighbors.table.neighbors(of: id)
             let distances = neighbors.distances(of: id)!
@@ -133,10 +131,8 @@ struct NeighborEnvelopeSampler: Sendable {
             cumulative[cumulative.startIndex + offset] = running
         }
         let tailCost = cost(radius) - shift
-        let tailCount = inside.count == outputs.count ? 0 : outputs.count
-        let tail = tailCount == 0 ? 0 : Double(tailCount) * exp(-epsilon / 2 * tailCost)
-        return Shape(count: inside.count, shift: shift, radius: radius, tailCost: tailCost, tailCount: tailCount,
-                     total: running + tail)
+        let tail = inside.count == outputs.count ? 0 : Double(outputs.count) * exp(-epsilon / 2 * tailCost)
+        return Shape(count: inside.count, shift: shift, radius: radius, tailCost: tailCost, total: running + tail)
     }
 
     /// One draw of P(· | input).
