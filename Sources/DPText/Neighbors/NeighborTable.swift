@@ -90,87 +90,80 @@ extension NeighborTable {
 // MARK: - Cache
 
 extension NeighborTable {
-    /// The table of `index`'s vocabulary, loaded from `cacheFolder` when it
-    /// was built before (same fingerprint and width), else built and saved
-    /// there atomically.
+    /// The table of `index`'s vocabulary, loaded from `cache` when this
+    /// user's dptext built it before (same fingerprint and width), else
+    /// built and saved there.
     ///
-    /// File format: the 8 bytes `DPTXNBT1`, V and width as little-endian
-    /// UInt64, the words' SHA-256 (64 ASCII hex digits), then `V·width`
-    /// little-endian Int32 ids. A file that does not match is rebuilt.
+    /// Payload (`CacheFolder` signs it): the 8 bytes `DPTXNBT1`, V and width
+    /// as little-endian UInt64, the words' SHA-256 (64 ASCII hex digits),
+    /// then `V·width` little-endian Int32 ids. A file that is missing, not
+    /// signed by this user, or of another shape is rebuilt.
     public static func cached(
         index: some NeighborIndex, width: Int, targets: Range<Int>? = nil, fingerprint: VocabularyFingerprint,
-        cacheFolder: String, progress: (Double) -> Void = { _ in }
+        cache: CacheFolder, progress: (Double) -> Void = { _ in }
     ) throws -> NeighborTable {
-        if let table = cachedIfPresent(width: width, targets: targets, fingerprint: fingerprint, cacheFolder: cacheFolder) {
+        if let table = cachedIfPresent(width: width, targets: targets, fingerprint: fingerprint, cache: cache) {
             progress(1)
             return table
         }
-        let width = max(0, min(width, (targets?.count ?? index.store.count) - 1))
-        let file = file(width: width, targets: targets, fingerprint: fingerprint, cacheFolder: cacheFolder)
-        let header = Self.header(wordCount: index.store.count, width: width, wordsSHA256: fingerprint.wordsSHA256)
-        let folder = file.deletingLastPathComponent()
         let table = NeighborTable(index: index, width: width, targets: targets, progress: progress)
-        var data = header
-        data.reserveCapacity(header.count + table.ids.count * 4)
-        for id in table.ids { withUnsafeBytes(of: id.littleEndian) { data.append(contentsOf: $0) } }
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try data.write(to: file, options: .atomic)
-        } catch {
-            throw VocabularyResourceError.cacheWriteFailed(path: file.path, resource: "neighbour table", detail: "\(error)")
-        }
+        try cache.save(fileName(width: table.width, targets: targets, fingerprint: fingerprint), table.payload(
+            header: header(wordCount: index.store.count, width: table.width, wordsSHA256: fingerprint.wordsSHA256)))
         return table
     }
 
     /// The table saved by `cached` for this vocabulary and width, if there
     /// is a valid one; never builds.
     public static func cachedIfPresent(
-        width: Int, targets: Range<Int>? = nil, fingerprint: VocabularyFingerprint, cacheFolder: String
+        width: Int, targets: Range<Int>? = nil, fingerprint: VocabularyFingerprint, cache: CacheFolder
     ) -> NeighborTable? {
         let count = fingerprint.wordCount
         let width = max(0, min(width, (targets?.count ?? count) - 1))
         let header = Self.header(wordCount: count, width: width, wordsSHA256: fingerprint.wordsSHA256)
-        let path = file(width: width, targets: targets, fingerprint: fingerprint, cacheFolder: cacheFolder).path
-        return readIDs(from: path, header: header, wordCount: count, width: width).map { NeighborTable(width: width, ids: $0) }
-    }
-
-    private static func file(width: Int, targets: Range<Int>?, fingerprint: VocabularyFingerprint, cacheFolder: String) -> URL {
-        let restriction = targets.map { "-among-\($0.lowerBound)-\($0.upperBound)" } ?? ""
-        return URL(fileURLWithPath: cacheFolder, isDirectory: true)
-            .appendingPathComponent(fingerprint.fileName(kind: "neighbor-table-\(width)\(restriction)", extension: "bin"))
-    }
-
-    /// The `count` ids after `header` in `path`, read straight into the
-    /// table's storage (no second copy of the file in memory); nil when the
-    /// file is missing or does not match.
-    private static func readIDs(from path: String, header: Data, wordCount: Int, width: Int) -> [Int32]? {
-        let count = wordCount * width
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard let size = try? handle.seekToEnd(), size == UInt64(header.count + count * 4),
-              (try? handle.seek(toOffset: 0)) != nil,
-              let found = try? handle.read(upToCount: header.count), found == header
+        guard let payload = cache.load(fileName(width: width, targets: targets, fingerprint: fingerprint)),
+              let ids = ids(in: payload, header: header, wordCount: count, width: width)
         else { return nil }
-        var ids = [Int32](repeating: 0, count: count)
-        let complete = ids.withUnsafeMutableBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let read = Foundation.read(handle.fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                guard read > 0 else { return false }
-                offset += read
-            }
-            return true
+        return NeighborTable(width: width, ids: ids)
+    }
+
+    /// The cache file's name: its kind, the vocabulary's fingerprint and the target restriction.
+    static func fileName(width: Int, targets: Range<Int>?, fingerprint: VocabularyFingerprint) -> String {
+        let restriction = targets.map { "-among-\($0.lowerBound)-\($0.upperBound)" } ?? ""
+        return fingerprint.fileName(kind: "neighbor-table-\(width)\(restriction)", extension: "bin")
+    }
+
+    /// The header followed by the ids, little-endian.
+    func payload(header: Data) -> Data {
+        var data = header
+        data.reserveCapacity(header.count + ids.count * 4)
+        ids.withUnsafeBufferPointer { ids in
+            for id in ids { withUnsafeBytes(of: id.littleEndian) { data.append(contentsOf: $0) } }
         }
-        guard complete else { return nil }
-        for index in ids.indices {
-            ids[index] = Int32(littleEndian: ids[index])
-            // A damaged file must not index out of the vocabulary or list a word as its own neighbour.
-            guard ids[index] >= 0, Int(ids[index]) < wordCount, Int(ids[index]) != index / width else { return nil }
+        return data
+    }
+
+    /// The `V·width` ids after `header` in `payload`; nil when it does not
+    /// have that shape. (A signed file has the shape it was written with;
+    /// the checks catch a change of format.)
+    private static func ids(in payload: Data, header: Data, wordCount: Int, width: Int) -> [Int32]? {
+        let count = wordCount * width
+        guard payload.count == header.count + count * 4, payload.prefix(header.count) == header else { return nil }
+        let ids = payload.withUnsafeBytes { raw in
+            [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for index in 0..<count {
+                    buffer[index] = Int32(littleEndian: raw.loadUnaligned(fromByteOffset: header.count + 4 * index,
+                                                                          as: Int32.self))
+                }
+                initialized = count
+            }
+        }
+        for (index, id) in ids.enumerated() where id < 0 || Int(id) >= wordCount || Int(id) == index / width {
+            return nil
         }
         return ids
     }
 
-    private static func header(wordCount: Int, width: Int, wordsSHA256: String) -> Data {
+    static func header(wordCount: Int, width: Int, wordsSHA256: String) -> Data {
         var data = Data("DPTXNBT1".utf8)
         withUnsafeBytes(of: UInt64(wordCount).littleEndian) { data.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt64(width).littleEndian) { data.append(contentsOf: $0) }

@@ -94,54 +94,57 @@ public struct VocabularyExtent: Codable, Equatable, Sendable {
 // MARK: - Cache
 
 extension VocabularyExtent {
-    /// The extent of `store`, loaded from `cacheFolder` when it was computed
-    /// before, else computed and saved there (atomically) as a small JSON file.
+    /// The extent of `store`, loaded from `cache` when this user's dptext
+    /// computed it before, else computed and saved there as a small JSON file.
     ///
     /// The file is keyed by the store file's SHA-256, the word count and the
     /// SHA-256 of the word list, since the vocabulary may be a prefix
-    /// (`--vocab-limit`) or a filtered subset of the file; a file that does
-    /// not decode or whose keys differ is recomputed and replaced.
+    /// (`--vocab-limit`) or a filtered subset of the file; a file that is not
+    /// signed by this user (`CacheFolder`), does not decode or whose keys
+    /// differ is recomputed and replaced.
     ///
-    /// - Parameters:
-    ///   - storePath: the file `store` was loaded from.
-    ///   - cacheFolder: created if missing.
     /// - Throws: when the store file cannot be read, V < 2, or the cache cannot be written.
     public static func cached(
-        for store: EmbeddingStore, storePath: String, cacheFolder: String,
-        progress: (Double) -> Void = { _ in }
+        for store: EmbeddingStore, storePath: String, cache: CacheFolder, progress: (Double) -> Void = { _ in }
     ) throws -> VocabularyExtent {
-        try cached(for: store, fingerprint: VocabularyFingerprint(store: store, storePath: storePath),
-                   cacheFolder: cacheFolder, progress: progress)
+        try cached(for: store, fingerprint: VocabularyFingerprint(store: store, storePath: storePath), cache: cache,
+                   progress: progress)
     }
 
-    /// As `cached(for:storePath:cacheFolder:progress:)`, with the vocabulary's
-    /// fingerprint already computed.
+    /// As `cached(for:storePath:cache:progress:)`, with the vocabulary's fingerprint already computed.
     public static func cached(
-        for store: EmbeddingStore, fingerprint: VocabularyFingerprint, cacheFolder: String,
+        for store: EmbeddingStore, fingerprint: VocabularyFingerprint, cache: CacheFolder,
         progress: (Double) -> Void = { _ in }
     ) throws -> VocabularyExtent {
-        let folder = URL(fileURLWithPath: cacheFolder, isDirectory: true)
-        let file = folder.appendingPathComponent(fingerprint.fileName(kind: "vocabulary-extent", extension: "json"))
-        if let data = try? Data(contentsOf: file),
-           let saved = try? JSONDecoder().decode(CacheFile.self, from: data),
+        let name = fileName(fingerprint: fingerprint)
+        if let data = cache.load(name), let saved = try? JSONDecoder().decode(CacheFile.self, from: data),
            saved.formatVersion == CacheFile.currentVersion,
            saved.extent.storeSHA256 == fingerprint.storeSHA256, saved.extent.wordCount == fingerprint.wordCount,
            saved.extent.wordsSHA256 == fingerprint.wordsSHA256 {
             progress(1)
             return saved.extent
         }
-        var extent = try VocabularyExtent(store: store, progress: progress)
-        extent.storeSHA256 = fingerprint.storeSHA256
+        let extent = try VocabularyExtent(store: store, fingerprint: fingerprint, progress: progress)
+        try cache.save(name, extent.cachePayload())
+        return extent
+    }
+
+    /// Computes the extent and records the store file's SHA-256 in it.
+    init(store: EmbeddingStore, fingerprint: VocabularyFingerprint, progress: (Double) -> Void) throws {
+        self = try VocabularyExtent(store: store, progress: progress)
+        storeSHA256 = fingerprint.storeSHA256
+    }
+
+    /// The cache file's name.
+    static func fileName(fingerprint: VocabularyFingerprint) -> String {
+        fingerprint.fileName(kind: "vocabulary-extent", extension: "json")
+    }
+
+    /// The cache file's content: this extent as JSON.
+    func cachePayload() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try encoder.encode(CacheFile(formatVersion: CacheFile.currentVersion, extent: extent))
-                .write(to: file, options: .atomic)
-        } catch {
-            throw VocabularyResourceError.cacheWriteFailed(path: file.path, resource: "vocabulary extent", detail: "\(error)")
-        }
-        return extent
+        return try encoder.encode(CacheFile(formatVersion: CacheFile.currentVersion, extent: self))
     }
 
     private struct CacheFile: Codable {

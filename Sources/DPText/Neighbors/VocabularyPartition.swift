@@ -148,51 +148,70 @@ private struct FreeWordSearch {
 // MARK: - Cache
 
 extension VocabularyPartition {
-    /// The partition, loaded from `cacheFolder` when it was built before for
-    /// the same vocabulary, group size and eligible words, else built and
-    /// saved there atomically.
+    /// The partition, loaded from `cache` when this user's dptext built it
+    /// before for the same vocabulary, group size and eligible words, else
+    /// built and saved there.
     ///
-    /// File: the 8 bytes `DPTXPRT1`, V, K and the group count as
-    /// little-endian UInt64, the SHA-256 (64 hex digits) of the words' list
-    /// and of the eligible set, then V little-endian Int32 groups.
+    /// Payload (`CacheFolder` signs it): the 8 bytes `DPTXPRT1`, V, K and
+    /// the group count as little-endian UInt64, the SHA-256 (64 hex digits)
+    /// of the words' list and of the eligible set, then V little-endian
+    /// Int32 groups.
     static func cached(
         index: ExactNeighborIndex, table: NeighborTable?, groupSize: Int, eligible: [Bool]?,
-        fingerprint: VocabularyFingerprint, cacheFolder: String, progress: (Double) -> Void
+        fingerprint: VocabularyFingerprint, cache: CacheFolder, progress: (Double) -> Void
     ) throws -> VocabularyPartition {
         let count = index.store.count
-        let eligibleKey = VocabularyFingerprint.wordsSHA256((eligible ?? []).map { $0 ? "1" : "0" })
-        let file = URL(fileURLWithPath: cacheFolder, isDirectory: true).appendingPathComponent(
-            fingerprint.fileName(kind: "vocabulary-partition-\(groupSize)-\(eligibleKey.prefix(16))", extension: "bin"))
-        func header(groups: Int) -> Data {
-            var data = Data("DPTXPRT1".utf8)
-            for value in [count, groupSize, groups] { withUnsafeBytes(of: UInt64(value).littleEndian) { data.append(contentsOf: $0) } }
-            data.append(contentsOf: Data((fingerprint.wordsSHA256 + eligibleKey).utf8))
-            return data
-        }
-        if let data = try? Data(contentsOf: file), data.count == header(groups: 0).count + 4 * count {
-            let groups = data[(8 + 16)..<(8 + 24)].withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
-            let head = header(groups: groups)
-            if data.prefix(head.count) == head {
-                let groupOf = data.dropFirst(head.count).withUnsafeBytes { raw in
-                    (0..<count).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
-                }
-                if groupOf.allSatisfy({ $0 >= -1 && Int($0) < groups }) {
-                    progress(1)
-                    return VocabularyPartition(groupSize: groupSize, groupOf: groupOf, groups: groups)
-                }
-            }
+        let name = fileName(groupSize: groupSize, eligible: eligible, fingerprint: fingerprint)
+        if let data = cache.load(name),
+           let partition = decoded(data, count: count, groupSize: groupSize, eligible: eligible, fingerprint: fingerprint) {
+            progress(1)
+            return partition
         }
         let partition = VocabularyPartition(index: index, table: table, groupSize: groupSize, eligible: eligible,
                                             progress: progress)
-        var data = header(groups: partition.groupCount)
-        for group in partition.groupOf { withUnsafeBytes(of: group.littleEndian) { data.append(contentsOf: $0) } }
-        do {
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try data.write(to: file, options: .atomic)
-        } catch {
-            throw VocabularyResourceError.cacheWriteFailed(path: file.path, resource: "vocabulary partition", detail: "\(error)")
-        }
+        try cache.save(name, partition.payload(eligible: eligible, fingerprint: fingerprint))
         return partition
+    }
+
+    /// The cache file's name: group size and eligible set, and the vocabulary's fingerprint.
+    static func fileName(groupSize: Int, eligible: [Bool]?, fingerprint: VocabularyFingerprint) -> String {
+        fingerprint.fileName(kind: "vocabulary-partition-\(groupSize)-\(eligibleKey(eligible).prefix(16))", extension: "bin")
+    }
+
+    private static func eligibleKey(_ eligible: [Bool]?) -> String {
+        VocabularyFingerprint.wordsSHA256((eligible ?? []).map { $0 ? "1" : "0" })
+    }
+
+    private static func header(count: Int, groupSize: Int, groups: Int, eligible: [Bool]?,
+                               fingerprint: VocabularyFingerprint) -> Data {
+        var data = Data("DPTXPRT1".utf8)
+        for value in [count, groupSize, groups] { withUnsafeBytes(of: UInt64(value).littleEndian) { data.append(contentsOf: $0) } }
+        data.append(contentsOf: Data((fingerprint.wordsSHA256 + eligibleKey(eligible)).utf8))
+        return data
+    }
+
+    /// The cache file's content.
+    func payload(eligible: [Bool]?, fingerprint: VocabularyFingerprint) -> Data {
+        var data = Self.header(count: groupOf.count, groupSize: groupSize, groups: groupCount, eligible: eligible,
+                               fingerprint: fingerprint)
+        for group in groupOf { withUnsafeBytes(of: group.littleEndian) { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    /// The partition in `data`, nil when it has another shape.
+    private static func decoded(_ data: Data, count: Int, groupSize: Int, eligible: [Bool]?,
+                                fingerprint: VocabularyFingerprint) -> VocabularyPartition? {
+        let headerSize = header(count: count, groupSize: groupSize, groups: 0, eligible: eligible,
+                                fingerprint: fingerprint).count
+        guard data.count == headerSize + 4 * count else { return nil }
+        let groups = data.withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 24, as: UInt64.self))) }
+        guard data.prefix(headerSize) == header(count: count, groupSize: groupSize, groups: groups, eligible: eligible,
+                                                fingerprint: fingerprint) else { return nil }
+        let groupOf = data.withUnsafeBytes { raw in
+            (0..<count).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: headerSize + 4 * $0, as: Int32.self)) }
+        }
+        guard groupOf.allSatisfy({ $0 >= -1 && Int($0) < groups }) else { return nil }
+        return VocabularyPartition(groupSize: groupSize, groupOf: groupOf, groups: groups)
     }
 }
 
@@ -204,13 +223,13 @@ extension VocabularyResources {
         let table = try neighborTable(width: NeighborTable.standardWidth(wordCount: vocabulary.count))
         let progress = progress("grouping the vocabulary into groups of \(groupSize) (cached)")
         return try shared(key) {
-            guard let fingerprint = try fingerprint(), let cacheFolder else {
+            guard let fingerprint = try fingerprint(), let cache else {
                 return VocabularyPartition(index: index, table: table, groupSize: groupSize, eligible: eligible,
                                            progress: progress)
             }
             return try VocabularyPartition.cached(
                 index: index, table: table, groupSize: groupSize, eligible: eligible, fingerprint: fingerprint,
-                cacheFolder: cacheFolder, progress: progress)
+                cache: cache, progress: progress)
         }
     }
 }

@@ -7,9 +7,10 @@ import Synchronization
 /// every ε an evaluation or benchmark tries, and by every thread.
 ///
 /// When the vocabulary came from a store file (`storePath`), the expensive
-/// parts are also cached on disk in `cacheFolder`, keyed by the file's
-/// SHA-256 and the word list (`VocabularyFingerprint`), so the next process
-/// loads them instead of computing them. Everything here depends on the
+/// parts are also cached on disk in `cache`, keyed by the file's SHA-256 and
+/// the word list (`VocabularyFingerprint`) and signed with this user's key
+/// (`CacheFolder`), so the next process loads them instead of computing
+/// them — and never uses a file someone else wrote. Everything here depends on the
 /// public vocabulary only, never on text, so sharing it across runs,
 /// records and threads is free of privacy cost.
 public final class VocabularyResources: Sendable {
@@ -20,22 +21,22 @@ public final class VocabularyResources: Sendable {
     /// The file the vocabulary came from, for disk caches; nil keeps everything in memory.
     public let storePath: String?
     /// Where disk caches go (nil: none).
-    public let cacheFolder: String?
+    public let cache: CacheFolder?
     /// Told what is being built and how far it got (a label and a fraction, ending with 1).
     public let progress: @Sendable (_ label: String, _ fraction: Double) -> Void
     private let built = Mutex<[String: any Sendable]>([:])
 
     /// - Parameters:
     ///   - index: exact search over `vocabulary` (built when nil).
-    ///   - storePath, cacheFolder: both given, results are cached on disk.
+    ///   - storePath, cache: both given, results are cached on disk.
     ///   - progress: called while something slow is built.
     public init(vocabulary: EmbeddingStore, index: ExactNeighborIndex? = nil, storePath: String? = nil,
-                cacheFolder: String? = nil,
+                cache: CacheFolder? = nil,
                 progress: @escaping @Sendable (_ label: String, _ fraction: Double) -> Void = { _, _ in }) {
         self.vocabulary = vocabulary
         self.index = index ?? ExactNeighborIndex(store: vocabulary)
         self.storePath = storePath
-        self.cacheFolder = storePath == nil ? nil : cacheFolder
+        self.cache = storePath == nil ? nil : cache
         self.progress = progress
     }
 
@@ -61,7 +62,7 @@ public final class VocabularyResources: Sendable {
 
     /// The store file's fingerprint (hashing the file once), when disk caching is on.
     public func fingerprint() throws -> VocabularyFingerprint? {
-        guard let storePath, cacheFolder != nil else { return nil }
+        guard let storePath, cache != nil else { return nil }
         return try shared("fingerprint") { try VocabularyFingerprint(store: vocabulary, storePath: storePath) }
     }
 
@@ -69,11 +70,10 @@ public final class VocabularyResources: Sendable {
     public func extent() throws -> VocabularyExtent {
         let progress = progress("computing the vocabulary's smallest and largest distances (cached)")
         return try shared("extent") {
-            guard let fingerprint = try fingerprint(), let cacheFolder else {
+            guard let fingerprint = try fingerprint(), let cache else {
                 return try VocabularyExtent(store: vocabulary, progress: progress)
             }
-            return try VocabularyExtent.cached(
-                for: vocabulary, fingerprint: fingerprint, cacheFolder: cacheFolder, progress: progress)
+            return try VocabularyExtent.cached(for: vocabulary, fingerprint: fingerprint, cache: cache, progress: progress)
         }
     }
 
@@ -84,11 +84,11 @@ public final class VocabularyResources: Sendable {
         let among = targets.map { " among words \($0.lowerBound)–\($0.upperBound - 1)" } ?? ""
         let progress = progress("finding every word's \(width) nearest neighbours\(among) (cached)")
         return try shared("neighbor-table-\(width)" + (targets.map { "-\($0)" } ?? "")) {
-            guard let fingerprint = try fingerprint(), let cacheFolder else {
+            guard let fingerprint = try fingerprint(), let cache else {
                 return NeighborTable(index: index, width: width, targets: targets, progress: progress)
             }
             return try NeighborTable.cached(index: index, width: width, targets: targets, fingerprint: fingerprint,
-                                            cacheFolder: cacheFolder, progress: progress)
+                                            cache: cache, progress: progress)
         }
     }
 
@@ -96,13 +96,12 @@ public final class VocabularyResources: Sendable {
     /// cache; never builds one (for optional speed-ups).
     public func neighborTableIfAvailable(width: Int) -> NeighborTable? {
         if let table = built.withLock({ $0["neighbor-table-\(width)"] as? NeighborTable }) { return table }
-        guard let cacheFolder, let storePath else { return nil }
+        guard let cache, storePath != nil else { return nil }
         let prefix = "neighbor-table-\(width)-"
         // Look before hashing the store file: most runs have no table.
-        guard let files = try? FileManager.default.contentsOfDirectory(atPath: cacheFolder),
-              files.contains(where: { $0.hasPrefix(prefix) && $0.contains("-\(vocabulary.count)-") }),
-              let fingerprint = try? fingerprint() ?? VocabularyFingerprint(store: vocabulary, storePath: storePath),
-              let table = NeighborTable.cachedIfPresent(width: width, fingerprint: fingerprint, cacheFolder: cacheFolder)
+        guard cache.names().contains(where: { $0.hasPrefix(prefix) && $0.contains("-\(vocabulary.count)-") }),
+              let fingerprint = try? fingerprint(),
+              let table = NeighborTable.cachedIfPresent(width: width, fingerprint: fingerprint, cache: cache)
         else { return nil }
         built.withLock { $0["neighbor-table-\(width)"] = table }
         return table
@@ -111,11 +110,11 @@ public final class VocabularyResources: Sendable {
     /// An HNSW graph over the vocabulary searching with `parameters.efSearch`.
     public func hnsw(parameters: HNSWNeighborIndex.Parameters) throws -> HNSWNeighborIndex {
         let graph = try shared("hnsw-\(parameters.m)-\(parameters.efConstruction)-\(parameters.randomSeed)") {
-            guard let fingerprint = try fingerprint(), let cacheFolder else {
+            guard let fingerprint = try fingerprint(), let cache else {
                 return try HNSWNeighborIndex(store: vocabulary, parameters: parameters)
             }
-            return try HNSWNeighborIndex.cached(
-                store: vocabulary, fingerprint: fingerprint, parameters: parameters, cacheFolder: cacheFolder)
+            return try HNSWNeighborIndex.cached(store: vocabulary, fingerprint: fingerprint, parameters: parameters,
+                                                cache: cache)
         }
         return graph.searching(width: parameters.efSearch)
     }

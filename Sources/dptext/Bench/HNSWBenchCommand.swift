@@ -30,9 +30,6 @@ struct HNSWBenchCommand: ParsableCommand {
     @Option(help: "Draws per word.")
     var draws = 500
 
-    @Option(help: ArgumentHelp("Folder of the cached graph (default ~/.cache/dptext).", valueName: "folder"))
-    var cacheDir: String?
-
     func validate() throws {
         guard words >= 1, draws >= 1 else { throw ValidationError("--words and --draws must be at least 1.") }
         guard ef.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--ef must be at least 1.") }
@@ -44,9 +41,11 @@ struct HNSWBenchCommand: ParsableCommand {
             let exact = ExactNeighborIndex(store: vocabulary)
             let fingerprint = try VocabularyFingerprint(store: vocabulary, storePath: path)
             let parameters = HNSWNeighborIndex.Parameters(insertionThreads: ProcessInfo.processInfo.activeProcessorCount)
+            let cache = try storeOptions.cacheFolder()
             let (graph, seconds) = try timed {
-                try HNSWNeighborIndex.cached(store: vocabulary, fingerprint: fingerprint, parameters: parameters,
-                                             cacheFolder: cacheDir ?? MechanismOptions.defaultCacheFolder)
+                try cache.map { try HNSWNeighborIndex.cached(store: vocabulary, fingerprint: fingerprint,
+                                                             parameters: parameters, cache: $0) }
+                    ?? HNSWNeighborIndex(store: vocabulary, parameters: parameters)
             }
             print("store     \(path): \(vocabulary.count) vocabulary words; HNSW graph (M = \(graph.m), "
                   + "efConstruction = \(graph.efConstruction)) ready in \(fixed(seconds, digits: 2)) s, "

@@ -49,9 +49,6 @@ struct PrivatizeBenchCommand: ParsableCommand {
         "Reproducible noise from this seed; default: the system CSPRNG, as users run.", valueName: "integer"))
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp("Folder of the cached resources (default ~/.cache/dptext).", valueName: "folder"))
-    var cacheDir: String?
-
     @Option(help: ArgumentHelp(
         "Principal coordinates that screen words in exact search (0: brute force; default: the index's choice).",
         valueName: "m"))
@@ -83,7 +80,7 @@ struct PrivatizeBenchCommand: ParsableCommand {
         try reportingFailures {
             let progress = CacheProgress()
             let ((resources, storeWords, path), openSeconds) = try timed {
-                try storeOptions.loadResources(cacheFolder: cacheDir, progress: progress, screeningDepth: screeningDepth)
+                try storeOptions.loadResources(progress: progress, screeningDepth: screeningDepth)
             }
             let vocabulary = resources.vocabulary
             let indexSeconds = 0.0  // the exact index is built with the resources
@@ -140,7 +137,6 @@ struct PrivatizeBenchCommand: ParsableCommand {
     /// `name` at `epsilon` with its typical parameters, this command's overrides and `--options`.
     private func mechanismOptions(_ name: String, epsilon: Double?, dimension: Int) throws -> MechanismOptions {
         var extra = (options ?? "").split(separator: " ").map(String.init)
-        if let cacheDir { extra += ["--cache-dir", cacheDir] }
         let family = MechanismOptions.registry.first { $0.names.contains(name) }
         if family?.decodesPoints == true { extra += ["--decoder", decoder.rawValue] }
         if name == "truncated-laplace", let maxNoise { extra += ["--max-noise", "\(maxNoise)"] }

@@ -32,12 +32,14 @@ struct EmbeddingsCheckCommand: ParsableCommand {
 /// catch. The child (`dptext embeddings check`) takes that risk: when it dies
 /// from a signal or runs past `timeout`, the command fails with a clear
 /// error instead. A file that opened cleanly is remembered by path, size and
-/// modification time in the cache folder, so the check costs one extra open
-/// per file version.
+/// modification time in a signed marker in the cache folder (`CacheFolder`:
+/// a marker someone else wrote is not believed), so the check costs one
+/// extra open per file version.
 enum StoreGuard {
     static let timeout: TimeInterval = 120
 
-    static func check(_ path: String, vocabLimit: Int?) throws {
+    /// - Parameter cache: where the marker is kept; nil checks every time.
+    static func check(_ path: String, vocabLimit: Int?, cache: CacheFolder?) throws {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               attributes[.type] as? FileAttributeType == .typeRegular else { return }  // the load reports it
         let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
@@ -45,9 +47,8 @@ enum StoreGuard {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         let key = "\(absolute)\n\(size)\n\(modified)\n\(vocabLimit ?? 0)"
         // Named by the SHA-256 of the key (the word-list hash applied to one "word").
-        let marker = URL(fileURLWithPath: MechanismOptions.defaultCacheFolder, isDirectory: true)
-            .appendingPathComponent("store-checked-\(VocabularyFingerprint.wordsSHA256([key]).prefix(32))")
-        if FileManager.default.fileExists(atPath: marker.path) { return }
+        let marker = "store-checked-\(VocabularyFingerprint.wordsSHA256([key]).prefix(32))"
+        if cache?.load(marker) == Data(key.utf8) { return }
 
         let process = Process()
         process.executableURL = Bundle.main.executableURL
@@ -73,9 +74,6 @@ enum StoreGuard {
                           status: ExitStatus.dataError)
         }
         // A clean status: the load in this process reports any error itself.
-        if process.terminationStatus == 0 {
-            try? FileManager.default.createDirectory(at: marker.deletingLastPathComponent(), withIntermediateDirectories: true)
-            _ = FileManager.default.createFile(atPath: marker.path, contents: Data(key.utf8))
-        }
+        if process.terminationStatus == 0 { try? cache?.save(marker, Data(key.utf8)) }
     }
 }

@@ -24,7 +24,7 @@ struct EmbeddingsInfoCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            let (store, path) = try loadStore(path: path, vocabLimit: vocabLimit)
+            let (store, path) = try loadStore(path: path, vocabLimit: vocabLimit, cacheDir: nil)
             let rows: [(String, String)] = [
                 ("store", path),
                 ("name", store.metadata.name ?? "-"),

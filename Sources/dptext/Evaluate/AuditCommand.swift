@@ -53,7 +53,8 @@ struct AuditCommand: ParsableCommand {
         try reportingFailures {
             let folder = try evaluation.outputFolder()
             let adversarial = AuditStores.adversarial()
-            let (full, path) = try loadStore(path: evaluation.storeOptions.embeddings, vocabLimit: gloveWords)
+            let (full, path) = try loadStore(path: evaluation.storeOptions.embeddings, vocabLimit: gloveWords,
+                                             cacheDir: evaluation.storeOptions.cacheDir)
             let prefix = try WordTokenizer.wordVocabulary(of: full)
             var entries: [Entry] = []
             for choice in evaluation.mechanism where choice != "identity" {

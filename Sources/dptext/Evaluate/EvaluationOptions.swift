@@ -79,7 +79,7 @@ struct EvaluationOptions: ParsableArguments {
     /// The store's word vocabulary and its shared resources (cached on disk as `privatize` caches them).
     func loadResources(progress: CacheProgress = CacheProgress()) throws
         -> (resources: VocabularyResources, storeWords: Int, path: String) {
-        try storeOptions.loadResources(cacheFolder: nil, progress: progress)
+        try storeOptions.loadResources(progress: progress)
     }
 
     /// Creates the output folder.

@@ -22,10 +22,6 @@ struct MechanismOptions: ParsableArguments {
     var epsilon: Double?
 
     @Option(help: ArgumentHelp(
-        "Folder for cached extents, neighbour tables and HNSW graphs (default ~/.cache/dptext).", valueName: "folder"))
-    var cacheDir: String?
-
-    @Option(help: ArgumentHelp(
         "How noisy vectors become words: exact (default) or hnsw (approximate nearest neighbour, faster; "
             + "privacy unchanged, deniability statistics biased).", valueName: "search"))
     var decoder: DecoderChoice = .exact
@@ -127,14 +123,6 @@ struct MechanismOptions: ParsableArguments {
                 width: NeighborTable.standardWidth(wordCount: resources.vocabulary.count))
         else { return nil }
         return NeighborhoodShortcut(table: table, store: resources.vocabulary)
-    }
-
-    /// `$XDG_CACHE_HOME/dptext`, else `~/.cache/dptext`.
-    static var defaultCacheFolder: String {
-        let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache").path
-        return URL(fileURLWithPath: base).appendingPathComponent("dptext").path
     }
 }
 

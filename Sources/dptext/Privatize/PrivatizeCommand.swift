@@ -103,8 +103,7 @@ struct PrivatizeCommand: ParsableCommand {
             let sources = inputs.isEmpty ? ["-"] : inputs
             let targets = try outputTargets(for: sources)
             let progress = CacheProgress()
-            let (resources, storeWords, storePath) = try storeOptions.loadResources(
-                cacheFolder: mechanismOptions.cacheDir, progress: progress)
+            let (resources, storeWords, storePath) = try storeOptions.loadResources(progress: progress)
             let noise: NoiseSource = seed.map { .seeded($0) } ?? .system
             let setup = try PrivatizationSetup(
                 resources: resources, options: mechanismOptions, policy: oov, maskToken: maskToken, noise: noise,
@@ -155,9 +154,8 @@ struct PrivatizeCommand: ParsableCommand {
         guard counts.skippedRecords > 0 else { return }
         var lines = counts.skipped.prefix(10).map { "  \($0.path):\($0.line): \($0.reason)" }
         if counts.skippedRecords > lines.count { lines.append("  … \(counts.skippedRecords - lines.count) more (see --report)") }
-        FileHandle.standardError.write(Data(
-            ("dptext: warning: \(counts.skippedRecords) records could not be processed and were written unchanged "
-             + "(unprotected):\n" + lines.joined(separator: "\n") + "\n").utf8))
+        warn("\(counts.skippedRecords) records could not be processed and were written unchanged (unprotected):\n"
+             + lines.joined(separator: "\n"))
     }
 
     /// The output path of each input (nil: standard output), refusing any

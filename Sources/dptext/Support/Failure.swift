@@ -12,6 +12,8 @@ enum ExitStatus {
     static let noInput: Int32 = 66
     /// An output file cannot be created or written.
     static let cannotCreate: Int32 = 73
+    /// A cache folder or the key that signs it could be changed by other users.
+    static let unsafeFiles: Int32 = 77
 }
 
 /// A failure to show the user as one line on stderr, with its exit status.
@@ -38,9 +40,11 @@ func reportingFailures(_ body: () throws -> Void) throws {
     } catch let error as TruncatedGumbelError {
         exit(with: error.description, status: status(of: error))
     } catch let error as VocabularyResourceError {
+        exit(with: error.description, status: ExitStatus.dataError)
+    } catch let error as CacheError {
         switch error {
-        case .tooFewWords: exit(with: error.description, status: ExitStatus.dataError)
-        case .cacheWriteFailed: exit(with: error.description, status: ExitStatus.cannotCreate)
+        case .unsafeKey, .unusableFolder: exit(with: error.description, status: ExitStatus.unsafeFiles)
+        case .keyUnavailable, .writeFailed: exit(with: error.description, status: ExitStatus.cannotCreate)
         }
     }
 }
@@ -71,4 +75,9 @@ private func status(of error: TruncatedGumbelError) -> Int32 {
     case .epsilonBelowBound, .invalidPoissonMean: return ExitStatus.usage
     default: return ExitStatus.dataError
     }
+}
+
+/// Prints `dptext: warning: <message>` on stderr.
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data("dptext: warning: \(message)\n".utf8))
 }

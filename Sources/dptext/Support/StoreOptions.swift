@@ -2,7 +2,8 @@ import ArgumentParser
 import DPText
 import Foundation
 
-/// `--embeddings` and `--vocab-limit`: how every command opens a store.
+/// `--embeddings`, `--vocab-limit` and `--cache-dir`: how every command
+/// opens a store and the caches computed from it.
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "HDF5 embedding store (default: the bundled \(BundledStore.fileName), or $\(BundledStore.environmentVariable)).",
@@ -13,6 +14,12 @@ struct StoreOptions: ParsableArguments {
         "Keep only the first N words of the store (its N most frequent, for GloVe).", valueName: "N"))
     var vocabLimit: Int?
 
+    @Option(help: ArgumentHelp(
+        "Folder for cached extents, neighbour tables, partitions and HNSW graphs, signed with your key "
+            + "(default $XDG_CACHE_HOME/dptext or ~/.cache/dptext; it must be writable by you alone).",
+        valueName: "folder"))
+    var cacheDir: String?
+
     func validate() throws {
         if let vocabLimit, vocabLimit < 1 {
             throw ValidationError("--vocab-limit must be at least 1 (got \(vocabLimit)).")
@@ -20,39 +27,69 @@ struct StoreOptions: ParsableArguments {
     }
 
     func load() throws -> (store: EmbeddingStore, path: String) {
-        try loadStore(path: embeddings, vocabLimit: vocabLimit)
+        try loadStore(path: embeddings, vocabLimit: vocabLimit, cacheDir: cacheDir)
+    }
+
+    /// The cache folder (`--cache-dir`, else the default), signed with this
+    /// user's key; nil, with a warning, when no key can be kept (caches are
+    /// then computed in memory only).
+    func cacheFolder() throws -> CacheFolder? {
+        try openCacheFolder(cacheDir)
     }
 
     /// The store's word vocabulary (`EmbeddingStore.loadWordVocabulary`): what
     /// privatization and evaluation work with.
     func loadVocabulary() throws -> (vocabulary: EmbeddingStore, storeWords: Int, path: String) {
         let path = try embeddings ?? BundledStore.locate()
-        try StoreGuard.check(path, vocabLimit: vocabLimit)
+        try StoreGuard.check(path, vocabLimit: vocabLimit, cache: try cacheFolder())
         let (vocabulary, storeWords) = try EmbeddingStore.loadWordVocabulary(from: path, vocabLimit: vocabLimit)
         return (vocabulary, storeWords, path)
     }
 
-    /// The word vocabulary with its shared resources, cached on disk in
-    /// `cacheFolder` (default `~/.cache/dptext`), progress on stderr.
+    /// The word vocabulary with its shared resources, cached on disk in the
+    /// cache folder, progress on stderr.
     ///
     /// - Parameter screeningDepth: the exact index's principal-axes screening
     ///   (`ExactNeighborIndex`): nil for the default, 0 for brute force.
-    func loadResources(cacheFolder: String?, progress: CacheProgress, screeningDepth: Int? = nil) throws
+    func loadResources(progress: CacheProgress, screeningDepth: Int? = nil) throws
         -> (resources: VocabularyResources, storeWords: Int, path: String) {
         let (vocabulary, storeWords, path) = try loadVocabulary()
         let index = screeningDepth.map { ExactNeighborIndex(store: vocabulary, screeningDepth: $0 == 0 ? nil : $0) }
         let resources = VocabularyResources(
-            vocabulary: vocabulary, index: index, storePath: path,
-            cacheFolder: cacheFolder ?? MechanismOptions.defaultCacheFolder, progress: progress.update)
+            vocabulary: vocabulary, index: index, storePath: path, cache: try cacheFolder(), progress: progress.update)
         return (resources, storeWords, path)
     }
 }
 
 /// Opens the store at `path`, or the bundled store when `path` is nil.
-func loadStore(path: String?, vocabLimit: Int?) throws -> (store: EmbeddingStore, path: String) {
+func loadStore(path: String?, vocabLimit: Int?, cacheDir: String?) throws -> (store: EmbeddingStore, path: String) {
     let path = try path ?? BundledStore.locate()
-    try StoreGuard.check(path, vocabLimit: vocabLimit)
+    try StoreGuard.check(path, vocabLimit: vocabLimit, cache: try openCacheFolder(cacheDir))
     return (try EmbeddingStore.load(from: path, vocabLimit: vocabLimit), path)
+}
+
+/// The cache folder at `path` (default: `$XDG_CACHE_HOME/dptext`, else
+/// `~/.cache/dptext`) signed with this user's key, rejected files reported on
+/// stderr. When the key cannot be kept (no writable home), nil with a warning:
+/// caches are then computed in memory. An unsafe key or folder is an error.
+func openCacheFolder(_ path: String?) throws -> CacheFolder? {
+    let result = Result { () throws(CacheError) in
+        try CacheFolder.standard(path: path ?? defaultCacheFolder, warn: { warn($0) })
+    }
+    if case .failure(.keyUnavailable(let keyPath, let reason)) = result {
+        warn("\(keyPath): no key to sign caches with (\(reason)); computing without disk caches. Set "
+             + "\(CacheKey.environmentVariable) to a file path in a folder of your own to keep them.")
+        return nil
+    }
+    return try result.get()
+}
+
+/// `$XDG_CACHE_HOME/dptext`, else `~/.cache/dptext`.
+var defaultCacheFolder: String {
+    let environment = ProcessInfo.processInfo.environment
+    let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache").path
+    return URL(fileURLWithPath: base).appendingPathComponent("dptext").path
 }
 
 /// Finds the store shipped in the repository's `Embeddings/` folder.

@@ -435,33 +435,34 @@ struct TruncatedGumbelExtentTests {
         let storeFile = folder.appendingPathComponent("store.bin")
         try Data("pretend store".utf8).write(to: storeFile)
         let cacheFolder = folder.appendingPathComponent("cache").path
+        let cache = try TestData.cacheFolder(URL(fileURLWithPath: cacheFolder))
         let store = Self.plantedStore(count: 300, dimension: 5, plant: .nearTies, seed: 31)
 
         var calls: [Double] = []
-        let first = try VocabularyExtent.cached(for: store, storePath: storeFile.path, cacheFolder: cacheFolder) { calls.append($0) }
+        let first = try VocabularyExtent.cached(for: store, storePath: storeFile.path, cache: cache) { calls.append($0) }
         #expect(first.storeSHA256 == (try sha256Hex(ofFileAt: storeFile.path)) && calls.count > 1)
         Self.expectExact(first, store, "cached")
         calls = []
-        let second = try VocabularyExtent.cached(for: store, storePath: storeFile.path, cacheFolder: cacheFolder) { calls.append($0) }
+        let second = try VocabularyExtent.cached(for: store, storePath: storeFile.path, cache: cache) { calls.append($0) }
         #expect(second == first && calls == [1], "loaded from the cache: \(calls)")
         let files = try FileManager.default.contentsOfDirectory(atPath: cacheFolder)
         #expect(files.count == 1 && files[0].hasPrefix("vocabulary-extent-\(first.storeSHA256!)-300-"), "\(files)")
 
         // A prefix and a reordered subset of the same file get their own entries.
         let prefix = try store.prefix(200)
-        let fromPrefix = try VocabularyExtent.cached(for: prefix, storePath: storeFile.path, cacheFolder: cacheFolder)
+        let fromPrefix = try VocabularyExtent.cached(for: prefix, storePath: storeFile.path, cache: cache)
         Self.expectExact(fromPrefix, prefix, "prefix")
         let subset = try store.subset { $0 != "w5" }
         let swapped = try EmbeddingStore(words: subset.words.map { $0 == "w6" ? "w5" : $0 }, vectors: subset.vectors, dimension: 5)
-        _ = try VocabularyExtent.cached(for: subset, storePath: storeFile.path, cacheFolder: cacheFolder)
-        _ = try VocabularyExtent.cached(for: swapped, storePath: storeFile.path, cacheFolder: cacheFolder)
+        _ = try VocabularyExtent.cached(for: subset, storePath: storeFile.path, cache: cache)
+        _ = try VocabularyExtent.cached(for: swapped, storePath: storeFile.path, cache: cache)
         #expect(try FileManager.default.contentsOfDirectory(atPath: cacheFolder).count == 4)
 
         // A damaged file is recomputed and replaced.
         let path = URL(fileURLWithPath: cacheFolder).appendingPathComponent(files[0])
         try Data("{ not json".utf8).write(to: path)
         calls = []
-        #expect(try VocabularyExtent.cached(for: store, storePath: storeFile.path, cacheFolder: cacheFolder) { calls.append($0) } == first)
+        #expect(try VocabularyExtent.cached(for: store, storePath: storeFile.path, cache: cache) { calls.append($0) } == first)
         #expect(calls.count > 1)
         let decoded = try JSONDecoder().decode(VocabularyExtent.self, from: JSONEncoder().encode(first))
         #expect(decoded == first)

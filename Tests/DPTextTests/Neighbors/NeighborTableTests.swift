@@ -51,45 +51,41 @@ struct NeighborTableTests {
         let fingerprint = try VocabularyFingerprint(store: store, storePath: storePath)
         let index = CountingIndex(ExactNeighborIndex(store: store))
         let cacheFolder = folder.appendingPathComponent("cache").path
-        let first = try NeighborTable.cached(index: index, width: 12, fingerprint: fingerprint, cacheFolder: cacheFolder)
+        let cache = try TestData.cacheFolder(URL(fileURLWithPath: cacheFolder))
+        let first = try NeighborTable.cached(index: index, width: 12, fingerprint: fingerprint, cache: cache)
         let files = try FileManager.default.contentsOfDirectory(atPath: cacheFolder)
         #expect(files.count == 1 && files[0].hasPrefix("neighbor-table-12-\(fingerprint.storeSHA256)-200-"))
         #expect(index.queries.value == 200, "built: one query per word")
-        let again = try NeighborTable.cached(index: index, width: 12, fingerprint: fingerprint, cacheFolder: cacheFolder)
+        let again = try NeighborTable.cached(index: index, width: 12, fingerprint: fingerprint, cache: cache)
         #expect(index.queries.value == 200, "loaded, not rebuilt")
         for word in 0..<store.count { #expect(again.neighbors(of: word) == first.neighbors(of: word)) }
 
-        // An id out of range (same size, same header) is not trusted: the table is rebuilt.
+        // A changed id (same size, same header) breaks the signature: the table is rebuilt.
         let file = URL(fileURLWithPath: cacheFolder).appendingPathComponent(files[0])
         var bytes = try Data(contentsOf: file)
         bytes.replaceSubrange(bytes.count - 4..<bytes.count, with: [0xFF, 0xFF, 0xFF, 0x7F])
         try bytes.write(to: file)
-        let repaired = try NeighborTable.cached(index: index, width: 12, fingerprint: fingerprint, cacheFolder: cacheFolder)
+        let repaired = try NeighborTable.cached(index: index, width: 12, fingerprint: fingerprint, cache: cache)
         #expect(index.queries.value == 400, "rebuilt")
         for word in 0..<store.count { #expect(repaired.neighbors(of: word) == first.neighbors(of: word)) }
 
         // A truncated file is rebuilt too.
         try Data(try Data(contentsOf: file).prefix(100)).write(to: file)
-        _ = try NeighborTable.cached(index: index, width: 12, fingerprint: fingerprint, cacheFolder: cacheFolder)
+        _ = try NeighborTable.cached(index: index, width: 12, fingerprint: fingerprint, cache: cache)
         #expect(index.queries.value == 600, "rebuilt")
     }
 
-    @Test("an unwritable cache folder is a clear error naming the file")
+    @Test("a cache folder that is not a folder is a clear error naming it")
     func unwritableCache() throws {
         let folder = try TestData.temporaryFolder()
         defer { TestData.cleanUp(folder) }
-        let store = TestData.randomStore(count: 20, dimension: 2, seed: 5)
-        let storePath = folder.appendingPathComponent("store.h5").path
-        try store.write(to: storePath)
-        let blocker = folder.appendingPathComponent("not-a-folder").path
-        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        let blocker = folder.appendingPathComponent("not-a-folder")
+        try Data("x".utf8).write(to: blocker)
         #expect {
-            try NeighborTable.cached(index: ExactNeighborIndex(store: store), width: 3,
-                                     fingerprint: VocabularyFingerprint(store: store, storePath: storePath),
-                                     cacheFolder: blocker)
+            try TestData.cacheFolder(blocker)
         } throws: { error in
-            guard case .cacheWriteFailed(let path, _, _) = error as? VocabularyResourceError else { return false }
-            return path.hasPrefix(blocker) && "\(error)".contains("--cache-dir")
+            guard case .unusableFolder(let path, _, _) = error as? CacheError else { return false }
+            return path == blocker.path && "\(error)".contains("--cache-dir")
         }
     }
 }

@@ -28,6 +28,11 @@ enum TestData {
         try? FileManager.default.removeItem(at: folder)
     }
 
+    /// A cache folder at `url` signed with a fixed test key (not the user's).
+    static func cacheFolder(_ url: URL, warn: @escaping @Sendable (String) -> Void = { _ in }) throws -> CacheFolder {
+        try CacheFolder(path: url.path, key: CacheKey(bytes: Array(repeating: 7, count: 32)), warn: warn)
+    }
+
     /// A store of `count` words "w0", "w1", … with Gaussian vectors.
     static func randomStore(count: Int, dimension: Int, seed: UInt64) -> EmbeddingStore {
         var generator = SeededGenerator(seed: seed)
