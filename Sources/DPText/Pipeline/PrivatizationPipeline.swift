@@ -126,45 +126,38 @@ public struct PrivatizationPipeline: Sendable {
     }
 
     /// Privatizes one text line longer than `segmentLimit`, read piece by
-    /// piece, in segments that end at the last ASCII space or tab of what is
-    /// held (a whole piece when it has none). No word spans whitespace, so
-    /// the segments hold exactly the line's words, and with the line's one
-    /// generator used across them in order, the output is the same as
-    /// privatizing the line whole — in memory bounded by about twice
-    /// `segmentLimit`. (A run of more than `segmentLimit` bytes without
-    /// whitespace is cut where the limit falls.)
+    /// piece and rewritten by `SegmentRewriter` (the path every long record
+    /// takes): the output equals privatizing the line whole, in memory
+    /// bounded by about twice `segmentLimit` plus the longest word.
     private func privatizeLongLine(
         startingWith first: [UInt8], from reader: inout LineReader, input: Int, record: Int, into sink: some OutputSink
     ) throws(PipelineError) -> RewriteCounts {
         var generator = noise.generator(input: input, record: record)
         var counts = RewriteCounts()
-        var held = first
+        var pending: [UInt8]? = first
         var isComplete = false
         var terminator: [UInt8] = []
-        let segments = SegmentRewriter(rewriter: rewriter, privatizer: privatizer)
-        while true {
-            let cut = SegmentRewriter.segmentEnd(of: held[...], isLast: isComplete)
-            try sink.write(segments.rewrite(held[..<cut], using: &generator, counts: &counts))
-            held.removeSubrange(..<cut)
-            if isComplete && held.isEmpty { break }
-            if !isComplete {
+        let limit = segmentLimit
+        try SegmentRewriter(rewriter: rewriter, privatizer: privatizer).rewrite(
+            pieces: { () throws(PipelineError) -> ArraySlice<UInt8>? in
+                if let piece = pending {
+                    pending = nil
+                    return piece[...]
+                }
+                guard !isComplete else { return nil }
                 do {
-                    guard let piece = try reader.nextLine(maxContent: segmentLimit) else {
-                        isComplete = true
-                        continue
-                    }
-                    held.append(contentsOf: piece.content)
+                    guard let piece = try reader.nextLine(maxContent: limit) else { return nil }
                     isComplete = piece.isComplete
                     terminator = Array(piece.terminator)
+                    return piece.content
                 } catch let error as LineReaderError {
                     throw .unreadableInput(path: error.path, reason: error.reason)
                 } catch {
                     throw .unreadableInput(path: reader.path, reason: "\(error)")
                 }
-            }
-        }
+            },
+            using: &generator, counts: &counts, emit: { bytes throws(PipelineError) in try sink.write(bytes) })
         try sink.write(terminator)
-        counts.records = 1
         return counts
     }
 

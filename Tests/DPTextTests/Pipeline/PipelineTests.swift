@@ -89,6 +89,50 @@ struct PipelineTests {
         #expect(identity.output == noSpaces + [0x0A] + noSpaces)
     }
 
+    @Test("long lines without ASCII spaces (Chinese, Japanese) are cut only between words, never inside a character",
+          arguments: [OOVPolicy.mask, .unk])
+    func longLinesWithoutSpaces(policy: OOVPolicy) throws {
+        let laplace = try MultivariateLaplaceMechanism(epsilon: 10, store: Self.store)
+        let lines: [[UInt8]] = [
+            Array(("xy" + String(repeating: "日本,", count: 4_000)).utf8),      // ASCII comma between words
+            Array(String(repeating: "東京、大阪。the cat", count: 1_500).utf8),   // CJK punctuation, some English
+            Array(("a " + String(repeating: "日本", count: 3_000) + " b").utf8),  // one 18 kB word
+        ]
+        for line in lines {
+            let bytes = line + [0x0A]
+            let whole = try Self.run(Self.pipeline(laplace, policy: policy, threads: 1), bytes)
+            #expect(whole.counts.undecodableRuns == 0)
+            for limit in [64, 101, 1_000] {
+                let segmented = try Self.run(Self.pipeline(laplace, policy: policy, segmentLimit: limit), bytes)
+                #expect(segmented.output == whole.output, "segment limit \(limit)")
+                #expect(segmented.counts == whole.counts, "segment limit \(limit)")
+            }
+            // The same text as a JSONL field.
+            let record = Array("{\"text\": \"".utf8) + line + Array("\"}\n".utf8)
+            let wholeRecord = try Self.run(Self.pipeline(laplace, policy: policy, format: .jsonl(field: "text"), threads: 1), record)
+            for limit in [64, 1_000] {
+                let segmented = try Self.run(
+                    Self.pipeline(laplace, policy: policy, format: .jsonl(field: "text"), segmentLimit: limit), record)
+                #expect(segmented.output == wholeRecord.output, "JSONL, segment limit \(limit)")
+                #expect(segmented.counts == wholeRecord.counts, "JSONL, segment limit \(limit)")
+            }
+        }
+    }
+
+    @Test("a segment ends after the last scalar no word can hold: never inside a character, a word or a joined word")
+    func cutPoints() {
+        func cut(_ text: [UInt8]) -> Int? { SegmentRewriter.cutPoint(in: text[...]) }
+        #expect(cut(Array("日本,日本".utf8)) == 7)               // after the comma
+        #expect(cut(Array("東京、大阪".utf8)) == 9)               // after U+3001
+        #expect(cut(Array("日本日本".utf8)) == nil)               // one word: no cut
+        #expect(cut(Array("the cat".utf8)) == 4)
+        #expect(cut(Array("well-known".utf8)) == nil)            // the hyphen joins
+        #expect(cut(Array("o’clock".utf8)) == nil)               // so does ’
+        #expect(cut(Array("a, ".utf8) + [0xE6, 0x97]) == 3)      // a character cut short at the end is skipped
+        #expect(cut(Array("a".utf8) + [0xFF, 0xFE]) == nil)      // undecodable bytes are no place to cut
+        #expect(cut(Array("😀".utf8)) == 4)                      // a symbol is a separator
+    }
+
     @Test("a seeded run gives the same bytes for any thread count and chunk size")
     func seededOutputIsIndependentOfThreadsAndChunks() throws {
         let bytes = Array(try Data(contentsOf: TestData.repository.appendingPathComponent("Corpora/mixed-layout.txt")))
