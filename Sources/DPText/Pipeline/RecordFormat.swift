@@ -7,3 +7,11 @@ public enum RecordFormat: Sendable, Equatable {
     /// only whitespace pass through unchanged.
     case jsonl(field: String)
 }
+
+extension RecordFormat {
+    /// The JSONL field that is privatized (nil for text).
+    public var field: String? {
+        if case .jsonl(let field) = self { return field }
+        return nil
+    }
+}

@@ -52,11 +52,17 @@ public struct RecordKey: Hashable, Sendable {
         let high: UInt64, low: UInt64
     }
 
-    /// The seeded stream of this record: xoshiro256** with its whole 256-bit
-    /// state the SHA-256 of the seed and the key.
-    func stream(seed: UInt64) -> SeededGenerator {
+    /// The seeded stream of this record's field `field` (nil: no field):
+    /// xoshiro256** with its whole 256-bit state the SHA-256 of the seed, the
+    /// field (its length first, so that field and key cannot run together)
+    /// and the key.
+    func stream(seed: UInt64, field: String?) -> SeededGenerator {
         var material = Array("dptext record stream\u{0}".utf8)
         withUnsafeBytes(of: seed.littleEndian) { material.append(contentsOf: $0) }
+        if let field {
+            withUnsafeBytes(of: UInt64(field.utf8.count).littleEndian) { material.append(contentsOf: $0) }
+            material.append(contentsOf: field.utf8)
+        }
         let digest = Array(SHA256.hash(data: material + encoded))
         return SeededGenerator(state: (Self.word(digest, 0), Self.word(digest, 8), Self.word(digest, 16), Self.word(digest, 24)))
     }

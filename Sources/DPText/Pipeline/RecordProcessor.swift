@@ -61,7 +61,7 @@ struct RecordProcessor: Sendable {
             }
         }
         var generators = noise.generators(input: input, firstRecord: firstRecord, count: located.count,
-                                          keys: located.map(\.key))
+                                          keys: located.map(\.key), field: format.field)
         var unprotected = [Int](repeating: 0, count: located.count)
         let outputs = privatizer.privatize(records: located.map(\.prepared.inputs), generators: &generators,
                                            unprotected: &unprotected)

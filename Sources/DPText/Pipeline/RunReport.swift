@@ -81,20 +81,24 @@ public struct RunReport: Codable, Sendable {
         /// How each record's stream is chosen.
         public var streams: String
 
-        public init(_ noise: NoiseSource, recordKey: String? = nil) {
+        /// - Parameter field: the JSONL field privatized (nil for text).
+        public init(_ noise: NoiseSource, recordKey: String? = nil, field: String? = nil) {
             seeded = noise.isSeeded
             source = noise.isSeeded
                 ? "seeded xoshiro256** (reproducible; anyone with the seed can recompute the noise)"
                 : "system CSPRNG (OpenSSL RAND_bytes: a CTR-DRBG seeded from the kernel)"
-            let field = recordKey.map { String(decoding: JSONString.encode($0), as: UTF8.self) }
-            switch (noise.isSeeded, field) {
-            case (true, let field?):
-                streams = "one stream per record, derived from the seed and the record's key field \(field) "
-                    + "(SHA-256): independent of the record's file and position; keys checked unique"
+            func quoted(_ name: String) -> String { String(decoding: JSONString.encode(name), as: UTF8.self) }
+            let ofField = field.map { " and the privatized field's name \(quoted($0)), so that runs over other fields "
+                + "of the same records draw independent noise" } ?? ""
+            switch (noise.isSeeded, recordKey) {
+            case (true, let key?):
+                streams = "one stream per record, derived (SHA-256) from the seed, the record's key field \(quoted(key))"
+                    + ofField + ": independent of the record's file and position; keys checked unique"
             case (true, nil):
                 streams = "one stream per record, derived from the seed, the input's number and the record's line"
-            case (false, let field?):
-                streams = "fresh draws for every record; record keys (field \(field)) checked unique"
+                    + ofField
+            case (false, let key?):
+                streams = "fresh draws for every record; record keys (field \(quoted(key))) checked unique"
             case (false, nil):
                 streams = "fresh draws for every record"
             }
@@ -136,13 +140,14 @@ public struct RunReport: Codable, Sendable {
 
     public init(
         mechanism: any WordMechanism, decoder: any NeighborIndex, embeddings: Embeddings, noise: NoiseSource,
-        recordKey: String? = nil, format: String, oovPolicy: OOVPolicy, onError: RecordErrorPolicy = .fail, inputs: [String],
+        recordKey: String? = nil, field: String? = nil, format: String, oovPolicy: OOVPolicy,
+        onError: RecordErrorPolicy = .fail, inputs: [String],
         outputs: [String], counts: RewriteCounts, seconds: Double
     ) {
         self.mechanism = Mechanism(mechanism)
         self.decoding = Decoding(decoder)
         self.embeddings = embeddings
-        self.randomness = Randomness(noise, recordKey: recordKey)
+        self.randomness = Randomness(noise, recordKey: recordKey, field: field)
         self.format = format
         self.oovPolicy = oovPolicy.rawValue
         self.onError = onError.rawValue
@@ -202,7 +207,8 @@ public struct PublicRunReport: Codable, Sendable {
 
     public init(
         mechanism: any WordMechanism, decoder: any NeighborIndex, embeddings: RunReport.Embeddings,
-        noise: NoiseSource, recordKey: String? = nil, format: String, oovPolicy: OOVPolicy, onError: RecordErrorPolicy,
+        noise: NoiseSource, recordKey: String? = nil, field: String? = nil, format: String, oovPolicy: OOVPolicy,
+        onError: RecordErrorPolicy,
         output: OutputCounts
     ) {
         self.mechanism = Mechanism(name: mechanism.name, parameters: mechanism.parameters,
@@ -212,7 +218,7 @@ public struct PublicRunReport: Codable, Sendable {
             file: (embeddings.path as NSString).lastPathComponent, sha256: embeddings.sha256, words: embeddings.words,
             vocabularyWords: embeddings.vocabularyWords, dimension: embeddings.dimension,
             vocabLimit: embeddings.vocabLimit)
-        randomness = RunReport.Randomness(noise, recordKey: recordKey)
+        randomness = RunReport.Randomness(noise, recordKey: recordKey, field: field)
         self.format = format
         self.oovPolicy = oovPolicy.rawValue
         self.onError = onError.rawValue

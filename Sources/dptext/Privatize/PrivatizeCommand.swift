@@ -135,15 +135,16 @@ struct PrivatizeCommand: ParsableCommand {
             if let report {
                 try RunReport(
                     mechanism: setup.mechanism, decoder: setup.decoder, embeddings: embeddings, noise: noise,
-                    recordKey: recordKey, format: format.rawValue, oovPolicy: oov, onError: onError,
-                    inputs: sources.map { $0 == "-" ? "<stdin>" : $0 }, outputs: targets.map { $0 ?? "<stdout>" },
+                    recordKey: recordKey, field: format == .jsonl ? field : nil, format: format.rawValue,
+                    oovPolicy: oov, onError: onError, inputs: sources.map { $0 == "-" ? "<stdin>" : $0 }, outputs: targets.map { $0 ?? "<stdout>" },
                     counts: counts, seconds: Date().timeIntervalSince(start)
                 ).write(to: report)
             }
             if let reportPublic {
                 try PublicRunReport(
                     mechanism: setup.mechanism, decoder: setup.decoder, embeddings: embeddings, noise: noise,
-                    recordKey: recordKey, format: format.rawValue, oovPolicy: oov, onError: onError, output: written
+                    recordKey: recordKey, field: format == .jsonl ? field : nil, format: format.rawValue,
+                    oovPolicy: oov, onError: onError, output: written
                 ).write(to: reportPublic)
             }
         }
