@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Exact integer arithmetic for the rare slow path of exact coins (`ExponentialEnclosure`).
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
     ],
     targets: [
         // libhdf5 (Debian `libhdf5-dev`), C API.
@@ -45,6 +47,7 @@ let package = Package(
             dependencies: [
                 "CHDF5", "COpenBLAS", "CHNSW", "CScreening", "COpenSSL",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "BigInt", package: "BigInt"),
             ]
         ),
         .executableTarget(

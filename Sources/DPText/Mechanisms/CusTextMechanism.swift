@@ -23,14 +23,21 @@ import Foundation
 /// words of different groups have disjoint outputs — the output reveals the
 /// group. This is not ε·d_χ, and the report does not call it so.
 ///
+/// Sampling: exactly that law, every member with its own positive
+/// probability however large ε is (`ExponentialChoice`: integer proposal
+/// weights and exact coins, no underflow).
+///
 /// Parameters: ε > 0; K ≥ 1, default 20 (the official `top_k`).
 public struct CusTextMechanism: WordMechanism {
     public let epsilon: Double
     public let partition: VocabularyPartition
     let store: EmbeddingStore
-    /// Cumulative weights of each frequent word's group, `partition.groupSize` entries per word.
-    private let frequentCumulative: [Double]
+    /// Each frequent word's group: running integer weights and exponents, `partition.groupSize` entries per word.
+    private let frequentCumulative: [UInt64]
+    private let frequentExponents: [Double]
     private let frequentWords: Int
+    /// The scale of the integer weights (`ExponentialCoin.scale`).
+    private let scale: Int
     private let standInGroup = LastComputed<[Double], Int>()
 
     public init(epsilon: Double, store: EmbeddingStore, partition: VocabularyPartition, frequentWords: Int = 1 << 16) throws {
@@ -40,19 +47,18 @@ public struct CusTextMechanism: WordMechanism {
         self.store = store
         let frequent = min(frequentWords, store.count)
         let width = partition.groupSize
-        var cumulative = [Double](repeating: 0, count: frequent * width)
+        let scale = ExponentialCoin.scale(forSlots: width)
+        var cumulative = [UInt64](repeating: 0, count: frequent * width)
+        var exponents = [Double](repeating: 0, count: frequent * width)
         for id in 0..<frequent {
             guard let group = partition.group(of: id) else { continue }
-            let weights = Self.weights(distances: group.map { store.squaredDistance(between: id, and: Int($0)).squareRoot() },
-                                       epsilon: epsilon)
-            var running = 0.0
-            for (offset, weight) in weights.enumerated() {
-                running += weight
-                cumulative[id * width + offset] = running
-            }
+            let x = Self.exponents(distances: group.map { store.squaredDistance(between: id, and: Int($0)).squareRoot() },
+                                   epsilon: epsilon)
+            cumulative.replaceSubrange(id * width..<id * width + x.count,
+                                       with: ExponentialChoice.cumulativeWeights(x, scale: scale))
+            exponents.replaceSubrange(id * width..<id * width + x.count, with: x)
         }
-        frequentCumulative = cumulative
-        self.frequentWords = frequent
+        (frequentCumulative, frequentExponents, self.frequentWords, self.scale) = (cumulative, exponents, frequent, scale)
     }
 
     /// Built from the shared resources: the partition into groups of `groupSize`.
@@ -64,11 +70,12 @@ public struct CusTextMechanism: WordMechanism {
                       partition: try resources.partition(groupSize: groupSize, excluded: excluded))
     }
 
-    /// `exp(ε·u/2)` per member, u the normalized utility of the type's documentation.
-    static func weights(distances: [Double], epsilon: Double) -> [Double] {
+    /// `−ε·u/2 ≥ 0` per member, u the normalized utility of the type's
+    /// documentation: the weights are `exp(−x)`.
+    static func exponents(distances: [Double], epsilon: Double) -> [Double] {
         let (low, high) = (distances.min() ?? 0, distances.max() ?? 0)
-        guard high > low else { return distances.map { _ in 1 } }
-        return distances.map { exp(-epsilon / 2 * ($0 - low) / (high - low)) }
+        guard high > low else { return distances.map { _ in 0 } }
+        return distances.map { epsilon / 2 * ($0 - low) / (high - low) }
     }
 
     public var name: String { "custext" }
@@ -87,19 +94,17 @@ public struct CusTextMechanism: WordMechanism {
         case .word(let id):
             guard let group = partition.group(of: id) else { return .unprotected(id) }
             if id < frequentWords {
-                let start = id * partition.groupSize
-                let cumulative = frequentCumulative[start..<start + group.count]
-                return .word(Int(group[group.startIndex + Self.index(in: cumulative, using: &generator)]))
+                let members = id * partition.groupSize..<id * partition.groupSize + group.count
+                let index = ExponentialChoice.draw(exponents: frequentExponents[members],
+                                                   cumulative: frequentCumulative[members], scale: scale, using: &generator)
+                return .word(Int(group[group.startIndex + index]))
             }
             return .word(sample(group, distances: group.map { store.squaredDistance(between: id, and: Int($0)).squareRoot() },
                                 using: &generator))
         case .publicVector(let vector):
             let nearest = standInGroup.value(for: vector) {
-                vector.withUnsafeBufferPointer { query in
-                    (0..<store.count).filter { partition.group(of: $0) != nil }
-                        .map { RankedCandidate(squaredDistance: store.squaredDistance(from: query, to: $0), id: $0) }
-                        .min()!.id
-                }
+                ExactRanking.nearest(in: store, among: (0..<store.count).filter { partition.group(of: $0) != nil },
+                                     to: vector)!
             }
             let group = partition.group(of: nearest)!
             let distances = vector.withUnsafeBufferPointer { query in
@@ -110,17 +115,11 @@ public struct CusTextMechanism: WordMechanism {
     }
 
     private func sample<G: RandomNumberGenerator>(_ group: ArraySlice<Int32>, distances: [Double], using generator: inout G) -> Int {
-        var running = 0.0
-        let cumulative = Self.weights(distances: distances, epsilon: epsilon).map { running += $0; return running }
-        return Int(group[group.startIndex + Self.index(in: cumulative[...], using: &generator)])
-    }
-
-    /// Inverse CDF: the first entry whose running weight passes a uniform draw of the total.
-    private static func index<G: RandomNumberGenerator>(in cumulative: ArraySlice<Double>, using generator: inout G) -> Int {
-        let u = generator.nextOpenUnit() * cumulative.last!
-        var index = cumulative.startIndex
-        while index < cumulative.endIndex - 1 && cumulative[index] <= u { index += 1 }
-        return index - cumulative.startIndex
+        let exponents = Self.exponents(distances: distances, epsilon: epsilon)
+        let index = ExponentialChoice.draw(exponents: exponents,
+                                           cumulative: ExponentialChoice.cumulativeWeights(exponents, scale: scale),
+                                           scale: scale, using: &generator)
+        return Int(group[group.startIndex + index])
     }
 
     /// The exact output distribution for `input` (closed form).
@@ -130,8 +129,9 @@ public struct CusTextMechanism: WordMechanism {
             if case .word(let id) = input { p[id] = 1 }
             return p
         }
-        let weights = Self.weights(distances: group.map { store.squaredDistance(between: id, and: Int($0)).squareRoot() },
-                                   epsilon: epsilon)
+        let weights = Self.exponents(
+            distances: group.map { store.squaredDistance(between: id, and: Int($0)).squareRoot() }, epsilon: epsilon
+        ).map { exp(-$0) }
         let total = weights.reduce(0, +)
         for (member, weight) in zip(group, weights) { p[Int(member)] = weight / total }
         return p

@@ -15,6 +15,9 @@ protocol MechanismOptionGroup: ParsableArguments {
     static var needsEpsilon: Bool { get }
     /// Whether it draws noisy vectors to decode, so that `--decoder` applies (default: yes).
     static var decodesPoints: Bool { get }
+    /// Why its claimed guarantee is not proven, or nil when it is (default):
+    /// `privatize` then runs it only with `--allow-unverified`.
+    static var unverifiedBecause: String? { get }
     /// The flags of its options given on the command line (an option given
     /// to another mechanism is an error, not silently ignored).
     var givenFlags: [String] { get }
@@ -30,6 +33,7 @@ protocol MechanismOptionGroup: ParsableArguments {
 extension MechanismOptionGroup {
     static var needsEpsilon: Bool { true }
     static var decodesPoints: Bool { true }
+    static var unverifiedBecause: String? { nil }
     var givenFlags: [String] { [] }
     func check(name: String) throws {}
     static func typicalArguments(name: String, epsilon: Double, dimension: Int) -> [String] { [] }

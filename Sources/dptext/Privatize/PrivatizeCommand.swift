@@ -76,7 +76,14 @@ struct PrivatizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Run a mechanism whose claimed guarantee is unverified (truncated-gumbel); its report says so.")
+    var allowUnverified = false
+
     func validate() throws {
+        if let reason = type(of: mechanismOptions.chosen).unverifiedBecause, !allowUnverified {
+            throw ValidationError("--mechanism \(mechanismOptions.mechanism) has an unverified guarantee: \(reason). "
+                                  + "Pass --allow-unverified to run it anyway (its report then says \"unverified\").")
+        }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1.") }
         guard maxUnprotectedFraction >= 0 && maxUnprotectedFraction <= 1 else {
             throw ValidationError("--max-unprotected-fraction must be between 0 and 1 (got \(maxUnprotectedFraction)).")

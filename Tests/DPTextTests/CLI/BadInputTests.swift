@@ -120,8 +120,12 @@ struct BadInputTests {
              arguments: ["$F/in.txt", "-o", "$F/out.txt", "--epsilon", "1", "--max-noise", "3"], status: 64,
              messages: ["--max-noise applies to --mechanism truncated-laplace"]),
         Case(name: "HNSW decoding for a candidate-set mechanism", files: ["in.txt": text],
-             arguments: ["$F/in.txt", "-o", "$F/out.txt", "--mechanism", "truncated-gumbel", "--epsilon", "100", "--decoder", "hnsw"],
+             arguments: ["$F/in.txt", "-o", "$F/out.txt", "--mechanism", "truncated-gumbel", "--epsilon", "100", "--decoder", "hnsw",
+                         "--allow-unverified"],
              status: 64, messages: ["--decoder hnsw"]),
+        Case(name: "a mechanism with an unverified guarantee, not allowed", files: ["in.txt": text],
+             arguments: ["$F/in.txt", "-o", "$F/out.txt", "--mechanism", "truncated-gumbel", "--epsilon", "100"],
+             status: 64, messages: ["truncated-gumbel has an unverified guarantee", "Pass --allow-unverified"]),
     ]
 
     @Test(arguments: cases)

@@ -214,6 +214,30 @@ struct SanTextTests {
         #expect(test.pValue > T.alpha && test.impossibleCount == 0, "χ² = \(test.statistic), p = \(test.pValue)")
     }
 
+    @Test("a word whose weight underflows (e^{−1000} relative) is still drawn when the noise says so")
+    func underflowedWordCanBeDrawn() throws {
+        // Words at 0, 1 and 2000 on a line; from the first, the last has weight e^{−1000} at ε = 1 —
+        // 0 in floating point, so a sampler that weighs in floating point can never output it.
+        let store = try EmbeddingStore(words: ["a", "b", "far"], vectors: [0, 1, 2000], dimension: 1)
+        let table = NeighborTable(index: ExactNeighborIndex(store: store), width: 1)
+        let santext = try SanTextMechanism(epsilon: 1, store: store, neighbors: NeighborDistances(table: table, store: store))
+        let sampler = santext.sampler
+        var candidates = [Int32](repeating: 0, count: 2)[...], cumulative = [UInt64](repeating: 0, count: 2)[...]
+        var exponents = [Double](repeating: 0, count: 2)[...]
+        let shape = NeighborEnvelopeSampler.envelope(
+            ids: [0, 1], distances: [0, 1], epsilon: 1, cost: .distance, outputs: 0..<3, scale: sampler.scale,
+            candidates: &candidates, cumulative: &cumulative, exponents: &exponents)
+        // The uniform integer that proposes "far" (the tail's third word), as Lemire's method reads it.
+        let target = shape.inside + 2 * shape.tailWeight
+        let word = shape.total.dividingFullWidth((high: target, low: .max)).quotient
+        // Eight tries proposing "far", then a uniform U below 2^s·e^{−1000}/Q_b: 1,500 leading zero bits.
+        var scripted = ExactExponentialTests.ScriptedGenerator(words: Array(repeating: word, count: 8)
+                                                                  + Array(repeating: 0, count: 40))
+        #expect(sampler.sample(.word(0), using: &scripted) == 2)
+        // Its exact probability is e^{−1000}/Z: positive, though not a double.
+        #expect(exp(-1000.0) == 0 && santext.probabilities(.word(0))[2] == 0)
+    }
+
     @Test func rejectsInvalidParameters() {
         let neighbors = T.neighbors(width: 3)
         #expect(throws: MechanismError.self) { try SanTextMechanism(epsilon: 0, store: T.store, neighbors: neighbors) }

@@ -11,37 +11,39 @@ import Foundation
 /// **Rejection from a neighbour envelope.** Let N be x's nearest words (x
 /// itself and its `NeighborTable` row of K other words, or for a public
 /// vector its K + 1 nearest words) and r the distance of the last: every
-/// word outside N is at least r from x, so its weight is at most
-/// b = exp(−(ε/2)·c(r)). Propose from q ∝ ŵ with ŵ = w on N ∩ O plus b on
-/// all of O — a candidate of N ∩ O by its weights with probability
-/// A/(A + B), A = Σ_{N∩O} w, else a uniform word of O, B = |O|·b — and
-/// accept a candidate always, a uniform word y with probability 0 when
-/// y ∈ N (its weight is already in A) and `exp(−(ε/2)(c(d(x, y)) − c(r)))`
-/// outside N. Accepted draws follow P exactly (standard rejection sampling:
-/// `P[propose y and accept] ∝ w(y)` on N ∩ O and `b · w(y)/b` outside); a
-/// try succeeds with probability Z/(A + B) ≥ A/(A + B). Nothing about it is
-/// approximate: the bound holds exactly in floating point, because the
-/// table's neighbours and the tail's distances come from the same
-/// `EmbeddingStore.squaredDistance`; and since N holds every word nearer
-/// than r, a uniform word is in N exactly when it is nearer than r or, at
-/// distance r, listed.
+/// word outside N is at least r from x. With `shift` the smallest cost in
+/// N ∩ O, write every weight as `e^{−x_y}`, `x_y = (ε/2)·(c(d(x, y)) − shift)`.
+/// The proposal gives each candidate of N ∩ O the integer weight
+/// `Q_y ≥ 2^s·e^{−x_y}` and every word of O the tail weight
+/// `Q_b ≥ 2^s·e^{−x_r}` (`ExponentialCoin.weight`); one uniform integer
+/// below their sum T picks a candidate, or a uniform word of O. A candidate
+/// y is accepted with probability `2^s·e^{−x_y}/Q_y`; a uniform word with
+/// probability 0 when it is in N (its weight is already a candidate's) and
+/// `2^s·e^{−x_y}/Q_b` outside (`ExponentialCoin.flip`, an exact coin). So
+/// `P[propose y and accept] = 2^s·e^{−x_y}/T` for every y ∈ O, and accepted
+/// draws follow P exactly — every word of O is drawn with its own positive
+/// probability, however small: no weight underflows and no proposal is
+/// coarser than its integer weight.
+///
+/// What "exactly" rests on: the bound `e^{−x_y} ≤ e^{−x_r}` holds in floating
+/// point, because the table's neighbours and the tail's distances come from
+/// the same `EmbeddingStore.squaredDistance`, and cost, subtraction and
+/// product are monotone under rounding; a uniform word is in N exactly when
+/// it is nearer than r or, at distance r, listed. The law sampled is the
+/// exponential law of the distances as computed in double precision (each
+/// exponent within a few ulps of the real one).
 ///
 /// Tries are independent, so they are made eight at a time: up to eight
-/// uniform words (fewer when a try picks a candidate, which always
-/// succeeds), their distances fetched together (`squaredDistances`, so the
-/// eight cache misses overlap), then judged in order; the first success is
-/// the draw. At small ε most tries fall in the tail (about 400 per token at
-/// ε = 4 on 400k GloVe words), and a random word's vector is a cache miss.
+/// uniform words (fewer when a try picks a candidate that is accepted),
+/// their distances fetched together (`squaredDistances`, so the eight cache
+/// misses overlap), then judged in order; the first success is the draw. At
+/// small ε most tries fall in the tail (about 400 per token at ε = 4 on 400k
+/// GloVe words), and a random word's vector is a cache miss.
 ///
-/// When c(r) ≥ c(d) for every d beyond r — TEM with γ ≤ r — every uniform
-/// word outside N is accepted: the tail is TEM's ⊥ event, a uniform word
-/// outside the words within γ.
-///
-/// Floating point: weights are relative to the smallest candidate cost, so
-/// nothing overflows; a word whose relative weight is below about e⁻⁷⁰⁰
-/// (or below 2⁻⁵³ of the total) is never drawn — a tiny δ (§8.1). The
-/// number of tries depends on x, so running time reveals something about
-/// the input word, never the noise (§8.11).
+/// When c(r) ≥ c(d) for every d beyond r — TEM with γ ≤ r — the tail is
+/// TEM's ⊥ event, a uniform word outside the words within γ. The number of
+/// tries depends on x, so running time reveals something about the input
+/// word, never the noise (§8.11).
 ///
 /// The envelopes of the first `frequentWords` word ids are built once (the
 /// words of nearly every token of real text); others are built per token.
@@ -68,11 +70,14 @@ struct NeighborEnvelopeSampler: Sendable {
     let outputs: Range<Int>
     let store: EmbeddingStore
     let neighbors: NeighborDistances
+    /// s, the scale of the integer weights (`ExponentialCoin.scale`).
+    let scale: Int
     /// Envelopes of word ids `0..<frequentWords`, flat: `slots` entries each.
     private let frequentWords: Int
     private let slots: Int
     private let frequentCandidates: [Int32]
-    private let frequentCumulative: [Double]
+    private let frequentCumulative: [UInt64]
+    private let frequentExponents: [Double]
     private let frequentShapes: [Shape]
     /// The nearest words of the last public vector (the OOV stand-in is one vector).
     private let publicNeighbors = LastComputed<[Double], [Neighbor]>()
@@ -80,14 +85,16 @@ struct NeighborEnvelopeSampler: Sendable {
     /// What an envelope needs besides its candidates: how many there are, and its tail.
     struct Shape: Sendable {
         var count: Int
-        /// Subtracted from every cost (the smallest candidate cost): weights are `exp(−(ε/2)(c − shift))`.
+        /// The smallest candidate cost: exponents are `(ε/2)(c − shift)`.
         var shift: Double
         /// r, the distance of the farthest word of N.
         var radius: Double
-        /// `c(r) − shift`, the tail's cost bound.
-        var tailCost: Double
-        /// A + B (B = 0 when N holds all of O: no tail).
-        var total: Double
+        /// Q_b, the integer weight of every word of O in the tail (0: N holds all of O, no tail).
+        var tailWeight: UInt64
+        /// The candidates' integer weights summed.
+        var inside: UInt64
+        /// T, the sum of all proposal weights.
+        var total: UInt64
     }
 
     init(epsilon: Double, cost: Cost, outputs: Range<Int>, store: EmbeddingStore, neighbors: NeighborDistances,
@@ -99,52 +106,70 @@ struct NeighborEnvelopeSampler: Sendable {
         self.neighbors = neighbors
         let frequent = min(frequentWords, neighbors.words)
         let slots = neighbors.table.width + 1
+        let scale = ExponentialCoin.scale(forSlots: outputs.count + slots)
         var candidates = [Int32](repeating: 0, count: frequent * slots)
-        var cumulative = [Double](repeating: 0, count: frequent * slots)
-        var shapes = [Shape](repeating: Shape(count: 0, shift: 0, radius: 0, tailCost: 0, total: 0), count: frequent)
+        var cumulative = [UInt64](repeating: 0, count: frequent * slots)
+        var exponents = [Double](repeating: 0, count: frequent * slots)
+        var shapes = [Shape](repeating: Shape(count: 0, shift: 0, radius: 0, tailWeight: 0, inside: 0, total: 0),
+                             count: frequent)
         for id in 0..<frequent {
             let row = neighbors.table.neighbors(of: id)
             let distances = neighbors.distances(of: id)!
+            let range = (id * slots)..<((id + 1) * slots)
             shapes[id] = Self.envelope(
                 ids: [Int32(id)] + row, distances: [0] + distances, epsilon: epsilon, cost: cost, outputs: outputs,
-                candidates: &candidates[(id * slots)..<((id + 1) * slots)],
-                cumulative: &cumulative[(id * slots)..<((id + 1) * slots)])
+                scale: scale, candidates: &candidates[range], cumulative: &cumulative[range], exponents: &exponents[range])
         }
-        (self.frequentWords, self.slots) = (frequent, slots)
-        (frequentCandidates, frequentCumulative, frequentShapes) = (candidates, cumulative, shapes)
+        (self.scale, self.frequentWords, self.slots) = (scale, frequent, slots)
+        (frequentCandidates, frequentCumulative, frequentExponents, frequentShapes) = (candidates, cumulative, exponents, shapes)
+    }
+
+    /// The exponent `(ε/2)(c − shift)` of a word of cost c: the one
+    /// expression every weight, bound and coin of a draw uses.
+    @inline(__always)
+    static func exponent(cost: Double, shift: Double, epsilon: Double) -> Double {
+        epsilon / 2 * (cost - shift)
     }
 
     /// Builds one envelope from N (ids and distances, nearest first; the
-    /// last is the radius r): writes the candidates N ∩ O and their running
-    /// weights into the given slots and returns its shape.
+    /// last is the radius r): writes the candidates N ∩ O, their running
+    /// integer weights and their exponents into the given slots and returns its shape.
     static func envelope(
         ids: some Collection<Int32>, distances: some Collection<Double>, epsilon: Double, cost: Cost,
-        outputs: Range<Int>, candidates: inout ArraySlice<Int32>, cumulative: inout ArraySlice<Double>
+        outputs: Range<Int>, scale: Int, candidates: inout ArraySlice<Int32>, cumulative: inout ArraySlice<UInt64>,
+        exponents: inout ArraySlice<Double>
     ) -> Shape {
         let radius = distances.max() ?? 0
         let inside = zip(ids, distances).filter { outputs.contains(Int($0.0)) }
         let shift = inside.map { cost($0.1) }.min() ?? cost(radius)
-        var running = 0.0
+        var running: UInt64 = 0
         for (offset, (id, distance)) in inside.enumerated() {
-            running += exp(-epsilon / 2 * (cost(distance) - shift))
+            let x = exponent(cost: cost(distance), shift: shift, epsilon: epsilon)
+            running += ExponentialCoin.weight(x, scale: scale)
             candidates[candidates.startIndex + offset] = id
             cumulative[cumulative.startIndex + offset] = running
+            exponents[exponents.startIndex + offset] = x
         }
-        let tailCost = cost(radius) - shift
-        let tail = inside.count == outputs.count ? 0 : Double(outputs.count) * exp(-epsilon / 2 * tailCost)
-        return Shape(count: inside.count, shift: shift, radius: radius, tailCost: tailCost, total: running + tail)
+        let tailWeight = inside.count == outputs.count
+            ? 0 : ExponentialCoin.weight(exponent(cost: cost(radius), shift: shift, epsilon: epsilon), scale: scale)
+        return Shape(count: inside.count, shift: shift, radius: radius, tailWeight: tailWeight, inside: running,
+                     total: running + UInt64(outputs.count) * tailWeight)
     }
 
     /// One draw of P(· | input).
     func sample<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Int {
         switch input {
         case .word(let id) where id < frequentWords:
-            let start = id * slots
+            let range = id * slots..<(id + 1) * slots
             return frequentCandidates.withUnsafeBufferPointer { candidates in
                 frequentCumulative.withUnsafeBufferPointer { cumulative in
-                    draw(from: id, candidates: UnsafeBufferPointer(rebasing: candidates[start..<start + slots]),
-                         cumulative: UnsafeBufferPointer(rebasing: cumulative[start..<start + slots]),
-                         shape: frequentShapes[id], using: &generator)
+                    frequentExponents.withUnsafeBufferPointer { exponents in
+                        draw(from: id, envelope: Envelope(
+                            candidates: UnsafeBufferPointer(rebasing: candidates[range]),
+                            cumulative: UnsafeBufferPointer(rebasing: cumulative[range]),
+                            exponents: UnsafeBufferPointer(rebasing: exponents[range]), shape: frequentShapes[id]),
+                             using: &generator)
+                    }
                 }
             }
         case .word(let id):
@@ -153,11 +178,19 @@ struct NeighborEnvelopeSampler: Sendable {
             return sample(center: .word(id), ids: [Int32(id)] + row, distances: [0] + distances, using: &generator)
         case .publicVector(let vector):
             let nearest = publicNeighbors.value(for: vector) {
-                NeighborIndexSearch.nearest(in: store, among: outputs, to: vector, k: neighbors.table.width + 1)
+                ExactRanking.nearest(in: store, among: outputs, to: vector, k: neighbors.table.width + 1)
             }
             return sample(center: .publicVector(vector), ids: nearest.map { Int32($0.id) }, distances: nearest.map(\.distance),
                           using: &generator)
         }
+    }
+
+    /// One envelope's candidates, weights and exponents, and its shape.
+    private struct Envelope {
+        let candidates: UnsafeBufferPointer<Int32>
+        let cumulative: UnsafeBufferPointer<UInt64>
+        let exponents: UnsafeBufferPointer<Double>
+        let shape: Shape
     }
 
     /// A draw for an envelope built on the spot.
@@ -165,17 +198,20 @@ struct NeighborEnvelopeSampler: Sendable {
         center: MechanismInput, ids: [Int32], distances: [Double], using generator: inout G
     ) -> Int {
         var candidates = [Int32](repeating: 0, count: ids.count)[...]
-        var cumulative = [Double](repeating: 0, count: ids.count)[...]
+        var cumulative = [UInt64](repeating: 0, count: ids.count)[...]
+        var exponents = [Double](repeating: 0, count: ids.count)[...]
         let shape = Self.envelope(ids: ids, distances: distances, epsilon: epsilon, cost: cost, outputs: outputs,
-                                  candidates: &candidates, cumulative: &cumulative)
+                                  scale: scale, candidates: &candidates, cumulative: &cumulative, exponents: &exponents)
         return candidates.withUnsafeBufferPointer { candidates in
             cumulative.withUnsafeBufferPointer { cumulative in
-                switch center {
-                case .word(let id):
-                    return draw(from: id, candidates: candidates, cumulative: cumulative, shape: shape, using: &generator)
-                case .publicVector(let vector):
-                    return vector.withUnsafeBufferPointer { query in
-                        draw(query: query, candidates: candidates, cumulative: cumulative, shape: shape, using: &generator)
+                exponents.withUnsafeBufferPointer { exponents in
+                    let envelope = Envelope(candidates: candidates, cumulative: cumulative, exponents: exponents,
+                                            shape: shape)
+                    switch center {
+                    case .word(let id):
+                        return draw(from: id, envelope: envelope, using: &generator)
+                    case .publicVector(let vector):
+                        return vector.withUnsafeBufferPointer { draw(query: $0, envelope: envelope, using: &generator) }
                     }
                 }
             }
@@ -183,39 +219,39 @@ struct NeighborEnvelopeSampler: Sendable {
     }
 
     @inline(__always)
-    private func draw<G: RandomNumberGenerator>(
-        from id: Int, candidates: UnsafeBufferPointer<Int32>, cumulative: UnsafeBufferPointer<Double>, shape: Shape,
-        using generator: inout G
-    ) -> Int {
+    private func draw<G: RandomNumberGenerator>(from id: Int, envelope: Envelope, using generator: inout G) -> Int {
         // The word's vector widened to double: distances from it equal `squaredDistance(between:and:)`.
         withUnsafeTemporaryAllocation(of: Double.self, capacity: store.dimension) { query in
             let row = id * store.dimension
             for j in 0..<store.dimension { query[j] = Double(store.vectors[row + j]) }
-            return draw(query: UnsafeBufferPointer(query), candidates: candidates, cumulative: cumulative, shape: shape,
-                        using: &generator)
+            return draw(query: UnsafeBufferPointer(query), envelope: envelope, using: &generator)
         }
     }
 
-    /// The rejection loop of the type's documentation, eight tries at a time.
+    /// The rejection loop of the type's documentation, eight tail tries at a time.
     @inline(__always)
     private func draw<G: RandomNumberGenerator>(
-        query: UnsafeBufferPointer<Double>, candidates: UnsafeBufferPointer<Int32>, cumulative: UnsafeBufferPointer<Double>,
-        shape: Shape, using generator: inout G
+        query: UnsafeBufferPointer<Double>, envelope: Envelope, using generator: inout G
     ) -> Int {
-        let weightInside = shape.count == 0 ? 0 : cumulative[shape.count - 1]
-        let listed = UnsafeBufferPointer(rebasing: candidates[..<shape.count])
+        let shape = envelope.shape
+        let listed = UnsafeBufferPointer(rebasing: envelope.candidates[..<shape.count])
         while true {
-            // Tries until one picks a candidate or eight propose a uniform word.
+            // Tries until a candidate is accepted or eight propose a uniform word.
             var proposals = SIMD8<Int32>(repeating: Int32(outputs.lowerBound))
             var tailTries = 0
             var candidate: Int?
             while tailTries < 8 {
-                let u = generator.nextOpenUnit() * shape.total
-                if u < weightInside {
-                    candidate = Int(candidates[Self.firstIndex(in: cumulative, count: shape.count, above: u)])
-                    break
+                let u = UInt64(generator.nextIndex(below: Int(shape.total)))
+                if u < shape.inside {
+                    let index = Self.firstIndex(in: envelope.cumulative, count: shape.count, above: u)
+                    let weight = envelope.cumulative[index] - (index == 0 ? 0 : envelope.cumulative[index - 1])
+                    if ExponentialCoin.flip(envelope.exponents[index], weight: weight, scale: scale, using: &generator) {
+                        candidate = Int(envelope.candidates[index])
+                        break
+                    }
+                    continue
                 }
-                proposals[tailTries] = Int32(outputs.lowerBound + generator.nextIndex(below: outputs.count))
+                proposals[tailTries] = Int32(outputs.lowerBound + Int((u - shape.inside) / shape.tailWeight))
                 tailTries += 1
             }
             if tailTries > 0 {
@@ -224,9 +260,11 @@ struct NeighborEnvelopeSampler: Sendable {
                     let distance = squaredDistances[index].squareRoot()
                     // In N: rejected.
                     if distance < shape.radius || (distance == shape.radius && listed.contains(proposals[index])) { continue }
-                    // Outside: accepted with probability w(y)/b.
-                    let excess = cost(distance) - shape.shift - shape.tailCost
-                    if excess <= 0 || generator.nextOpenUnit() < exp(-epsilon / 2 * excess) { return Int(proposals[index]) }
+                    // Outside: accepted with probability 2^s·e^{−x_y}/Q_b.
+                    let x = Self.exponent(cost: cost(distance), shift: shape.shift, epsilon: epsilon)
+                    if ExponentialCoin.flip(x, weight: shape.tailWeight, scale: scale, using: &generator) {
+                        return Int(proposals[index])
+                    }
                 }
             }
             if let candidate { return candidate }
@@ -235,7 +273,7 @@ struct NeighborEnvelopeSampler: Sendable {
 
     /// The first index whose running weight exceeds `u` (`u` below the last one), by bisection.
     @inline(__always)
-    private static func firstIndex(in cumulative: UnsafeBufferPointer<Double>, count: Int, above u: Double) -> Int {
+    private static func firstIndex(in cumulative: UnsafeBufferPointer<UInt64>, count: Int, above u: UInt64) -> Int {
         var (low, high) = (0, count - 1)
         while low < high {
             let middle = (low + high) / 2
@@ -260,16 +298,5 @@ struct NeighborEnvelopeSampler: Sendable {
         let weights = costs.map { $0 == .infinity ? 0 : exp(-epsilon / 2 * ($0 - smallest)) }
         let total = weights.reduce(0, +)
         return weights.map { $0 / total }
-    }
-}
-
-/// Exact nearest words of a vector by a plain pass (for one public vector; the index is for batches).
-enum NeighborIndexSearch {
-    /// The `k` nearest of the words `among` to `vector`, ties by lower id.
-    static func nearest(in store: EmbeddingStore, among words: Range<Int>, to vector: [Double], k: Int) -> [Neighbor] {
-        vector.withUnsafeBufferPointer { query in
-            words.map { RankedCandidate(squaredDistance: store.squaredDistance(from: query, to: $0), id: $0) }
-                .sorted().prefix(k).map(\.neighbor)
-        }
     }
 }
