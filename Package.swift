@@ -42,13 +42,16 @@ let package = Package(
         // a short dot product), in C so that they compile to vector
         // instructions; -O3 for the same reason as CHNSW.
         .target(name: "CScreening", cSettings: [.unsafeFlags(["-O3"])]),
+        // The library is optimized in debug builds too: its tests are mostly
+        // numerical, and unoptimized Swift arithmetic runs them 10–50× slower.
         .target(
             name: "DPText",
             dependencies: [
                 "CHDF5", "COpenBLAS", "CHNSW", "CScreening", "COpenSSL",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "BigInt", package: "BigInt"),
-            ]
+            ],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         .executableTarget(
             name: "dptext",

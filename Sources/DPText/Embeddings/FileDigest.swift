@@ -14,3 +14,8 @@ public func sha256Hex(ofFileAt path: String) throws -> String {
     }
     return hasher.finalize().map { String(format: "%02x", $0) }.joined()
 }
+
+/// The SHA-256 of `data`, as 64 lower-case hex digits.
+public func sha256Hex(of data: some DataProtocol) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+}

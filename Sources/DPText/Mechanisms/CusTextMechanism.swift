@@ -41,12 +41,13 @@ public struct CusTextMechanism: WordMechanism {
     private let standInGroup = LastComputed<[Double], Int>()
 
     public init(epsilon: Double, store: EmbeddingStore, partition: VocabularyPartition, frequentWords: Int = 1 << 16) throws {
-        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
+        try MechanismParameter.epsilon.check(epsilon)
         self.epsilon = epsilon
         self.partition = partition
         self.store = store
-        let frequent = min(frequentWords, store.count)
         let width = partition.groupSize
+        // Tables of at most 2²² members (64 MB), however large K.
+        let frequent = min(frequentWords, store.count, (1 << 22) / width)
         let scale = ExponentialCoin.scale(forSlots: width)
         var cumulative = [UInt64](repeating: 0, count: frequent * width)
         var exponents = [Double](repeating: 0, count: frequent * width)
@@ -62,12 +63,19 @@ public struct CusTextMechanism: WordMechanism {
     }
 
     /// Built from the shared resources: the partition into groups of `groupSize`.
-    public init(epsilon: Double, groupSize: Int = 20, resources: VocabularyResources, excluded: Set<String> = []) throws {
-        guard groupSize >= 1 else {
-            throw MechanismError.invalidParameter(name: "--top-k", requirement: "at least 1", value: Double(groupSize))
-        }
+    public init(epsilon: Double, groupSize: Int = Int(Parameter.topK.defaultValue!), resources: VocabularyResources,
+                excluded: Set<String> = []) throws {
+        try Parameter.topK.check(groupSize)
         try self.init(epsilon: epsilon, store: resources.vocabulary,
                       partition: try resources.partition(groupSize: groupSize, excluded: excluded))
+    }
+
+    /// CusText's own parameter.
+    public enum Parameter {
+        /// K = 1 would put every word in a group of its own: the output would be the input.
+        public static let topK = MechanismParameter(
+            name: "top_k", symbol: "K", meaning: "words per group", range: .closed(2, 1000), isInteger: true,
+            defaultValue: 20)
     }
 
     /// `−ε·u/2 ≥ 0` per member, u the normalized utility of the type's

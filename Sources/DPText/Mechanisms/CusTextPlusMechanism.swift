@@ -17,7 +17,8 @@ public struct CusTextPlusMechanism: WordMechanism {
     /// How many vocabulary words are stopwords.
     public let stopwordCount: Int
 
-    public init(epsilon: Double, groupSize: Int = 20, resources: VocabularyResources,
+    public init(epsilon: Double, groupSize: Int = Int(CusTextMechanism.Parameter.topK.defaultValue!),
+                resources: VocabularyResources,
                 stopwords: Set<String> = EnglishStopwords.words) throws {
         custext = try CusTextMechanism(epsilon: epsilon, groupSize: groupSize, resources: resources, excluded: stopwords)
         stopwordCount = resources.vocabulary.words.filter(stopwords.contains).count

@@ -33,11 +33,16 @@ public struct MahalanobisMechanism: WordMechanism {
     /// L with L·Lᵀ = Σ_λ, row-major lower triangle.
     let factor: [Double]
 
-    public init(epsilon: Double, lambda: Double = 0.2, store: EmbeddingStore) throws {
-        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
-        guard lambda >= 0, lambda <= 1 else {
-            throw MechanismError.invalidParameter(name: "--lambda", requirement: "a number in [0, 1]", value: lambda)
-        }
+    /// The mechanism's own parameter.
+    public enum Parameter {
+        public static let lambda = MechanismParameter(
+            name: "lambda", symbol: "λ", meaning: "the weight of the vocabulary's covariance in the noise shape",
+            range: .closed(0, 1), defaultValue: 0.2)
+    }
+
+    public init(epsilon: Double, lambda: Double = Parameter.lambda.defaultValue!, store: EmbeddingStore) throws {
+        try MechanismParameter.epsilon.check(epsilon)
+        try Parameter.lambda.check(lambda)
         let n = store.dimension
         let covariance = SymmetricMatrix(size: n, entries: store.covariance())
         let scale = Double(n) / covariance.trace
@@ -46,14 +51,14 @@ public struct MahalanobisMechanism: WordMechanism {
         let sigma = SymmetricMatrix(size: n, entries: shaped)
         guard covariance.trace > 0, let factor = sigma.choleskyFactor(), let smallest = sigma.eigenvalues()?.first else {
             throw MechanismError.noGuarantee(
-                "--mechanism mahalanobis: the vocabulary's covariance is degenerate at --lambda \(lambda) (Σ_λ is not "
-                    + "positive definite); use a --lambda below 1.")
+                parameter: "lambda", detail: "the vocabulary's covariance is degenerate at λ = \(lambda) (Σ_λ is not "
+                    + "positive definite): use a λ below 1")
         }
         let bound = max(1 - lambda, smallest - 1e-9 * Double(n))
         guard bound > 0 else {
             throw MechanismError.noGuarantee(
-                "--mechanism mahalanobis: the smallest eigenvalue of Σ_λ is too close to 0 to bound the Euclidean ε at "
-                    + "--lambda \(lambda); use a --lambda below 1.")
+                parameter: "lambda", detail: "the smallest eigenvalue of Σ_λ is too close to 0 to bound the Euclidean ε "
+                    + "at λ = \(lambda): use a λ below 1")
         }
         self.epsilon = epsilon
         self.lambda = lambda

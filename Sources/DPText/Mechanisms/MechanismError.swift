@@ -1,27 +1,26 @@
-/// A mechanism parameter outside its domain.
+/// Why a mechanism cannot be built, in the library's terms (parameter names
+/// and values); the command line says which of its flags to change.
 public enum MechanismError: Error, Equatable, CustomStringConvertible {
-    case invalidEpsilon(Double)
-    /// A truncation cap (`--max-noise`, `--max-distance`) that is not a finite number > 0.
-    case invalidCap(Double)
-    /// An MCMC or KDE setting outside its domain: the option and what it must be.
+    /// A parameter outside its range (`MechanismParameter`): its name and what it must be.
     case invalidParameter(name: String, requirement: String, value: Double)
     /// The guarantee rests on exact search, but the decoder is approximate.
     case needsExactDecoding(mechanism: String, reason: String)
-    /// The parameters give no meaningful guarantee; `detail` says why and what to change.
-    case noGuarantee(String)
+    /// The parameters give no meaningful guarantee on this vocabulary:
+    /// `parameter` is the one to change, `detail` says why and how.
+    case noGuarantee(parameter: String, detail: String)
+    /// The vocabulary is too small for the mechanism.
+    case tooFewWords(mechanism: String, count: Int, needed: Int)
 
     public var description: String {
         switch self {
-        case .invalidEpsilon(let epsilon):
-            return "--epsilon must be a finite number greater than 0 (got \(epsilon))."
-        case .invalidCap(let cap):
-            return "--max-noise and --max-distance must be finite numbers greater than 0 (got \(cap))."
         case .invalidParameter(let name, let requirement, let value):
-            return "\(name) must be \(requirement) (got \(value))."
+            return "\(name) must be \(requirement) (got \(ParameterRange.format(value)))."
         case .needsExactDecoding(let mechanism, let reason):
-            return "\(mechanism) needs exact decoding: \(reason). Use --decoder exact."
-        case .noGuarantee(let detail):
+            return "\(mechanism) needs exact decoding: \(reason)."
+        case .noGuarantee(_, let detail):
             return detail
+        case .tooFewWords(let mechanism, let count, let needed):
+            return "\(mechanism) needs a vocabulary of at least \(needed) words (got \(count))."
         }
     }
 }

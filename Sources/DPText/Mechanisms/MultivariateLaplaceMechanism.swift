@@ -16,7 +16,7 @@ public struct MultivariateLaplaceMechanism: WordMechanism {
     let store: EmbeddingStore
 
     public init(epsilon: Double, store: EmbeddingStore) throws {
-        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
+        try MechanismParameter.epsilon.check(epsilon)
         self.epsilon = epsilon
         self.store = store
     }

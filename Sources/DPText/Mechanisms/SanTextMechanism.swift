@@ -14,7 +14,7 @@ public struct SanTextMechanism: WordMechanism {
     let sampler: NeighborEnvelopeSampler
 
     public init(epsilon: Double, store: EmbeddingStore, neighbors: NeighborDistances) throws {
-        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
+        try MechanismParameter.epsilon.check(epsilon)
         self.epsilon = epsilon
         sampler = NeighborEnvelopeSampler(epsilon: epsilon, cost: .distance, outputs: 0..<store.count, store: store,
                                           neighbors: neighbors)

@@ -27,7 +27,8 @@ public struct SanTextPlusMechanism: WordMechanism {
     let wordCount: Int
     let sampler: NeighborEnvelopeSampler
 
-    public init(epsilon: Double, sensitiveFraction: Double = 0.5, sampleProbability: Double = 0.2,
+    public init(epsilon: Double, sensitiveFraction: Double = Parameter.sensitiveFraction.defaultValue!,
+                sampleProbability: Double = Parameter.sampleProbability.defaultValue!,
                 store: EmbeddingStore, neighbors: NeighborDistances) throws {
         try Self.check(epsilon: epsilon, sensitiveFraction: sensitiveFraction, sampleProbability: sampleProbability)
         let sensitive = Self.sensitiveCount(fraction: sensitiveFraction, wordCount: store.count)
@@ -42,7 +43,8 @@ public struct SanTextPlusMechanism: WordMechanism {
 
     /// Built from the shared resources: every word's nearest sensitive words
     /// (a neighbour table restricted to V_S, the sampler's envelope).
-    public init(epsilon: Double, sensitiveFraction: Double = 0.5, sampleProbability: Double = 0.2,
+    public init(epsilon: Double, sensitiveFraction: Double = Parameter.sensitiveFraction.defaultValue!,
+                sampleProbability: Double = Parameter.sampleProbability.defaultValue!,
                 resources: VocabularyResources) throws {
         try Self.check(epsilon: epsilon, sensitiveFraction: sensitiveFraction, sampleProbability: sampleProbability)
         let count = resources.vocabulary.count
@@ -54,15 +56,19 @@ public struct SanTextPlusMechanism: WordMechanism {
     }
 
     private static func check(epsilon: Double, sensitiveFraction: Double, sampleProbability: Double) throws {
-        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
-        guard sensitiveFraction > 0, sensitiveFraction <= 1 else {
-            throw MechanismError.invalidParameter(
-                name: "--sensitive-fraction", requirement: "a number in (0, 1]", value: sensitiveFraction)
-        }
-        guard sampleProbability >= 0, sampleProbability <= 1 else {
-            throw MechanismError.invalidParameter(
-                name: "--sample-probability", requirement: "a number in [0, 1]", value: sampleProbability)
-        }
+        try MechanismParameter.epsilon.check(epsilon)
+        try Parameter.sensitiveFraction.check(sensitiveFraction)
+        try Parameter.sampleProbability.check(sampleProbability)
+    }
+
+    /// SanText+'s own parameters.
+    public enum Parameter {
+        public static let sensitiveFraction = MechanismParameter(
+            name: "sensitive_fraction", symbol: "w", meaning: "the least frequent fraction of the vocabulary that is sensitive",
+            range: .above(0, through: 1), defaultValue: 0.5)
+        public static let sampleProbability = MechanismParameter(
+            name: "sample_probability", symbol: "p", meaning: "the probability a non-sensitive word is sampled, not kept",
+            range: .closed(0, 1), defaultValue: 0.2)
     }
 
     /// |V_S| = max(1, round(w·V)) (for w in (0, 1]).

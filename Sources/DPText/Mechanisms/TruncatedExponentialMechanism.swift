@@ -36,14 +36,11 @@ public struct TruncatedExponentialMechanism: WordMechanism {
 
     /// - Parameters:
     ///   - neighbors: the vocabulary's neighbour table with the distances of its frequent words.
-    public init(epsilon: Double, beta: Double = 0.001, store: EmbeddingStore, neighbors: NeighborDistances) throws {
-        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
-        guard beta > 0, beta < 1 else {
-            throw MechanismError.invalidParameter(name: "--beta", requirement: "a number in (0, 1)", value: beta)
-        }
-        guard store.count >= 2 else {
-            throw MechanismError.invalidParameter(name: "the vocabulary", requirement: "at least 2 words", value: Double(store.count))
-        }
+    public init(epsilon: Double, beta: Double = Parameter.beta.defaultValue!, store: EmbeddingStore,
+                neighbors: NeighborDistances) throws {
+        try MechanismParameter.epsilon.check(epsilon)
+        try Parameter.beta.check(beta)
+        guard store.count >= 2 else { throw MechanismError.tooFewWords(mechanism: "tem", count: store.count, needed: 2) }
         self.epsilon = epsilon
         self.beta = beta
         gamma = Self.radius(epsilon: epsilon, beta: beta, wordCount: store.count)
@@ -52,10 +49,17 @@ public struct TruncatedExponentialMechanism: WordMechanism {
     }
 
     /// Built from the shared resources (the standard neighbour table).
-    public init(epsilon: Double, beta: Double = 0.001, resources: VocabularyResources) throws {
+    public init(epsilon: Double, beta: Double = Parameter.beta.defaultValue!, resources: VocabularyResources) throws {
         let width = NeighborTable.standardWidth(wordCount: resources.vocabulary.count)
         try self.init(epsilon: epsilon, beta: beta, store: resources.vocabulary,
                       neighbors: try resources.neighborDistances(width: width))
+    }
+
+    /// TEM's own parameter.
+    public enum Parameter {
+        public static let beta = MechanismParameter(
+            name: "beta", symbol: "β", meaning: "the probability bound of the truncated tail", range: .open(0, 1),
+            defaultValue: 0.001)
     }
 
     /// γ = (2/ε)·ln((1 − β)(V − 1)/β).

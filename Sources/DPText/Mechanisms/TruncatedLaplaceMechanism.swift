@@ -52,14 +52,13 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
     /// - Parameter standIns: the public vectors other than words this
     ///   mechanism may be asked to privatize (the `--oov unk` stand-in); the
     ///   distance cap's δ covers them too.
-    /// - Throws: `MechanismError` for ε or a cap that is not a finite number
-    ///   > 0, and for a distance cap that a stand-in's nearest word does not
-    ///   fit in (no bound).
+    /// - Throws: `MechanismError` for ε or a cap outside its range, and for a
+    ///   distance cap that a stand-in's nearest word does not fit in (no bound).
     public init(epsilon: Double, cap: Cap, store: EmbeddingStore, standIns: [[Double]] = []) throws {
-        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
+        try MechanismParameter.epsilon.check(epsilon)
         switch cap {
-        case .noiseNorm(let radius, _), .outputDistance(let radius):
-            guard radius.isFinite, radius > 0 else { throw MechanismError.invalidCap(radius) }
+        case .noiseNorm(let radius, _): try Parameter.maxNoise.check(radius)
+        case .outputDistance(let distance): try Parameter.maxDistance.check(distance)
         }
         self.epsilon = epsilon
         self.cap = cap
@@ -78,10 +77,21 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
         if case .outputDistance(let distance) = cap, standInReach >= distance {
             let reach = String(format: "%.6g", standInReach)
             throw MechanismError.noGuarantee(
-                "--max-distance \(String(format: "%g", distance)) is not above the distance from the out-of-vocabulary "
-                    + "stand-in (the mean vector used under --oov unk) to its nearest word, \(reach): the cap then "
-                    + "bounds nothing for unknown words. Raise --max-distance above \(reach), or choose another --oov policy.")
+                parameter: "max_distance",
+                detail: "the distance cap D = \(String(format: "%g", distance)) is not above the distance from the "
+                    + "out-of-vocabulary stand-in (the mean vector privatized for unknown words) to its nearest word, "
+                    + "\(reach): the cap then bounds nothing for unknown words. Raise D above \(reach), or keep unknown "
+                    + "words away from the mechanism (another out-of-vocabulary policy)")
         }
+    }
+
+    /// The caps, of which a run uses one.
+    public enum Parameter {
+        public static let maxNoise = MechanismParameter(
+            name: "max_noise", symbol: "R", meaning: "the cap on the noise norm", range: .above(0, through: 1e15))
+        public static let maxDistance = MechanismParameter(
+            name: "max_distance", symbol: "D", meaning: "output only words within this distance of the input",
+            range: .above(0, through: 1e15))
     }
 
     /// A norm cap that rarely bites: `R = (n + 5√n)/ε`, five standard

@@ -21,11 +21,16 @@ public struct VickreyMechanism: WordMechanism {
     public let t: Double
     let store: EmbeddingStore
 
-    public init(epsilon: Double, t: Double = 0.5, store: EmbeddingStore) throws {
-        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
-        guard t >= 0, t <= 1 else {
-            throw MechanismError.invalidParameter(name: "--vickrey-t", requirement: "a number in [0, 1]", value: t)
-        }
+    /// The mechanism's own parameter.
+    public enum Parameter {
+        public static let t = MechanismParameter(
+            name: "t", symbol: "t", meaning: "how much the second nearest word is preferred (0: plain laplace)",
+            range: .closed(0, 1), defaultValue: 0.5)
+    }
+
+    public init(epsilon: Double, t: Double = Parameter.t.defaultValue!, store: EmbeddingStore) throws {
+        try MechanismParameter.epsilon.check(epsilon)
+        try Parameter.t.check(t)
         self.epsilon = epsilon
         self.t = t
         self.store = store

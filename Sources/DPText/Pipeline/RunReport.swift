@@ -159,8 +159,11 @@ public struct RunReport: Codable, Sendable {
         self.seconds = seconds
     }
 
-    /// Writes the report as pretty, key-sorted JSON (atomically).
-    public func write(to path: String) throws {
+    /// The report as pretty, key-sorted JSON.
+    public var json: [UInt8] { reportJSON(self) }
+
+    /// Writes the report as pretty, key-sorted JSON (a file atomically, a device in place).
+    public func write(to path: String) throws(PipelineError) {
         try writeReportJSON(self, to: path)
     }
 }
@@ -227,17 +230,34 @@ public struct PublicRunReport: Codable, Sendable {
                                     seeded: noise.isSeeded, counts: nil)
     }
 
-    public func write(to path: String) throws {
+    /// The report as pretty, key-sorted JSON.
+    public var json: [UInt8] { reportJSON(self) }
+
+    public func write(to path: String) throws(PipelineError) {
         try writeReportJSON(self, to: path)
     }
 }
 
-/// Pretty, key-sorted, snake-case JSON, written atomically.
-func writeReportJSON(_ report: some Encodable, to path: String) throws {
+/// Pretty, key-sorted, snake-case JSON with a final newline.
+func reportJSON(_ report: some Encodable) -> [UInt8] {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     encoder.keyEncodingStrategy = .convertToSnakeCase
-    try encoder.encode(report).write(to: URL(fileURLWithPath: path), options: .atomic)
+    // Reports hold only strings, numbers and containers of them: encoding cannot fail.
+    return Array(try! encoder.encode(report)) + [0x0A]
+}
+
+/// Writes `report` to `path` as an output is written (`outputSink`): a file
+/// atomically, a device or FIFO in place.
+func writeReportJSON(_ report: some Encodable, to path: String) throws(PipelineError) {
+    let sink = try outputSink(path: path)
+    do {
+        try sink.write(reportJSON(report))
+        try sink.finish()
+    } catch {
+        sink.abandon()
+        throw error
+    }
 }
 
 extension RunReport.Guarantee {

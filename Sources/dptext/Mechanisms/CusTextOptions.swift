@@ -6,14 +6,15 @@ import DPText
 struct CusTextOptions: MechanismOptionGroup {
     static let names = ["custext", "custext-plus"]
     static var decodesPoints: Bool { false }
+    typealias Parameter = CusTextMechanism.Parameter
 
-    @Option(help: ArgumentHelp("custext, custext-plus: words per group (default 20).", valueName: "K"))
+    @Option(help: ArgumentHelp(help(Parameter.topK, "custext, custext-plus"), valueName: "K"))
     var topK: Int?
 
-    var givenFlags: [String] { flagsGiven([("--top-k", topK)]) }
+    var parameterValues: [(parameter: MechanismParameter, value: Double?)] { [(Parameter.topK, Self.number(topK))] }
 
     func make(name: String, context: MechanismContext) throws -> any WordMechanism {
-        let size = topK ?? 20
+        let size = topK ?? Int(Parameter.topK.defaultValue!)
         if name == "custext-plus" {
             return try CusTextPlusMechanism(epsilon: context.epsilon, groupSize: size, resources: context.resources)
         }

@@ -4,26 +4,26 @@ import DPText
 /// `--mechanism kde-mh`: Laplace noise, then Metropolis–Hastings denoising under a KDE prior.
 struct KDEMHOptions: MechanismOptionGroup {
     static let names = ["kde-mh"]
+    typealias Parameter = KDEMetropolisHastingsMechanism.Parameter
 
-    @Option(help: ArgumentHelp("kde-mh: KDE bandwidth h (default: Scott's rule).", valueName: "h"))
+    @Option(help: ArgumentHelp(help(Parameter.bandwidth, "kde-mh"), valueName: "h"))
     var bandwidth: Double?
 
-    @Option(help: ArgumentHelp("kde-mh: chain moves before the counted ones (default 0).", valueName: "B"))
+    @Option(help: ArgumentHelp(help(Parameter.burnIn, "kde-mh"), valueName: "B"))
     var burnIn: Int?
 
-    @Option(help: ArgumentHelp("kde-mh: chain moves after burn-in (default 30).", valueName: "T"))
+    @Option(help: ArgumentHelp(help(Parameter.steps, "kde-mh"), valueName: "T"))
     var steps: Int?
 
-    @Option(help: ArgumentHelp("kde-mh: random-walk step scale σ (default: from the mixture proposal).", valueName: "σ"))
+    @Option(help: ArgumentHelp(help(Parameter.proposalScale, "kde-mh"), valueName: "σ"))
     var proposalScale: Double?
 
-    @Option(help: ArgumentHelp("kde-mh: vocabulary words nearest the noisy point that carry the KDE (default 100).",
-                               valueName: "M"))
+    @Option(help: ArgumentHelp(help(Parameter.kdeNeighbors, "kde-mh"), valueName: "M"))
     var kdeNeighbors: Int?
 
-    var givenFlags: [String] {
-        flagsGiven([("--bandwidth", bandwidth), ("--burn-in", burnIn), ("--steps", steps),
-                              ("--proposal-scale", proposalScale), ("--kde-neighbors", kdeNeighbors)])
+    var parameterValues: [(parameter: MechanismParameter, value: Double?)] {
+        [(Parameter.bandwidth, bandwidth), (Parameter.burnIn, Self.number(burnIn)), (Parameter.steps, Self.number(steps)),
+         (Parameter.proposalScale, proposalScale), (Parameter.kdeNeighbors, Self.number(kdeNeighbors))]
     }
 
     func make(name: String, context: MechanismContext) throws -> any WordMechanism {
@@ -31,6 +31,6 @@ struct KDEMHOptions: MechanismOptionGroup {
             epsilon: context.epsilon, store: context.resources.vocabulary, bandwidth: bandwidth,
             burnIn: burnIn ?? KDEMetropolisHastingsMechanism.defaultBurnIn,
             steps: steps ?? KDEMetropolisHastingsMechanism.defaultSteps, proposalScale: proposalScale,
-            kernelNeighbors: kdeNeighbors ?? 100)
+            kernelNeighbors: kdeNeighbors ?? Int(Parameter.kdeNeighbors.defaultValue!))
     }
 }

@@ -4,14 +4,15 @@ import DPText
 /// `--mechanism mahalanobis`: Laplace noise shaped by the vocabulary's covariance.
 struct MahalanobisOptions: MechanismOptionGroup {
     static let names = ["mahalanobis"]
+    typealias Parameter = MahalanobisMechanism.Parameter
 
-    @Option(help: ArgumentHelp("mahalanobis: λ, the weight of the covariance in the noise shape (default 0.2).",
-                               valueName: "λ"))
+    @Option(help: ArgumentHelp(help(Parameter.lambda, "mahalanobis"), valueName: "λ"))
     var lambda: Double?
 
-    var givenFlags: [String] { flagsGiven([("--lambda", lambda)]) }
+    var parameterValues: [(parameter: MechanismParameter, value: Double?)] { [(Parameter.lambda, lambda)] }
 
     func make(name: String, context: MechanismContext) throws -> any WordMechanism {
-        try MahalanobisMechanism(epsilon: context.epsilon, lambda: lambda ?? 0.2, store: context.resources.vocabulary)
+        try MahalanobisMechanism(epsilon: context.epsilon, lambda: lambda ?? Parameter.lambda.defaultValue!,
+                                 store: context.resources.vocabulary)
     }
 }

@@ -18,9 +18,13 @@ protocol MechanismOptionGroup: ParsableArguments {
     /// Why its claimed guarantee is not proven, or nil when it is (default):
     /// `privatize` then runs it only with `--allow-unverified`.
     static var unverifiedBecause: String? { get }
-    /// The flags of its options given on the command line (an option given
-    /// to another mechanism is an error, not silently ignored).
-    var givenFlags: [String] { get }
+    /// Its numeric options with their parameters (`MechanismParameter`):
+    /// values given are checked against their ranges before any work.
+    var parameterValues: [(parameter: MechanismParameter, value: Double?)] { get }
+    /// Flags of its other options (not numbers) that were given.
+    var otherGivenFlags: [String] { get }
+    /// The flag of each parameter not spelled `--name` (with `-` for `_`).
+    static var flagOverrides: [String: String] { get }
     /// Checks that depend on which of `names` was chosen.
     func check(name: String) throws
     /// What a run of `name` at `epsilon` needs beyond the defaults, as
@@ -34,7 +38,28 @@ extension MechanismOptionGroup {
     static var needsEpsilon: Bool { true }
     static var decodesPoints: Bool { true }
     static var unverifiedBecause: String? { nil }
-    var givenFlags: [String] { [] }
+    var parameterValues: [(parameter: MechanismParameter, value: Double?)] { [] }
+    var otherGivenFlags: [String] { [] }
+    static var flagOverrides: [String: String] { [:] }
+
+    /// The flags of its options given on the command line (an option given
+    /// to another mechanism is an error, not silently ignored).
+    var givenFlags: [String] {
+        parameterValues.compactMap { $0.value == nil ? nil : Self.flag(for: $0.parameter) } + otherGivenFlags
+    }
+
+    /// The flag of `parameter`.
+    static func flag(for parameter: MechanismParameter) -> String {
+        flagOverrides[parameter.name] ?? "--" + parameter.name.replacingOccurrences(of: "_", with: "-")
+    }
+
+    /// Help for `parameter` of mechanism(s) `owner`: meaning, range and default.
+    static func help(_ parameter: MechanismParameter, _ owner: String) -> String {
+        "\(owner): \(parameter.help)."
+    }
+
+    /// `value` as the `Double` a parameter check takes.
+    static func number(_ value: Int?) -> Double? { value.map(Double.init) }
     func check(name: String) throws {}
     static func typicalArguments(name: String, epsilon: Double, dimension: Int) -> [String] { [] }
 }

@@ -18,7 +18,8 @@ struct MechanismOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Mechanism: \(MechanismOptions.names.joined(separator: ", ")).", valueName: "name"))
     var mechanism = "laplace"
 
-    @Option(help: ArgumentHelp("Privacy parameter ε > 0, per unit of embedding distance.", valueName: "ε"))
+    @Option(help: ArgumentHelp("The privacy parameter ε, per unit of embedding distance; "
+                               + "\(MechanismParameter.epsilon.range.description).", valueName: "ε"))
     var epsilon: Double?
 
     @Option(help: ArgumentHelp(
@@ -26,8 +27,8 @@ struct MechanismOptions: ParsableArguments {
             + "privacy unchanged, deniability statistics biased).", valueName: "search"))
     var decoder: DecoderChoice = .exact
 
-    @Option(help: ArgumentHelp("--decoder hnsw: search beam width (default \(MechanismOptions.defaultHNSWEf)).",
-                               valueName: "ef"))
+    @Option(help: ArgumentHelp("--decoder hnsw: search beam width, 1–\(MechanismOptions.largestHNSWEf) "
+                               + "(default \(MechanismOptions.defaultHNSWEf)).", valueName: "ef"))
     var hnswEf: Int?
 
     // Each mechanism's own options (mechanisms without options need no property).
@@ -41,6 +42,7 @@ struct MechanismOptions: ParsableArguments {
     @OptionGroup(title: "vickrey") var vickrey: VickreyOptions
 
     static let defaultHNSWEf = 128
+    static let largestHNSWEf = 100_000
 
     /// Every registered group, as parsed (a default instance for those without options).
     var groups: [any MechanismOptionGroup] {
@@ -57,15 +59,16 @@ struct MechanismOptions: ParsableArguments {
         guard Self.names.contains(mechanism) else {
             throw ValidationError("unknown --mechanism \(mechanism); choose one of \(Self.names.joined(separator: ", ")).")
         }
-        if let epsilon, !(epsilon.isFinite && epsilon > 0) {
-            throw ValidationError("--epsilon must be a finite number greater than 0 (got \(epsilon)).")
-        }
+        if let epsilon { try Self.checked(MechanismParameter.epsilon, epsilon, flag: "--epsilon") }
         let family = type(of: chosen)
         for group in groups where type(of: group) != family {
             if let flag = group.givenFlags.first {
                 let owner = type(of: group).names.joined(separator: " or ")
                 throw ValidationError("\(flag) applies to --mechanism \(owner), not \(mechanism).")
             }
+        }
+        for (parameter, value) in chosen.parameterValues {
+            if let value { try Self.checked(parameter, value, flag: family.flag(for: parameter)) }
         }
         try chosen.check(name: mechanism)
         if decoder == .hnsw && !family.decodesPoints {
@@ -74,12 +77,25 @@ struct MechanismOptions: ParsableArguments {
         if hnswEf != nil && decoder != .hnsw {
             throw ValidationError("--hnsw-ef applies to --decoder hnsw.")
         }
-        if let hnswEf, hnswEf < 1 {
-            throw ValidationError("--hnsw-ef must be at least 1 (got \(hnswEf)).")
+        if let hnswEf, !(1...Self.largestHNSWEf).contains(hnswEf) {
+            throw ValidationError("--hnsw-ef must be a whole number in [1, \(Self.largestHNSWEf)] (got \(hnswEf)).")
         }
         if family.needsEpsilon && epsilon == nil {
             throw ValidationError("--mechanism \(mechanism) needs --epsilon (a number > 0).")
         }
+    }
+
+    /// Throws a usage error naming `flag` when `value` is outside `parameter`'s range.
+    private static func checked(_ parameter: MechanismParameter, _ value: Double, flag: String) throws {
+        do { try parameter.check(value) } catch {
+            throw ValidationError("\(flag) must be \(parameter.requirement) (got \(value)).")
+        }
+    }
+
+    /// The command-line flag of the parameter called `name` (for library errors).
+    static func flag(forParameter name: String) -> String {
+        for family in registry { if let flag = family.flagOverrides[name] { return flag } }
+        return "--" + name.replacingOccurrences(of: "_", with: "-")
     }
 
     /// The mechanism with `name` at `epsilon` and its typical parameters,

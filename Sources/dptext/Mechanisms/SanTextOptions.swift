@@ -6,17 +6,16 @@ import DPText
 struct SanTextOptions: MechanismOptionGroup {
     static let names = ["santext", "santext-plus"]
     static var decodesPoints: Bool { false }
+    typealias Parameter = SanTextPlusMechanism.Parameter
 
-    @Option(help: ArgumentHelp("santext-plus: the least frequent fraction of the vocabulary that is sensitive "
-                               + "(default 0.5).", valueName: "w"))
+    @Option(help: ArgumentHelp(help(Parameter.sensitiveFraction, "santext-plus"), valueName: "w"))
     var sensitiveFraction: Double?
 
-    @Option(help: ArgumentHelp("santext-plus: the probability a non-sensitive word is sampled rather than kept "
-                               + "(default 0.2).", valueName: "p"))
+    @Option(help: ArgumentHelp(help(Parameter.sampleProbability, "santext-plus"), valueName: "p"))
     var sampleProbability: Double?
 
-    var givenFlags: [String] {
-        flagsGiven([("--sensitive-fraction", sensitiveFraction), ("--sample-probability", sampleProbability)])
+    var parameterValues: [(parameter: MechanismParameter, value: Double?)] {
+        [(Parameter.sensitiveFraction, sensitiveFraction), (Parameter.sampleProbability, sampleProbability)]
     }
 
     func check(name: String) throws {
@@ -28,7 +27,8 @@ struct SanTextOptions: MechanismOptionGroup {
     func make(name: String, context: MechanismContext) throws -> any WordMechanism {
         guard name == "santext-plus" else { return try SanTextMechanism(epsilon: context.epsilon, resources: context.resources) }
         return try SanTextPlusMechanism(
-            epsilon: context.epsilon, sensitiveFraction: sensitiveFraction ?? 0.5, sampleProbability: sampleProbability ?? 0.2,
+            epsilon: context.epsilon, sensitiveFraction: sensitiveFraction ?? Parameter.sensitiveFraction.defaultValue!,
+            sampleProbability: sampleProbability ?? Parameter.sampleProbability.defaultValue!,
             resources: context.resources)
     }
 }

@@ -5,13 +5,15 @@ import DPText
 struct TEMOptions: MechanismOptionGroup {
     static let names = ["tem"]
     static var decodesPoints: Bool { false }
+    typealias Parameter = TruncatedExponentialMechanism.Parameter
 
-    @Option(help: ArgumentHelp("tem: β, the probability bound of the truncated tail (default 0.001).", valueName: "β"))
+    @Option(help: ArgumentHelp(help(Parameter.beta, "tem"), valueName: "β"))
     var beta: Double?
 
-    var givenFlags: [String] { flagsGiven([("--beta", beta)]) }
+    var parameterValues: [(parameter: MechanismParameter, value: Double?)] { [(Parameter.beta, beta)] }
 
     func make(name: String, context: MechanismContext) throws -> any WordMechanism {
-        try TruncatedExponentialMechanism(epsilon: context.epsilon, beta: beta ?? 0.001, resources: context.resources)
+        try TruncatedExponentialMechanism(epsilon: context.epsilon, beta: beta ?? Parameter.beta.defaultValue!,
+                                          resources: context.resources)
     }
 }

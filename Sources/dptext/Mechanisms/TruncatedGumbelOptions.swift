@@ -9,12 +9,12 @@ struct TruncatedGumbelOptions: MechanismOptionGroup {
         "its candidate set depends on the input word, so the claimed ε·d bound cannot hold, and the privacy audit "
             + "(dptext evaluate audit) measures losses above it"
     }
+    typealias Parameter = TruncatedGumbelMechanism.Parameter
 
-    @Option(help: ArgumentHelp("truncated-gumbel: mean of the Poisson candidate count (default ln(V − 1)).",
-                               valueName: "μ"))
+    @Option(help: ArgumentHelp(help(Parameter.poissonMean, "truncated-gumbel"), valueName: "μ"))
     var poissonMean: Double?
 
-    var givenFlags: [String] { flagsGiven([("--poisson-mean", poissonMean)]) }
+    var parameterValues: [(parameter: MechanismParameter, value: Double?)] { [(Parameter.poissonMean, poissonMean)] }
 
     func make(name: String, context: MechanismContext) throws -> any WordMechanism {
         try TruncatedGumbelMechanism(epsilon: context.epsilon, resources: context.resources, poissonMean: poissonMean)

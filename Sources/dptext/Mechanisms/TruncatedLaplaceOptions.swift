@@ -5,19 +5,22 @@ import DPText
 struct TruncatedLaplaceOptions: MechanismOptionGroup {
     static let names = ["truncated-laplace"]
 
-    @Option(help: ArgumentHelp("truncated-laplace: cap the noise norm at R.", valueName: "R"))
+    typealias Parameter = TruncatedLaplaceMechanism.Parameter
+
+    @Option(help: ArgumentHelp(help(Parameter.maxNoise, "truncated-laplace"), valueName: "R"))
     var maxNoise: Double?
 
     @Option(help: ArgumentHelp("truncated-laplace with --max-noise: condition (default) or clip the radius.",
                                valueName: "variant"))
     var truncation: TruncatedLaplaceMechanism.NormCapVariant?
 
-    @Option(help: ArgumentHelp("truncated-laplace: output only words within D of the input.", valueName: "D"))
+    @Option(help: ArgumentHelp(help(Parameter.maxDistance, "truncated-laplace"), valueName: "D"))
     var maxDistance: Double?
 
-    var givenFlags: [String] {
-        flagsGiven([("--max-noise", maxNoise), ("--truncation", truncation), ("--max-distance", maxDistance)])
+    var parameterValues: [(parameter: MechanismParameter, value: Double?)] {
+        [(Parameter.maxNoise, maxNoise), (Parameter.maxDistance, maxDistance)]
     }
+    var otherGivenFlags: [String] { flagsGiven([("--truncation", truncation)]) }
 
     func check(name: String) throws {
         if (maxNoise == nil) == (maxDistance == nil) {

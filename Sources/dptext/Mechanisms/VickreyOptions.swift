@@ -4,14 +4,16 @@ import DPText
 /// `--mechanism vickrey`: Laplace noise, then a choice between the two nearest words.
 struct VickreyOptions: MechanismOptionGroup {
     static let names = ["vickrey"]
+    typealias Parameter = VickreyMechanism.Parameter
+    static var flagOverrides: [String: String] { [Parameter.t.name: "--vickrey-t"] }
 
-    @Option(help: ArgumentHelp("vickrey: t in [0, 1], how much the second nearest word is preferred (default 0.5).",
-                               valueName: "t"))
+    @Option(help: ArgumentHelp(help(Parameter.t, "vickrey"), valueName: "t"))
     var vickreyT: Double?
 
-    var givenFlags: [String] { flagsGiven([("--vickrey-t", vickreyT)]) }
+    var parameterValues: [(parameter: MechanismParameter, value: Double?)] { [(Parameter.t, vickreyT)] }
 
     func make(name: String, context: MechanismContext) throws -> any WordMechanism {
-        try VickreyMechanism(epsilon: context.epsilon, t: vickreyT ?? 0.5, store: context.resources.vocabulary)
+        try VickreyMechanism(epsilon: context.epsilon, t: vickreyT ?? Parameter.t.defaultValue!,
+                             store: context.resources.vocabulary)
     }
 }

@@ -109,51 +109,74 @@ struct PrivatizeCommand: ParsableCommand {
             let start = Date()
             let sources = inputs.isEmpty ? ["-"] : inputs
             let targets = try outputTargets(for: sources)
-            let progress = CacheProgress()
-            let (resources, storeWords, storePath) = try storeOptions.loadResources(progress: progress)
-            let noise: NoiseSource = seed.map { .seeded($0) } ?? .system
-            let setup = try PrivatizationSetup(
-                resources: resources, options: mechanismOptions, policy: oov, maskToken: maskToken, noise: noise,
-                format: format == .text ? .text : .jsonl(field: field), threads: threads,
-                onError: onError, maxUnprotectedFraction: maxUnprotectedFraction, recordKey: recordKey)
-            progress.finish()
+            // Every file is created now (a path that cannot be written fails before any work) and
+            // published only when all are complete: the run is all or nothing.
+            let files = PublishedTogether()
+            do {
+                let sinks = try targets.map { try $0.map(files.sink(path:)) ?? StandardOutputSink() }
+                let reportSink = try report.map(files.sink(path:))
+                let publicReportSink = try reportPublic.map(files.sink(path:))
+                try privatize(sources, into: sinks, reportSink: reportSink, publicReportSink: publicReportSink,
+                              targets: targets, start: start)
+                try files.publish()
+            } catch {
+                files.abandon()
+                throw error
+            }
+        }
+    }
 
-            var counts = RewriteCounts()
-            var written = OutputCounts()
-            for (index, (source, target)) in zip(sources, targets).enumerated() {
-                var reader = try source == "-"
-                    ? LineReader(handle: .standardInput, name: "<stdin>") : LineReader(path: source)
-                let sink: any OutputSink = try target.map { try outputSink(path: $0) } ?? StandardOutputSink()
-                // Counting the output costs a tokenizer pass: only for the public report.
-                let counting = reportPublic.map { _ in CountingSink(sink) }
-                let meter = ProgressMeter(total: source == "-" ? nil : fileSize(source))
-                let inputCounts = try counting.map { try setup.pipeline.run(&reader, input: index, into: $0,
-                                                                            progress: meter.update) }
-                    ?? setup.pipeline.run(&reader, input: index, into: sink, progress: meter.update)
-                meter.finish()
-                warnAboutSkipped(inputCounts)
-                counts += inputCounts
-                written += counting?.counts ?? OutputCounts()
-            }
-            guard report != nil || reportPublic != nil else { return }
-            let embeddings = RunReport.Embeddings(
-                path: storePath, sha256: try sha256Hex(ofFileAt: storePath), storeWords: storeWords,
-                vocabulary: setup.vocabulary, vocabLimit: storeOptions.vocabLimit)
-            if let report {
-                try RunReport(
-                    mechanism: setup.mechanism, decoder: setup.decoder, embeddings: embeddings, noise: noise,
-                    recordKey: recordKey, field: format == .jsonl ? field : nil, format: format.rawValue,
-                    oovPolicy: oov, onError: onError, inputs: sources.map { $0 == "-" ? "<stdin>" : $0 }, outputs: targets.map { $0 ?? "<stdout>" },
-                    counts: counts, seconds: Date().timeIntervalSince(start)
-                ).write(to: report)
-            }
-            if let reportPublic {
-                try PublicRunReport(
-                    mechanism: setup.mechanism, decoder: setup.decoder, embeddings: embeddings, noise: noise,
-                    recordKey: recordKey, field: format == .jsonl ? field : nil, format: format.rawValue,
-                    oovPolicy: oov, onError: onError, output: written
-                ).write(to: reportPublic)
-            }
+    /// Privatizes every source into its sink, then writes the reports.
+    private func privatize(
+        _ sources: [String], into sinks: [any OutputSink], reportSink: (any OutputSink)?,
+        publicReportSink: (any OutputSink)?, targets: [String?], start: Date
+    ) throws {
+        let progress = CacheProgress()
+        let (resources, storeWords, storePath) = try storeOptions.loadResources(progress: progress)
+        let noise: NoiseSource = seed.map { .seeded($0) } ?? .system
+        let setup = try PrivatizationSetup(
+            resources: resources, options: mechanismOptions, policy: oov, maskToken: maskToken, noise: noise,
+            format: format == .text ? .text : .jsonl(field: field), threads: threads,
+            onError: onError, maxUnprotectedFraction: maxUnprotectedFraction, recordKey: recordKey)
+        progress.finish()
+
+        var counts = RewriteCounts()
+        var written = OutputCounts()
+        for (index, (source, sink)) in zip(sources, sinks).enumerated() {
+            var reader = try source == "-"
+                ? LineReader(handle: .standardInput, name: "<stdin>") : LineReader(path: source)
+            // Counting the output costs a tokenizer pass: only for the public report.
+            let counting = reportPublic.map { _ in CountingSink(sink) }
+            let meter = ProgressMeter(total: source == "-" ? nil : fileSize(source))
+            let inputCounts = try counting.map { try setup.pipeline.run(&reader, input: index, into: $0,
+                                                                        progress: meter.update) }
+                ?? setup.pipeline.run(&reader, input: index, into: sink, progress: meter.update)
+            meter.finish()
+            warnAboutSkipped(inputCounts)
+            counts += inputCounts
+            written += counting?.counts ?? OutputCounts()
+        }
+        guard reportSink != nil || publicReportSink != nil else { return }
+        let embeddings = RunReport.Embeddings(
+            path: storePath, sha256: try sha256Hex(ofFileAt: storePath), storeWords: storeWords,
+            vocabulary: setup.vocabulary, vocabLimit: storeOptions.vocabLimit)
+        let jsonField = format == .jsonl ? field : nil
+        if let reportSink {
+            try reportSink.write(RunReport(
+                mechanism: setup.mechanism, decoder: setup.decoder, embeddings: embeddings, noise: noise,
+                recordKey: recordKey, field: jsonField, format: format.rawValue, oovPolicy: oov, onError: onError,
+                inputs: sources.map { $0 == "-" ? "<stdin>" : $0 }, outputs: targets.map { $0 ?? "<stdout>" },
+                counts: counts, seconds: Date().timeIntervalSince(start)
+            ).json)
+            try reportSink.finish()
+        }
+        if let publicReportSink {
+            try publicReportSink.write(PublicRunReport(
+                mechanism: setup.mechanism, decoder: setup.decoder, embeddings: embeddings, noise: noise,
+                recordKey: recordKey, field: jsonField, format: format.rawValue, oovPolicy: oov, onError: onError,
+                output: written
+            ).json)
+            try publicReportSink.finish()
         }
     }
 
@@ -167,7 +190,8 @@ struct PrivatizeCommand: ParsableCommand {
     }
 
     /// The output path of each input (nil: standard output), refusing any
-    /// that would overwrite an input.
+    /// target — output or report — that is an input (standard input's file
+    /// included), and any two targets that are one file.
     private func outputTargets(for sources: [String]) throws -> [String?] {
         let targets: [String?]
         if let outputDir {
@@ -179,16 +203,33 @@ struct PrivatizeCommand: ParsableCommand {
             }
             targets = sources.map { URL(fileURLWithPath: outputDir).appendingPathComponent(
                 URL(fileURLWithPath: $0).lastPathComponent).path }
-            if Set(targets).count < targets.count {
-                throw Failure(message: "two inputs have the same file name; --output-dir would write both to one file.",
-                              status: ExitStatus.cannotCreate)
-            }
         } else {
             targets = [output]
         }
-        for target in targets.compactMap({ $0 }) + [report, reportPublic].compactMap({ $0 })
-        where sources.contains(where: { sameFile($0, target) }) {
-            throw PipelineError.outputIsInput(path: target)
+        let named = targets.compactMap { $0 } + [report, reportPublic].compactMap { $0 }
+        let inputs = sources.map { $0 == "-" ? FileIdentity(descriptor: STDIN_FILENO) : FileIdentity(path: $0) }
+        for target in named {
+            if let identity = FileIdentity(path: target), inputs.contains(identity) {
+                throw PipelineError.outputIsInput(path: target)
+            }
+        }
+        // Two targets are one file when they are one existing file, or one path to be created.
+        func sameTarget(_ a: String, _ b: String) -> Bool {
+            if let first = FileIdentity(path: a), let second = FileIdentity(path: b) {
+                return first == second && !first.isNullDevice
+            }
+            return resolvedPath(a) == resolvedPath(b)
+        }
+        let stdout = targets.contains(nil) ? FileIdentity(descriptor: STDOUT_FILENO) : nil
+        for (offset, target) in named.enumerated() {
+            if let other = named[..<offset].first(where: { sameTarget($0, target) }) {
+                throw Failure(message: "\(other) and \(target) are the same file: the run would write two things into "
+                              + "one. Give every output and report its own path.", status: ExitStatus.usage)
+            }
+            if let stdout, !stdout.isNullDevice, FileIdentity(path: target) == stdout {
+                throw Failure(message: "\(target) is standard output, where the output goes. Give the report its own "
+                              + "file, or write the output with -o.", status: ExitStatus.usage)
+            }
         }
         return targets
     }

@@ -39,6 +39,15 @@ struct ReportMergeCommand: ParsableCommand {
                 }
                 return (path, data)
             }
+            // The same part twice would count its records twice.
+            var seen: [String: String] = [:]
+            for (path, data) in contents {
+                let digest = sha256Hex(of: data)
+                if let first = seen.updateValue(path, forKey: digest) {
+                    throw Failure(message: "\(path): the same report as \(first) (equal SHA-256): merging a part twice "
+                                  + "would count its records twice. Give each part once.", status: ExitStatus.dataError)
+                }
+            }
             func decoded<Report: Decodable>(_ type: Report.Type) -> [(name: String, report: Report)]? {
                 let reports = contents.compactMap { name, data in
                     (try? decoder.decode(type, from: data)).map { (name: name, report: $0) }

@@ -36,7 +36,7 @@ func reportingFailures(_ body: () throws -> Void) throws {
     } catch let error as PipelineError {
         exit(with: error.description, status: status(of: error))
     } catch let error as MechanismError {
-        exit(with: error.description, status: ExitStatus.usage)
+        exit(with: error.commandLineDescription, status: ExitStatus.usage)
     } catch let error as TruncatedGumbelError {
         exit(with: error.description, status: status(of: error))
     } catch let error as VocabularyResourceError {
@@ -80,4 +80,20 @@ private func status(of error: TruncatedGumbelError) -> Int32 {
 /// Prints `dptext: warning: <message>` on stderr.
 func warn(_ message: String) {
     FileHandle.standardError.write(Data("dptext: warning: \(message)\n".utf8))
+}
+
+extension MechanismError {
+    /// The error in the command line's terms: parameters named by their flags.
+    var commandLineDescription: String {
+        switch self {
+        case .invalidParameter(let name, let requirement, let value):
+            return "\(MechanismOptions.flag(forParameter: name)) must be \(requirement) (got \(value))."
+        case .needsExactDecoding:
+            return description + " Use --decoder exact."
+        case .noGuarantee(let parameter, let detail):
+            return "\(MechanismOptions.flag(forParameter: parameter)): \(detail)."
+        case .tooFewWords:
+            return description
+        }
+    }
 }

@@ -34,7 +34,7 @@ struct MechanismCommandTests {
 
     @Test(arguments: [
         (["--mechanism", "tem", "--epsilon", "1", "--beta", "2"], "--beta must be a number in (0, 1) (got 2.0)"),
-        (["--mechanism", "custext", "--epsilon", "1", "--top-k", "0"], "--top-k must be at least 1 (got 0.0)"),
+        (["--mechanism", "custext", "--epsilon", "1", "--top-k", "0"], "--top-k must be a whole number in [2, 1000] (got 0.0)"),
         (["--mechanism", "mahalanobis", "--epsilon", "1", "--lambda", "1.5"], "--lambda must be a number in [0, 1]"),
         (["--mechanism", "vickrey", "--epsilon", "1", "--vickrey-t", "1.5"], "--vickrey-t must be a number in [0, 1]"),
         (["--mechanism", "santext-plus", "--epsilon", "1", "--sensitive-fraction", "0"], "--sensitive-fraction must be"),
@@ -45,10 +45,36 @@ struct MechanismCommandTests {
         (["--mechanism", "tem", "--epsilon", "1", "--lambda", "0.1"], "--lambda applies to --mechanism mahalanobis, not tem"),
         (["--mechanism", "custext", "--epsilon", "1", "--decoder", "hnsw"], "--mechanism custext decodes no noisy vectors"),
         (["--mechanism", "tem"], "--mechanism tem needs --epsilon"),
+        // Values that crashed or exhausted memory before they were checked against their ranges.
+        (["--epsilon", "1e-100"], "--epsilon must be a number in [1e-06, 1e+09] (got 1e-100)"),
+        (["--mechanism", "kde-mh", "--epsilon", "1e-30"], "--epsilon must be a number in [1e-06, 1e+09]"),
+        (["--mechanism", "kde-mh", "--epsilon", "10", "--bandwidth", "1e-300"], "--bandwidth must be a number in [1e-06, 1e+06]"),
+        (["--mechanism", "kde-mh", "--epsilon", "10", "--burn-in", "9223372036854775807"],
+         "--burn-in must be a whole number in [0, 1e+06]"),
+        (["--mechanism", "custext", "--epsilon", "10", "--top-k", "100000"], "--top-k must be a whole number in [2, 1000]"),
+        (["--mechanism", "truncated-laplace", "--epsilon", "10", "--max-noise", "inf"], "--max-noise must be a number in (0, 1e+15]"),
+        (["--decoder", "hnsw", "--hnsw-ef", "0", "--epsilon", "10"], "--hnsw-ef must be a whole number in [1, 100000]"),
     ] as [([String], String)])
     func parameterErrors(arguments: [String], message: String) throws {
         let outcome = try CommandLineTool.run(["privatize", Self.sample] + Self.store + arguments)
         #expect(outcome.status == 64 && outcome.stderr.contains(message), "\(outcome.stderr)")
+    }
+
+    @Test("ε at both ends of its range runs for every kind of mechanism (no crash, no overflow)", arguments: [
+        ["--mechanism", "laplace"], ["--mechanism", "kde-mh", "--steps", "3"], ["--mechanism", "tem"],
+        ["--mechanism", "custext"], ["--mechanism", "vickrey"], ["--mechanism", "mahalanobis"],
+    ])
+    func epsilonRangeEnds(arguments: [String]) throws {
+        for epsilon in ["1e-6", "1e9"] {
+            let outcome = try CommandLineTool.run(["privatize", "--seed", "1", "--epsilon", epsilon] + Self.store + arguments,
+                                                  stdin: Array("The man said that the people were here.\n".utf8))
+            #expect(outcome.status == 0, "ε = \(epsilon) \(arguments): \(outcome.stderr)")
+            #expect(String(decoding: outcome.stdout, as: UTF8.self).split(separator: " ").count == 8)
+            // Almost no noise at ε = 10⁹ (TEM keeps β = 0.001 of its mass on the tail at every ε: not checked).
+            if epsilon == "1e9" && !arguments.contains("tem") {
+                #expect(outcome.stdout == Array("The man said that the people were here.\n".utf8), "\(arguments)")
+            }
+        }
     }
 
     @Test("a partial mechanism's uncovered tokens are unprotected: over the default limit, no output")

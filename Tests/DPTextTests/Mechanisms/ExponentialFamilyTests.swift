@@ -133,7 +133,7 @@ struct TruncatedExponentialMechanismTests {
             }
         }
         for bad in [0, 1, -0.5, 1.5] {
-            #expect(throws: MechanismError.invalidParameter(name: "--beta", requirement: "a number in (0, 1)", value: bad)) {
+            #expect(throws: MechanismError.invalidParameter(name: "beta", requirement: "a number in (0, 1)", value: bad)) {
                 try TruncatedExponentialMechanism(epsilon: 1, beta: bad, store: T.store, neighbors: neighbors)
             }
         }
@@ -331,7 +331,7 @@ struct CusTextTests {
 
     @Test func rejectsInvalidParameters() {
         #expect(throws: MechanismError.self) { try CusTextMechanism(epsilon: -1, groupSize: 5, resources: T.resources) }
-        #expect(throws: MechanismError.invalidParameter(name: "--top-k", requirement: "at least 1", value: 0)) {
+        #expect(throws: MechanismError.invalidParameter(name: "top_k", requirement: "a whole number in [2, 1000]", value: 0)) {
             try CusTextMechanism(epsilon: 1, groupSize: 0, resources: T.resources)
         }
     }

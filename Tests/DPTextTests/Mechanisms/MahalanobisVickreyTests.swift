@@ -98,7 +98,7 @@ struct MahalanobisTests {
 
     @Test func rejectsInvalidParameters() {
         for bad in [-0.1, 1.1] {
-            #expect(throws: MechanismError.invalidParameter(name: "--lambda", requirement: "a number in [0, 1]", value: bad)) {
+            #expect(throws: MechanismError.invalidParameter(name: "lambda", requirement: "a number in [0, 1]", value: bad)) {
                 try MahalanobisMechanism(epsilon: 1, lambda: bad, store: Self.store)
             }
         }

@@ -290,7 +290,13 @@ struct TruncatedGumbelSetupTests {
         }
         let valid = 2 * TruncatedGumbelMechanism.minimumEpsilon(wordCount: 40, minimumDistance: Self.extent.minimumDistance)
         for mean in [0, -2, Double.nan, .infinity] {
-            #expect(throws: TruncatedGumbelError.self) { try Self.make(epsilon: valid, poissonMean: mean) }
+            #expect {
+                try Self.make(epsilon: valid, poissonMean: mean)
+            } throws: { error in
+                guard case .invalidParameter("poisson_mean", "a number in (0, 1e+06]", _) = error as? MechanismError
+                else { return false }
+                return true
+            }
         }
         #expect(try Self.make(epsilon: valid, poissonMean: 3).poissonMean == 3)
         // Duplicate vectors: Δ_min = 0 and a clear refusal.

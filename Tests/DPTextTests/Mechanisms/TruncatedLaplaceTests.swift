@@ -146,8 +146,8 @@ struct TruncatedLaplaceTests {
         #expect {
             try TruncatedLaplaceMechanism(epsilon: epsilon, cap: .outputDistance(reach * 0.99), store: store, standIns: [standIn])
         } throws: { error in
-            guard case MechanismError.noGuarantee(let message) = error else { return false }
-            return message.contains("Raise --max-distance above") && message.contains("--oov")
+            guard case MechanismError.noGuarantee("max_distance", let message) = error else { return false }
+            return message.contains("Raise D above") && message.contains("out-of-vocabulary policy")
         }
         #expect(throws: Never.self) {
             try TruncatedLaplaceMechanism(epsilon: epsilon, cap: .outputDistance(reach * 0.99), store: store)

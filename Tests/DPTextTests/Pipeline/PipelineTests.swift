@@ -284,8 +284,50 @@ struct AtomicFileSinkTests {
     }
 
     @Test func fullDiskIsAnErrorNotASilentTruncation() throws {
-        // /dev/full accepts the open but fails every write with ENOSPC.
-        let handle = try #require(FileHandle(forWritingAtPath: "/dev/full"))
-        #expect(throws: (any Error).self) { try handle.write(contentsOf: Data(repeating: 0, count: 1 << 16)) }
+        // /dev/full accepts the open but fails every write with ENOSPC: the sink must say so, naming the path.
+        let sink = try outputSink(path: "/dev/full")
+        #expect(sink is DeviceSink)
+        #expect {
+            try sink.write([UInt8](repeating: 0, count: 1 << 16))
+        } throws: { error in
+            guard case .unwritableOutput("/dev/full", let reason) = error as? PipelineError else { return false }
+            return reason.contains("No space left on device")
+        }
+        sink.abandon()
+    }
+
+    @Test func outputsPublishedTogetherAppearOnlyWhenAllAreComplete() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { TestData.cleanUp(folder) }
+        let (a, b) = (folder.appendingPathComponent("a.txt").path, folder.appendingPathComponent("b.txt").path)
+        let files = PublishedTogether()
+        let first = try files.sink(path: a), second = try files.sink(path: b)
+        try first.write(Array("one".utf8))
+        try first.finish()
+        #expect(!FileManager.default.fileExists(atPath: a), "complete, but not published before the others")
+        try second.write(Array("two".utf8))
+        try second.finish()
+        try files.publish()
+        #expect(try String(contentsOfFile: a, encoding: .utf8) == "one" && String(contentsOfFile: b, encoding: .utf8) == "two")
+        // Abandoned: nothing appears, nothing is left.
+        let again = PublishedTogether()
+        let c = try again.sink(path: folder.appendingPathComponent("c.txt").path)
+        try c.write([1])
+        try c.finish()
+        again.abandon()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["a.txt", "b.txt"])
+    }
+
+    @Test func stalePartialFilesOfDeadProcessesAreRemoved() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { TestData.cleanUp(folder) }
+        // A pid far above the kernel's limit (4,194,304) is never running; this test's own pid is.
+        let stale = folder.appendingPathComponent(".out.txt.dptext-99999999.partial").path
+        let live = folder.appendingPathComponent(".out.txt.dptext-\(getpid()).partial").path
+        let other = folder.appendingPathComponent(".notes.partial").path
+        for path in [stale, live, other] { try Data("x".utf8).write(to: URL(fileURLWithPath: path)) }
+        AtomicFileSink.removeStalePartials(in: folder.path)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(FileManager.default.fileExists(atPath: live) && FileManager.default.fileExists(atPath: other))
     }
 }

@@ -32,8 +32,10 @@ struct CacheFolderTests {
         bytes[500] ^= 1
         try bytes.write(to: file)
         guard case .rejected(let reason) = cache.lookUp("table.bin") else { Issue.record("a changed file was used"); return }
-        #expect(reason.contains("signature does not match"))
-        #expect(warnings.all.count == 1 && warnings.all[0].contains(file.path))
+        #expect(reason.contains("signature does not match") && warnings.all.isEmpty, "lookUp only describes")
+        #expect(cache.load("table.bin") == nil, "load rejects it, reports it and removes it")
+        #expect(warnings.all.count == 1 && warnings.all[0].contains(file.path) && warnings.all[0].contains("removed"))
+        #expect(!FileManager.default.fileExists(atPath: file.path))
 
         // A valid file under another name (another kind, store or width): rejected.
         try cache.save("table.bin", payload)
@@ -43,13 +45,13 @@ struct CacheFolderTests {
         // Signed with another key (another user's dptext): rejected.
         let stranger = try CacheFolder(path: cache.path, key: .random())
         try stranger.save("table.bin", payload)
+        #expect(stranger.lookUp("table.bin") == .valid(payload))
         #expect(cache.load("table.bin") == nil)
-        #expect(stranger.load("table.bin") == payload)
 
         // Too short to hold a signature: rejected.
         try Data([1, 2, 3]).write(to: file)
         #expect(cache.load("table.bin") == nil)
-        #expect(warnings.all.count == 4)
+        #expect(warnings.all.count == 4 && !FileManager.default.fileExists(atPath: file.path))
     }
 
     @Test("a folder other users can write, or another user owns, is refused")

@@ -30,7 +30,7 @@ public struct GaussianKDEPrior: Sendable {
     public init(store: EmbeddingStore, bandwidth: Double? = nil) throws {
         let h = bandwidth ?? Self.scottBandwidth(store)
         guard h.isFinite, h > 0 else {
-            throw MechanismError.invalidParameter(name: "--bandwidth", requirement: "a finite number > 0", value: h)
+            throw MechanismError.invalidParameter(name: "bandwidth", requirement: "a finite number > 0", value: h)
         }
         self.bandwidth = h
         self.store = store

@@ -34,8 +34,28 @@ public struct KDEMetropolisHastingsMechanism: WordMechanism {
     let denoiser: MetropolisHastingsDenoiser
     private let counters = AcceptanceCounters()
 
+    /// The mechanism's own parameters. The chain's length is capped so that a
+    /// run ends: 10⁶ moves per token is already hours per page.
+    public enum Parameter {
+        public static let bandwidth = MechanismParameter(
+            name: "bandwidth", symbol: "h", meaning: "the KDE bandwidth", range: .closed(1e-6, 1e6),
+            defaultNote: "Scott's rule")
+        public static let burnIn = MechanismParameter(
+            name: "burn_in", symbol: "B", meaning: "chain moves before the counted ones", range: .closed(0, 1e6),
+            isInteger: true, defaultValue: 0)
+        public static let steps = MechanismParameter(
+            name: "steps", symbol: "T", meaning: "chain moves after burn-in", range: .closed(1, 1e6), isInteger: true,
+            defaultValue: 30)
+        public static let proposalScale = MechanismParameter(
+            name: "proposal_scale", symbol: "σ", meaning: "the random-walk step scale", range: .closed(1e-6, 1e6),
+            defaultNote: "from the mixture proposal")
+        public static let kdeNeighbors = MechanismParameter(
+            name: "kde_neighbors", symbol: "M", meaning: "vocabulary words nearest the noisy point that carry the KDE",
+            range: .closed(1, 10_000), isInteger: true, defaultValue: 100)
+    }
+
     /// The defaults of `burnIn` and `steps`.
-    public static let defaultBurnIn = 0, defaultSteps = 30
+    public static let defaultBurnIn = Int(Parameter.burnIn.defaultValue!), defaultSteps = Int(Parameter.steps.defaultValue!)
 
     /// - Parameters:
     ///   - bandwidth: KDE bandwidth h; nil: Scott's rule.
@@ -44,23 +64,15 @@ public struct KDEMetropolisHastingsMechanism: WordMechanism {
     ///   - kernelNeighbors: how many words nearest z carry the KDE.
     public init(
         epsilon: Double, store: EmbeddingStore, bandwidth: Double? = nil,
-        burnIn: Int = defaultBurnIn, steps: Int = defaultSteps, proposalScale: Double? = nil, kernelNeighbors: Int = 100
+        burnIn: Int = defaultBurnIn, steps: Int = defaultSteps, proposalScale: Double? = nil,
+        kernelNeighbors: Int = Int(Parameter.kdeNeighbors.defaultValue!)
     ) throws {
-        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
-        guard burnIn >= 0 else {
-            throw MechanismError.invalidParameter(name: "--burn-in", requirement: "at least 0", value: Double(burnIn))
-        }
-        guard steps >= 1 else {
-            throw MechanismError.invalidParameter(name: "--steps", requirement: "at least 1", value: Double(steps))
-        }
-        guard kernelNeighbors >= 1 else {
-            throw MechanismError.invalidParameter(
-                name: "--kde-neighbors", requirement: "at least 1", value: Double(kernelNeighbors))
-        }
-        if let proposalScale, !(proposalScale.isFinite && proposalScale > 0) {
-            throw MechanismError.invalidParameter(name: "--proposal-scale", requirement: "a finite number > 0",
-                                                  value: proposalScale)
-        }
+        try MechanismParameter.epsilon.check(epsilon)
+        try Parameter.burnIn.check(burnIn)
+        try Parameter.steps.check(steps)
+        try Parameter.kdeNeighbors.check(kernelNeighbors)
+        if let proposalScale { try Parameter.proposalScale.check(proposalScale) }
+        if let bandwidth { try Parameter.bandwidth.check(bandwidth) }
         let prior = try GaussianKDEPrior(store: store, bandwidth: bandwidth)
         self.epsilon = epsilon
         self.kernelNeighbors = min(kernelNeighbors, store.count)

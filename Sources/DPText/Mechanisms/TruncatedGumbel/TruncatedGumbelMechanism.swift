@@ -43,6 +43,13 @@ import Synchronization
 /// for the others. Longer draws search on the spot. K's size changes the work, so timing reveals how large C was,
 /// never the noise (§8.11).
 public struct TruncatedGumbelMechanism: WordMechanism {
+    /// The mechanism's own parameter.
+    public enum Parameter {
+        public static let poissonMean = MechanismParameter(
+            name: "poisson_mean", symbol: "μ", meaning: "the mean of the Poisson candidate count",
+            range: .above(0, through: 1e6), defaultNote: "ln(V − 1)")
+    }
+
     public let epsilon: Double
     /// μ, the mean of the Poisson candidate count before truncation.
     public let poissonMean: Double
@@ -73,7 +80,7 @@ public struct TruncatedGumbelMechanism: WordMechanism {
     ///   - table: the store's neighbour table, at least `tableWidth(wordCount:poissonMean:)`
     ///     wide to avoid searching per token (built from `neighbors` when nil).
     ///   - frequentWords: how many first word ids get their candidate distances precomputed.
-    /// - Throws: `MechanismError.invalidEpsilon` for ε ≤ 0, NaN or ∞; `TruncatedGumbelError` otherwise.
+    /// - Throws: `MechanismError` for ε or μ outside their ranges; `TruncatedGumbelError` otherwise.
     public init(
         epsilon: Double, store: EmbeddingStore, extent: VocabularyExtent, poissonMean: Double? = nil,
         neighbors: some NeighborIndex, table: NeighborTable? = nil, frequentWords: Int = 1 << 16
@@ -103,7 +110,7 @@ public struct TruncatedGumbelMechanism: WordMechanism {
         epsilon: Double, store: EmbeddingStore, extent: VocabularyExtent, poissonMean: Double?,
         neighbors: some NeighborIndex, table: NeighborTable?, frequentWords: Int, resources: VocabularyResources?
     ) throws {
-        guard epsilon.isFinite, epsilon > 0 else { throw MechanismError.invalidEpsilon(epsilon) }
+        try MechanismParameter.epsilon.check(epsilon)
         let count = store.count
         guard count >= 2 else { throw TruncatedGumbelError.tooFewWords(count) }
         guard extent.wordCount == count, extent.wordsSHA256 == VocabularyFingerprint.wordsSHA256(store.words) else {
@@ -117,6 +124,7 @@ public struct TruncatedGumbelMechanism: WordMechanism {
             throw TruncatedGumbelError.duplicateVectors(
                 first: store.words[extent.closestPair.first], second: store.words[extent.closestPair.second])
         }
+        if let poissonMean { try Parameter.poissonMean.check(poissonMean) }
         let mean = poissonMean ?? log(Double(count - 1))
         guard mean.isFinite, mean > 0 else { throw TruncatedGumbelError.invalidPoissonMean(mean) }
 

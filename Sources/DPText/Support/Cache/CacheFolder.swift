@@ -17,8 +17,9 @@ import Foundation
 /// The name binds the content to what it claims to be (the kind, the
 /// store's SHA-256, the width), so a valid file cannot stand in for another.
 /// A file whose tag does not verify — written by another user or an older
-/// dptext, or changed since — is never used: `load` reports it, and the
-/// caller rebuilds it and saves it again. The folder itself must be one
+/// dptext, or changed since — is never used: `load` reports it and removes
+/// it, and the caller computes the resource again (and saves it) when it
+/// needs it. The folder itself must be one
 /// that only this user can write (`OwnerOnlyFolder`).
 public struct CacheFolder: Sendable {
     public let path: String
@@ -62,24 +63,38 @@ public struct CacheFolder: Sendable {
         }
     }
 
-    /// The file called `name`, checked (see the type's documentation); a
-    /// rejected file is also reported through `warn`.
-    public func lookUp(_ name: String) -> Lookup {
+    /// The file called `name`, checked (see the type's documentation).
+    ///
+    /// - Parameter removingRejected: whether a rejected file is reported
+    ///   through `warn` and removed (as `load` does), or only described.
+    public func lookUp(_ name: String, removingRejected: Bool = false) -> Lookup {
         let file = self.file(name)
-        guard let data = FileManager.default.contents(atPath: file) else {
-            return FileManager.default.fileExists(atPath: file) ? reject(name, "it cannot be read") : .missing
+        let reason: String
+        if let data = FileManager.default.contents(atPath: file) {
+            let payload = data.prefix(max(0, data.count - Self.tagSize))
+            if data.count < Self.tagSize {
+                reason = "it is too short to be signed"
+            } else if tag(name: name, payload: payload) == data.suffix(Self.tagSize) {
+                return .valid(Data(payload))
+            } else {
+                reason = "its signature does not match: it was not written by this user's dptext (or by an older "
+                    + "version), or it changed since"
+            }
+        } else if FileManager.default.fileExists(atPath: file) {
+            reason = "it cannot be read"
+        } else {
+            return .missing
         }
-        guard data.count >= Self.tagSize else { return reject(name, "it is too short to be signed") }
-        let payload = data.prefix(data.count - Self.tagSize)
-        guard tag(name: name, payload: payload) == data.suffix(Self.tagSize) else {
-            return reject(name, "its signature does not match: it was not written by this user's dptext (or by an "
-                              + "older version), or it changed since")
+        if removingRejected {
+            warn("\(file): not used, and removed: \(reason); dptext computes it again when it needs it")
+            unlink(file)
         }
-        return .valid(Data(payload))
+        return .rejected(reason)
     }
 
-    /// The payload of `name` when it is there and valid, else nil (see `lookUp`).
-    public func load(_ name: String) -> Data? { lookUp(name).payload }
+    /// The payload of `name` when it is there and valid, else nil; a file
+    /// that is there but not valid is reported and removed (see `lookUp`).
+    public func load(_ name: String) -> Data? { lookUp(name, removingRejected: true).payload }
 
     /// Saves `payload` as `name`, signed, replacing any file of that name atomically.
     public func save(_ name: String, _ payload: Data) throws(CacheError) {
@@ -109,8 +124,4 @@ public struct CacheFolder: Sendable {
         return mac.finalize()
     }
 
-    private func reject(_ name: String, _ reason: String) -> Lookup {
-        warn("\(file(name)): not used, and rebuilt: \(reason)")
-        return .rejected(reason)
-    }
 }
