@@ -24,15 +24,17 @@ struct HNSWBenchCommand: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Search widths to compare.")
     var ef: [Int] = [64, MechanismOptions.defaultHNSWEf, 256]
 
-    @Option(help: "Words sampled (frequency-stratified).")
+    @Option(help: "Words sampled (frequency-stratified; 1–1000000).")
     var words = 200
 
-    @Option(help: "Draws per word.")
+    @Option(help: "Draws per word (1–100000000).")
     var draws = 500
 
     func validate() throws {
-        guard words >= 1, draws >= 1 else { throw ValidationError("--words and --draws must be at least 1.") }
-        guard ef.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--ef must be at least 1.") }
+        try OptionRanges.requireEpsilon("--epsilon", epsilon)
+        try OptionRanges.require("--words", words, in: OptionRanges.sampleWords)
+        try OptionRanges.require("--draws", draws, in: OptionRanges.draws)
+        for width in ef { try OptionRanges.require("--ef", width, in: 1...MechanismOptions.largestHNSWEf) }
     }
 
     func run() throws {

@@ -14,15 +14,15 @@ struct NeighborsBenchCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(help: "Queries per batch.")
+    @Option(help: "Queries per batch (1–1000000).")
     var queries = 2000
 
-    @Option(name: .short, parsing: .upToNextOption, help: "Neighbours per query (several allowed).")
+    @Option(name: .short, parsing: .upToNextOption, help: "Neighbours per query (several allowed; 1–10000).")
     var k: [Int] = [10, 100]
 
     func validate() throws {
-        guard queries >= 1 else { throw ValidationError("--queries must be at least 1.") }
-        guard k.allSatisfy({ $0 >= 1 }) else { throw ValidationError("-k must be at least 1.") }
+        try OptionRanges.require("--queries", queries, in: OptionRanges.sampleWords)
+        for k in k { try OptionRanges.require("-k", k, in: OptionRanges.neighbors) }
     }
 
     func run() throws {

@@ -69,8 +69,12 @@ struct PrivatizeBenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard threads >= 1, chunkLines >= 1 else { throw ValidationError("--threads and --chunk-lines must be at least 1.") }
-        if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be greater than 0.") }
+        try OptionRanges.require("--threads", threads, in: OptionRanges.threads)
+        try OptionRanges.require("--chunk-lines", chunkLines, in: 1...1_000_000)
+        for epsilon in epsilon { try OptionRanges.requireEpsilon("--epsilon", epsilon) }
+        if let gumbelMultiple { try OptionRanges.require("--gumbel-multiple", gumbelMultiple, in: OptionRanges.multiple) }
+        if let screeningDepth { try OptionRanges.require("--screening-depth", screeningDepth, in: 0...4096) }
+        if let seconds { try OptionRanges.require("--seconds", seconds, in: OptionRanges.seconds) }
         for name in mechanism where !MechanismOptions.names.contains(name) {
             throw ValidationError("unknown --mechanism \(name); choose among \(MechanismOptions.names.joined(separator: ", ")).")
         }

@@ -46,6 +46,14 @@ struct SuiteBenchCommand: ParsableCommand {
         valueName: "integer"))
     var seed: UInt64?
 
+    func validate() throws {
+        try OptionRanges.requireEpsilon("--epsilon", epsilon)
+        try OptionRanges.requireEpsilon("--low-epsilon", lowEpsilon)
+        try OptionRanges.require("--gumbel-multiple", gumbelMultiple, in: OptionRanges.multiple)
+        try OptionRanges.require("--seconds", seconds, in: OptionRanges.seconds)
+        try OptionRanges.require("--threads", threads, in: OptionRanges.threads)
+    }
+
     func run() throws {
         try reportingFailures {
             // Small chunks, so that mechanisms far slower than reading stop close to --seconds.

@@ -49,6 +49,15 @@ struct AuditCommand: ParsableCommand {
         let result: PrivacyAuditResult
     }
 
+    func validate() throws {
+        try OptionRanges.require("--draws", draws, in: 100...OptionRanges.draws.upperBound)
+        try OptionRanges.require("--glove-draws", gloveDraws, in: 100...OptionRanges.draws.upperBound)
+        try OptionRanges.require("--kde-draws", kdeDraws, in: 100...OptionRanges.draws.upperBound)
+        try OptionRanges.require("--glove-words", gloveWords, in: 2...10_000_000)
+        try OptionRanges.require("--pairs", pairs, in: 1...10_000)
+        try OptionRanges.requireEpsilon("--glove-epsilon", gloveEpsilon)
+    }
+
     func run() throws {
         try reportingFailures {
             let folder = try evaluation.outputFolder()

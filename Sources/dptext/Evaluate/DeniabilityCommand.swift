@@ -17,16 +17,17 @@ struct DeniabilityCommand: ParsableCommand {
 
     @OptionGroup var evaluation: EvaluationOptions
 
-    @Option(help: "Words in the sample (stratified by frequency into 10 bands).")
+    @Option(help: "Words in the sample (stratified by frequency into 10 bands; 1–1000000).")
     var words = 1000
 
-    @Option(help: "Draws per word (m).")
+    @Option(help: "Draws per word (m; 1–100000000).")
     var draws = 1000
 
     typealias Run = DeniabilityStudy.Run
 
     func validate() throws {
-        guard words >= 1, draws >= 1 else { throw ValidationError("--words and --draws must be at least 1.") }
+        try OptionRanges.require("--words", words, in: OptionRanges.sampleWords)
+        try OptionRanges.require("--draws", draws, in: OptionRanges.draws)
     }
 
     func run() throws {

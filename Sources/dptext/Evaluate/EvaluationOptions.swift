@@ -37,9 +37,10 @@ struct EvaluationOptions: ParsableArguments {
     var options: [String] = []
 
     func validate() throws {
-        guard epsilon.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            throw ValidationError("every --epsilon must be a finite number greater than 0.")
-        }
+        for epsilon in epsilon { try OptionRanges.requireEpsilon("--epsilon", epsilon) }
+        for multiple in gumbelMultiples { try OptionRanges.require("--gumbel-multiples", multiple, in: OptionRanges.multiple) }
+        if let burnIn { try OptionRanges.require("--burn-in", burnIn, in: 0...1_000_000) }
+        if let steps { try OptionRanges.require("--steps", steps, in: 1...1_000_000) }
         for name in mechanism where !MechanismOptions.names.contains(name) {
             throw ValidationError("unknown --mechanism \(name); choose among \(MechanismOptions.names.joined(separator: ", ")).")
         }

@@ -10,13 +10,13 @@ struct NeighborsCommand: ParsableCommand {
     @Argument(help: "A vocabulary word (matched exactly; GloVe words are lower-case).")
     var word: String
 
-    @Option(name: .short, help: "How many words to list, the word itself included.")
+    @Option(name: .short, help: "How many words to list, the word itself included (1–10000).")
     var k = 10
 
     @OptionGroup var storeOptions: StoreOptions
 
     func validate() throws {
-        guard k >= 1 else { throw ValidationError("-k must be at least 1.") }
+        try OptionRanges.require("-k", k, in: OptionRanges.neighbors)
     }
 
     func run() throws {

@@ -73,7 +73,7 @@ struct PrivatizeCommand: ParsableCommand {
             + "store digest, output counts): it can be published with the output.", valueName: "path"))
     var reportPublic: String?
 
-    @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
+    @Option(help: ArgumentHelp("Worker threads, 1–1024 (default: all cores).", valueName: "N"))
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "Run a mechanism whose claimed guarantee is unverified (truncated-gumbel); its report says so.")
@@ -84,7 +84,7 @@ struct PrivatizeCommand: ParsableCommand {
             throw ValidationError("--mechanism \(mechanismOptions.mechanism) has an unverified guarantee: \(reason). "
                                   + "Pass --allow-unverified to run it anyway (its report then says \"unverified\").")
         }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1.") }
+        try OptionRanges.require("--threads", threads, in: OptionRanges.threads)
         guard maxUnprotectedFraction >= 0 && maxUnprotectedFraction <= 1 else {
             throw ValidationError("--max-unprotected-fraction must be between 0 and 1 (got \(maxUnprotectedFraction)).")
         }
