@@ -86,7 +86,7 @@ public struct CusTextMechanism: WordMechanism {
         return distances.map { epsilon / 2 * ($0 - low) / (high - low) }
     }
 
-    public var name: String { "custext" }
+    public var name: String { Self.descriptor.name }
     public var parameters: [String: Double] {
         ["epsilon": epsilon, "top_k": Double(partition.groupSize), "groups": Double(partition.groupCount)]
     }
@@ -143,5 +143,16 @@ public struct CusTextMechanism: WordMechanism {
         let total = weights.reduce(0, +)
         for (member, weight) in zip(group, weights) { p[Int(member)] = weight / total }
         return p
+    }
+}
+
+extension CusTextMechanism {
+    public static let descriptor = MechanismDescriptor(
+        name: "custext", summary: "an exponential mechanism inside public groups of K words",
+        guaranteeKind: "pure-within-groups", parameters: [Parameter.topK], decodesPoints: false,
+        epsilonGrid: .values([1, 3, 5, 7, 10, 12, 15]), cost: .tables
+    ) { settings in
+        try CusTextMechanism(epsilon: settings.requiredEpsilon(of: "custext"), groupSize: settings.integer(Parameter.topK)!,
+                             resources: settings.resources)
     }
 }

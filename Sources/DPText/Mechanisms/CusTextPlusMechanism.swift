@@ -25,7 +25,7 @@ public struct CusTextPlusMechanism: WordMechanism {
     }
 
     public var epsilon: Double { custext.epsilon }
-    public var name: String { "custext-plus" }
+    public var name: String { Self.descriptor.name }
     public var parameters: [String: Double] { custext.parameters.merging(["stopwords": Double(stopwordCount)]) { $1 } }
 
     public var guarantee: PrivacyGuarantee {
@@ -44,4 +44,15 @@ public struct CusTextPlusMechanism: WordMechanism {
 
     /// The exact output distribution for `input` (closed form).
     public func probabilities(_ input: MechanismInput) -> [Double] { custext.probabilities(input) }
+}
+
+extension CusTextPlusMechanism {
+    public static let descriptor = MechanismDescriptor(
+        name: "custext-plus", summary: "CusText with English stopwords passed through (unprotected)",
+        guaranteeKind: "partial pure-within-groups", parameters: [CusTextMechanism.Parameter.topK], decodesPoints: false,
+        epsilonGrid: .values([1, 3, 5, 7, 10, 12, 15]), cost: .tables
+    ) { settings in
+        try CusTextPlusMechanism(epsilon: settings.requiredEpsilon(of: "custext-plus"),
+                                 groupSize: settings.integer(CusTextMechanism.Parameter.topK)!, resources: settings.resources)
+    }
 }

@@ -67,7 +67,7 @@ public struct MahalanobisMechanism: WordMechanism {
         euclideanEpsilon = epsilon / bound.squareRoot()
     }
 
-    public var name: String { "mahalanobis" }
+    public var name: String { Self.descriptor.name }
     public var parameters: [String: Double] {
         ["epsilon": epsilon, "lambda": lambda, "euclidean_epsilon": euclideanEpsilon]
     }
@@ -104,5 +104,16 @@ public struct MahalanobisMechanism: WordMechanism {
             solved[i] = value / factor[i * n + i]
         }
         return solved.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    }
+}
+
+extension MahalanobisMechanism {
+    public static let descriptor = MechanismDescriptor(
+        name: "mahalanobis", summary: "Laplace noise shaped by the vocabulary's covariance, then the nearest word",
+        guaranteeKind: "pure-mahalanobis", parameters: [Parameter.lambda], decodesPoints: true,
+        epsilonGrid: .values([4, 6, 7, 8, 10, 12]), cost: .decoding
+    ) { settings in
+        try MahalanobisMechanism(epsilon: settings.requiredEpsilon(of: "mahalanobis"), lambda: settings.value(Parameter.lambda)!,
+                                 store: settings.store)
     }
 }

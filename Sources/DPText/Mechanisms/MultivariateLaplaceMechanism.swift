@@ -21,7 +21,7 @@ public struct MultivariateLaplaceMechanism: WordMechanism {
         self.store = store
     }
 
-    public var name: String { "laplace" }
+    public var name: String { Self.descriptor.name }
     public var parameters: [String: Double] { ["epsilon": epsilon] }
     public var guarantee: PrivacyGuarantee { .pureMetric(epsilon: epsilon) }
 
@@ -29,5 +29,14 @@ public struct MultivariateLaplaceMechanism: WordMechanism {
         let center = vector(of: input, in: store)
         let noise = MultivariateLaplaceNoise.sample(dimension: store.dimension, epsilon: epsilon, using: &generator)
         return .point(zip(center, noise).map(+))
+    }
+}
+
+extension MultivariateLaplaceMechanism {
+    public static let descriptor = MechanismDescriptor(
+        name: "laplace", summary: "multivariate Laplace noise on the word's vector, then the nearest word",
+        guaranteeKind: "pure-metric", decodesPoints: true, epsilonGrid: .values([4, 6, 7, 8, 10, 12]), cost: .decoding
+    ) { settings in
+        try MultivariateLaplaceMechanism(epsilon: settings.requiredEpsilon(of: "laplace"), store: settings.store)
     }
 }

@@ -26,7 +26,7 @@ public struct SanTextMechanism: WordMechanism {
         try self.init(epsilon: epsilon, store: resources.vocabulary, neighbors: try resources.neighborDistances(width: width))
     }
 
-    public var name: String { "santext" }
+    public var name: String { Self.descriptor.name }
     public var parameters: [String: Double] { ["epsilon": epsilon] }
     public var guarantee: PrivacyGuarantee { .pureMetric(epsilon: epsilon) }
 
@@ -36,4 +36,13 @@ public struct SanTextMechanism: WordMechanism {
 
     /// The exact output distribution for `input` (closed form; O(V)).
     public func probabilities(_ input: MechanismInput) -> [Double] { sampler.probabilities(input) }
+}
+
+extension SanTextMechanism {
+    public static let descriptor = MechanismDescriptor(
+        name: "santext", summary: "the exponential mechanism exp(−(ε/2)·d) over the whole vocabulary",
+        guaranteeKind: "pure-metric", decodesPoints: false, epsilonGrid: .values([2, 2.5, 3, 3.5, 4, 4.5, 5]), cost: .tables
+    ) { settings in
+        try SanTextMechanism(epsilon: settings.requiredEpsilon(of: "santext"), resources: settings.resources)
+    }
 }

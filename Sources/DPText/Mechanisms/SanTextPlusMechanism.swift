@@ -76,7 +76,7 @@ public struct SanTextPlusMechanism: WordMechanism {
         max(1, Int((min(max(fraction, 0), 1) * Double(wordCount)).rounded()))
     }
 
-    public var name: String { "santext-plus" }
+    public var name: String { Self.descriptor.name }
     public var parameters: [String: Double] {
         ["epsilon": epsilon, "sensitive_fraction": sensitiveFraction, "sample_probability": sampleProbability,
          "sensitive_words": Double(wordCount - sensitiveStart)]
@@ -110,5 +110,17 @@ public struct SanTextPlusMechanism: WordMechanism {
             p[id] += 1 - sampleProbability
         }
         return p
+    }
+}
+
+extension SanTextPlusMechanism {
+    public static let descriptor = MechanismDescriptor(
+        name: "santext-plus", summary: "SanText over the rare (sensitive) words; other words kept with probability 1 − p",
+        guaranteeKind: "partial pure-metric", parameters: [Parameter.sensitiveFraction, Parameter.sampleProbability],
+        decodesPoints: false, epsilonGrid: .values([1, 2, 3, 4, 6, 10]), cost: .tables
+    ) { settings in
+        try SanTextPlusMechanism(
+            epsilon: settings.requiredEpsilon(of: "santext-plus"), sensitiveFraction: settings.value(Parameter.sensitiveFraction)!,
+            sampleProbability: settings.value(Parameter.sampleProbability)!, resources: settings.resources)
     }
 }

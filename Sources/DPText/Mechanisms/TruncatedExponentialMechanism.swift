@@ -67,7 +67,7 @@ public struct TruncatedExponentialMechanism: WordMechanism {
         2 / epsilon * log((1 - beta) * Double(wordCount - 1) / beta)
     }
 
-    public var name: String { "tem" }
+    public var name: String { Self.descriptor.name }
     public var parameters: [String: Double] { ["epsilon": epsilon, "beta": beta, "gamma": gamma] }
     public var guarantee: PrivacyGuarantee { .pureMetric(epsilon: epsilon) }
 
@@ -77,4 +77,15 @@ public struct TruncatedExponentialMechanism: WordMechanism {
 
     /// The exact output distribution for `input` (closed form; O(V)).
     public func probabilities(_ input: MechanismInput) -> [Double] { sampler.probabilities(input) }
+}
+
+extension TruncatedExponentialMechanism {
+    public static let descriptor = MechanismDescriptor(
+        name: "tem", summary: "the truncated exponential mechanism: exp(−(ε/2)·min(d, γ)) over the vocabulary",
+        guaranteeKind: "pure-metric", parameters: [Parameter.beta], decodesPoints: false,
+        epsilonGrid: .values([2, 2.5, 3, 3.5, 4, 4.5, 5]), cost: .tables
+    ) { settings in
+        try TruncatedExponentialMechanism(epsilon: settings.requiredEpsilon(of: "tem"), beta: settings.value(Parameter.beta)!,
+                                          resources: settings.resources)
+    }
 }

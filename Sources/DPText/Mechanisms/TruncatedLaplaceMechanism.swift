@@ -88,7 +88,8 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
     /// The caps, of which a run uses one.
     public enum Parameter {
         public static let maxNoise = MechanismParameter(
-            name: "max_noise", symbol: "R", meaning: "the cap on the noise norm", range: .above(0, through: 1e15))
+            name: "max_noise", symbol: "R", meaning: "the cap on the noise norm", range: .above(0, through: 1e15),
+            defaultNote: "(D + 5√D)/ε, where δ ≈ 10⁻⁶")
         public static let maxDistance = MechanismParameter(
             name: "max_distance", symbol: "D", meaning: "output only words within this distance of the input",
             range: .above(0, through: 1e15))
@@ -102,7 +103,7 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
         return (n + 5 * n.squareRoot()) / epsilon
     }
 
-    public var name: String { "truncated-laplace" }
+    public var name: String { Self.descriptor.name }
 
     public var parameters: [String: Double] {
         switch cap {
@@ -152,5 +153,28 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
             return .point(point, within: distance, of: center)
         }
         return .point(point)
+    }
+}
+
+extension TruncatedLaplaceMechanism {
+    /// Built with `max_distance` when given, else the noise cap `max_noise`
+    /// (default `typicalNoiseCap`) and the `truncation` variant.
+    public static let descriptor = MechanismDescriptor(
+        name: "truncated-laplace", summary: "Laplace noise with its norm capped, or the output kept within a distance",
+        guaranteeKind: "approximate-metric", parameters: [Parameter.maxNoise, Parameter.maxDistance],
+        choices: ["truncation": NormCapVariant.allCases.map(\.rawValue)], decodesPoints: true,
+        epsilonGrid: .values([4, 6, 7, 8, 10, 12]), cost: .decoding
+    ) { settings in
+        let epsilon = try settings.requiredEpsilon(of: "truncated-laplace")
+        let cap: Cap
+        if let distance = settings.values[Parameter.maxDistance.name] {
+            cap = .outputDistance(distance)
+        } else {
+            let radius = settings.values[Parameter.maxNoise.name]
+                ?? typicalNoiseCap(dimension: settings.store.dimension, epsilon: epsilon)
+            cap = .noiseNorm(radius: radius,
+                             variant: settings.choices["truncation"].flatMap(NormCapVariant.init(rawValue:)) ?? .condition)
+        }
+        return try TruncatedLaplaceMechanism(epsilon: epsilon, cap: cap, store: settings.store, standIns: settings.standIns)
     }
 }

@@ -36,7 +36,7 @@ public struct VickreyMechanism: WordMechanism {
         self.store = store
     }
 
-    public var name: String { "vickrey" }
+    public var name: String { Self.descriptor.name }
     public var parameters: [String: Double] { ["epsilon": epsilon, "t": t] }
     public var guarantee: PrivacyGuarantee { .pureMetric(epsilon: epsilon) }
 
@@ -44,5 +44,16 @@ public struct VickreyMechanism: WordMechanism {
         let center = vector(of: input, in: store)
         let noise = MultivariateLaplaceNoise.sample(dimension: store.dimension, epsilon: epsilon, using: &generator)
         return .twoNearest(zip(center, noise).map(+), t: t, uniform: generator.nextOpenUnit())
+    }
+}
+
+extension VickreyMechanism {
+    public static let descriptor = MechanismDescriptor(
+        name: "vickrey", summary: "Laplace noise, then the nearest or second nearest word by the Vickrey rule",
+        guaranteeKind: "pure-metric", parameters: [Parameter.t], decodesPoints: true,
+        epsilonGrid: .values([4, 8, 15, 30, 75, 200]), cost: .decoding
+    ) { settings in
+        try VickreyMechanism(epsilon: settings.requiredEpsilon(of: "vickrey"), t: settings.value(Parameter.t)!,
+                             store: settings.store)
     }
 }

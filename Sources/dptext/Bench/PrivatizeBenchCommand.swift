@@ -127,13 +127,9 @@ struct PrivatizeBenchCommand: ParsableCommand {
 
     /// The ε values `name` runs at (nil for a mechanism without ε).
     private func epsilons(for name: String, resources: VocabularyResources) throws -> [Double?] {
-        guard let family = MechanismOptions.registry.first(where: { $0.names.contains(name) }), family.needsEpsilon else {
-            return [nil]
-        }
-        if name == "truncated-gumbel", let gumbelMultiple {
-            let minimum = TruncatedGumbelMechanism.minimumEpsilon(
-                wordCount: resources.vocabulary.count, minimumDistance: try resources.extent().minimumDistance)
-            return [(gumbelMultiple * minimum).rounded(.up)]
+        guard let descriptor = MechanismCatalog.named(name), descriptor.takesEpsilon else { return [nil] }
+        if let minimumEpsilon = descriptor.minimumEpsilon, let gumbelMultiple {
+            return [(gumbelMultiple * (try minimumEpsilon(resources))).rounded(.up)]
         }
         return epsilon
     }
@@ -141,14 +137,13 @@ struct PrivatizeBenchCommand: ParsableCommand {
     /// `name` at `epsilon` with its typical parameters, this command's overrides and `--options`.
     private func mechanismOptions(_ name: String, epsilon: Double?, dimension: Int) throws -> MechanismOptions {
         var extra = (options ?? "").split(separator: " ").map(String.init)
-        let family = MechanismOptions.registry.first { $0.names.contains(name) }
-        if family?.decodesPoints == true { extra += ["--decoder", decoder.rawValue] }
+        if MechanismCatalog.named(name)?.decodesPoints == true { extra += ["--decoder", decoder.rawValue] }
         if name == "truncated-laplace", let maxNoise { extra += ["--max-noise", "\(maxNoise)"] }
         if name == "kde-mh", let chain {
             let parts = chain.split(separator: ",")
             extra += ["--burn-in", String(parts.first ?? ""), "--steps", String(parts.last ?? "")]
         }
-        return try MechanismOptions.typical(name, epsilon: epsilon, dimension: dimension, extra: extra)
+        return try MechanismOptions.typical(name, epsilon: epsilon, extra: extra)
     }
 }
 

@@ -52,9 +52,10 @@ struct EvaluationOptions: ParsableArguments {
     /// The ε values to evaluate `name` at: the grid, plus for truncated
     /// Gumbel the requested multiples of its smallest valid ε.
     func epsilons(for name: String, resources: VocabularyResources) throws -> [Double] {
-        guard name == "truncated-gumbel", !gumbelMultiples.isEmpty else { return epsilon }
-        let minimum = TruncatedGumbelMechanism.minimumEpsilon(
-            wordCount: resources.vocabulary.count, minimumDistance: try resources.extent().minimumDistance)
+        guard let minimumEpsilon = MechanismCatalog.named(name)?.minimumEpsilon, !gumbelMultiples.isEmpty else {
+            return epsilon
+        }
+        let minimum = try minimumEpsilon(resources)
         return epsilon + gumbelMultiples.map { ($0 * minimum * 100).rounded(.up) / 100 }
     }
 
@@ -68,8 +69,7 @@ struct EvaluationOptions: ParsableArguments {
         if name == "kde-mh" {
             extra = (burnIn.map { ["--burn-in", "\($0)"] } ?? []) + (steps.map { ["--steps", "\($0)"] } ?? []) + extra
         }
-        let chosen = try MechanismOptions.typical(name, epsilon: epsilon, dimension: resources.vocabulary.dimension,
-                                                  extra: extra)
+        let chosen = try MechanismOptions.typical(name, epsilon: epsilon, extra: extra)
         do {
             return .success(try chosen.make(resources: resources, standIns: [resources.outOfVocabularyStandIn]))
         } catch let error as TruncatedGumbelError {

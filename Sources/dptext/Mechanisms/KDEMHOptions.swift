@@ -3,7 +3,7 @@ import DPText
 
 /// `--mechanism kde-mh`: Laplace noise, then Metropolis–Hastings denoising under a KDE prior.
 struct KDEMHOptions: MechanismOptionGroup {
-    static let names = ["kde-mh"]
+    static let mechanisms = ["kde-mh"]
     typealias Parameter = KDEMetropolisHastingsMechanism.Parameter
 
     @Option(help: ArgumentHelp(help(Parameter.bandwidth, "kde-mh"), valueName: "h"))
@@ -24,13 +24,5 @@ struct KDEMHOptions: MechanismOptionGroup {
     var parameterValues: [(parameter: MechanismParameter, value: Double?)] {
         [(Parameter.bandwidth, bandwidth), (Parameter.burnIn, Self.number(burnIn)), (Parameter.steps, Self.number(steps)),
          (Parameter.proposalScale, proposalScale), (Parameter.kdeNeighbors, Self.number(kdeNeighbors))]
-    }
-
-    func make(name: String, context: MechanismContext) throws -> any WordMechanism {
-        try KDEMetropolisHastingsMechanism(
-            epsilon: context.epsilon, store: context.resources.vocabulary, bandwidth: bandwidth,
-            burnIn: burnIn ?? KDEMetropolisHastingsMechanism.defaultBurnIn,
-            steps: steps ?? KDEMetropolisHastingsMechanism.defaultSteps, proposalScale: proposalScale,
-            kernelNeighbors: kdeNeighbors ?? Int(Parameter.kdeNeighbors.defaultValue!))
     }
 }

@@ -3,16 +3,11 @@ import DPText
 
 /// `--mechanism mahalanobis`: Laplace noise shaped by the vocabulary's covariance.
 struct MahalanobisOptions: MechanismOptionGroup {
-    static let names = ["mahalanobis"]
+    static let mechanisms = ["mahalanobis"]
     typealias Parameter = MahalanobisMechanism.Parameter
 
     @Option(help: ArgumentHelp(help(Parameter.lambda, "mahalanobis"), valueName: "λ"))
     var lambda: Double?
 
     var parameterValues: [(parameter: MechanismParameter, value: Double?)] { [(Parameter.lambda, lambda)] }
-
-    func make(name: String, context: MechanismContext) throws -> any WordMechanism {
-        try MahalanobisMechanism(epsilon: context.epsilon, lambda: lambda ?? Parameter.lambda.defaultValue!,
-                                 store: context.resources.vocabulary)
-    }
 }

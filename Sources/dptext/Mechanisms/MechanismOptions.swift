@@ -2,18 +2,12 @@ import ArgumentParser
 import DPText
 import Foundation
 
-/// `--mechanism`, the options every mechanism shares (ε, decoding, caches),
-/// and each mechanism's own option group — the one place mechanisms are
-/// registered for `privatize`, `evaluate` and `bench`.
+/// `--mechanism`, the options every mechanism shares (ε, decoding), and
+/// each mechanism's own option group. The mechanisms are the library's
+/// `MechanismCatalog`; a mechanism with options of its own adds its group
+/// as a property below (found by reflection, so nothing else lists it).
 struct MechanismOptions: ParsableArguments {
-    /// Every mechanism family, in the order help lists them.
-    static let registry: [any MechanismOptionGroup.Type] = [
-        LaplaceOptions.self, TruncatedLaplaceOptions.self, TruncatedGumbelOptions.self, KDEMHOptions.self,
-        TEMOptions.self, SanTextOptions.self, CusTextOptions.self, MahalanobisOptions.self, VickreyOptions.self,
-        IdentityOptions.self,
-    ]
-
-    static var names: [String] { registry.flatMap { $0.names } }
+    static var names: [String] { MechanismCatalog.names }
 
     @Option(help: ArgumentHelp("Mechanism: \(MechanismOptions.names.joined(separator: ", ")).", valueName: "name"))
     var mechanism = "laplace"
@@ -36,7 +30,7 @@ struct MechanismOptions: ParsableArguments {
     @OptionGroup(title: "truncated-gumbel") var truncatedGumbel: TruncatedGumbelOptions
     @OptionGroup(title: "kde-mh") var kdeMH: KDEMHOptions
     @OptionGroup(title: "tem") var tem: TEMOptions
-    @OptionGroup(title: "santext") var sanText: SanTextOptions
+    @OptionGroup(title: "santext-plus") var sanTextPlus: SanTextPlusOptions
     @OptionGroup(title: "custext") var cusText: CusTextOptions
     @OptionGroup(title: "mahalanobis") var mahalanobis: MahalanobisOptions
     @OptionGroup(title: "vickrey") var vickrey: VickreyOptions
@@ -44,15 +38,22 @@ struct MechanismOptions: ParsableArguments {
     static let defaultHNSWEf = 128
     static let largestHNSWEf = 100_000
 
-    /// Every registered group, as parsed (a default instance for those without options).
-    var groups: [any MechanismOptionGroup] {
-        let parsed = Mirror(reflecting: self).children.compactMap { ($0.value as? any MechanismOptionGroupProperty)?.group }
-        return Self.registry.map { family in parsed.first { type(of: $0) == family } ?? family.init() }
+    /// Every option group type, from the properties above.
+    static let groupTypes: [any MechanismOptionGroup.Type] = Mirror(reflecting: MechanismOptions()).children.compactMap {
+        (type(of: $0.value) as? any MechanismOptionGroupProperty.Type)?.groupType
     }
 
-    /// The chosen mechanism's group.
-    var chosen: any MechanismOptionGroup {
-        groups.first { type(of: $0).names.contains(mechanism) } ?? LaplaceOptions()
+    /// Every option group, as parsed.
+    var groups: [any MechanismOptionGroup] {
+        Mirror(reflecting: self).children.compactMap { ($0.value as? any MechanismOptionGroupProperty)?.group }
+    }
+
+    /// The chosen mechanism.
+    var descriptor: MechanismDescriptor { MechanismCatalog.named(mechanism) ?? MultivariateLaplaceMechanism.descriptor }
+
+    /// The chosen mechanism's option group, if it has options.
+    var chosen: (any MechanismOptionGroup)? {
+        groups.first { type(of: $0).mechanisms.contains(mechanism) }
     }
 
     func validate() throws {
@@ -60,18 +61,19 @@ struct MechanismOptions: ParsableArguments {
             throw ValidationError("unknown --mechanism \(mechanism); choose one of \(Self.names.joined(separator: ", ")).")
         }
         if let epsilon { try Self.checked(MechanismParameter.epsilon, epsilon, flag: "--epsilon") }
-        let family = type(of: chosen)
-        for group in groups where type(of: group) != family {
+        for group in groups where !type(of: group).mechanisms.contains(mechanism) {
             if let flag = group.givenFlags.first {
-                let owner = type(of: group).names.joined(separator: " or ")
+                let owner = type(of: group).mechanisms.joined(separator: " or ")
                 throw ValidationError("\(flag) applies to --mechanism \(owner), not \(mechanism).")
             }
         }
-        for (parameter, value) in chosen.parameterValues {
-            if let value { try Self.checked(parameter, value, flag: family.flag(for: parameter)) }
+        if let chosen {
+            for (parameter, value) in chosen.parameterValues {
+                if let value { try Self.checked(parameter, value, flag: type(of: chosen).flag(for: parameter)) }
+            }
+            try chosen.check(name: mechanism)
         }
-        try chosen.check(name: mechanism)
-        if decoder == .hnsw && !family.decodesPoints {
+        if decoder == .hnsw && !descriptor.decodesPoints {
             throw ValidationError("--decoder hnsw: --mechanism \(mechanism) decodes no noisy vectors.")
         }
         if hnswEf != nil && decoder != .hnsw {
@@ -80,7 +82,7 @@ struct MechanismOptions: ParsableArguments {
         if let hnswEf, !(1...Self.largestHNSWEf).contains(hnswEf) {
             throw ValidationError("--hnsw-ef must be a whole number in [1, \(Self.largestHNSWEf)] (got \(hnswEf)).")
         }
-        if family.needsEpsilon && epsilon == nil {
+        if descriptor.takesEpsilon && epsilon == nil {
             throw ValidationError("--mechanism \(mechanism) needs --epsilon (a number > 0).")
         }
     }
@@ -94,28 +96,25 @@ struct MechanismOptions: ParsableArguments {
 
     /// The command-line flag of the parameter called `name` (for library errors).
     static func flag(forParameter name: String) -> String {
-        for family in registry { if let flag = family.flagOverrides[name] { return flag } }
+        for group in groupTypes { if let flag = group.flagOverrides[name] { return flag } }
         return "--" + name.replacingOccurrences(of: "_", with: "-")
     }
 
-    /// The mechanism with `name` at `epsilon` and its typical parameters,
-    /// plus `extra` arguments — how evaluations and benchmarks build every
-    /// mechanism, through the same parsing and checks as `privatize`.
-    ///
-    /// An option in `extra` replaces a typical one (the last value given wins).
-    static func typical(_ name: String, epsilon: Double?, dimension: Int, extra: [String] = []) throws -> MechanismOptions {
-        var arguments = ["--mechanism", name]
-        if let epsilon, let family = registry.first(where: { $0.names.contains(name) }) {
-            arguments += ["--epsilon", "\(epsilon)"] + family.typicalArguments(name: name, epsilon: epsilon, dimension: dimension)
-        }
-        return try parse(arguments + extra)
+    /// The mechanism `name` at `epsilon` with its defaults, plus `extra`
+    /// arguments — how evaluations and benchmarks build every mechanism,
+    /// through the same parsing and checks as `privatize`.
+    static func typical(_ name: String, epsilon: Double?, extra: [String] = []) throws -> MechanismOptions {
+        try parse(["--mechanism", name] + (epsilon.map { ["--epsilon", "\($0)"] } ?? []) + extra)
     }
 
     /// The chosen mechanism over `resources`; `standIns` are the public
     /// vectors other than words it will privatize (the `--oov unk` stand-in).
     func make(resources: VocabularyResources, standIns: [[Double]] = []) throws -> any WordMechanism {
-        try chosen.make(name: mechanism, context: MechanismContext(
-            epsilon: epsilon ?? .nan, resources: resources, standIns: standIns))
+        var values: [String: Double] = [:]
+        for (parameter, value) in chosen?.parameterValues ?? [] { values[parameter.name] = value }
+        return try descriptor.make(MechanismSettings(
+            epsilon: epsilon, values: values, choices: chosen?.choiceValues ?? [:], resources: resources,
+            standIns: standIns))
     }
 
     /// What decodes the mechanism's noisy vectors: the exact index, or the
@@ -134,7 +133,7 @@ struct MechanismOptions: ParsableArguments {
     /// proves the answer (`NeighborhoodShortcut`) — when that table is
     /// already built or cached; never builds it.
     func makeShortcut(resources: VocabularyResources) -> NeighborhoodShortcut? {
-        guard decoder == .exact, type(of: chosen).decodesPoints,
+        guard decoder == .exact, descriptor.decodesPoints,
               let table = resources.neighborTableIfAvailable(
                 width: NeighborTable.standardWidth(wordCount: resources.vocabulary.count))
         else { return nil }
@@ -145,10 +144,12 @@ struct MechanismOptions: ParsableArguments {
 /// An `@OptionGroup` property holding a mechanism's options, found by `MechanismOptions.groups`.
 private protocol MechanismOptionGroupProperty {
     var group: any MechanismOptionGroup { get }
+    static var groupType: any MechanismOptionGroup.Type { get }
 }
 
 extension OptionGroup: MechanismOptionGroupProperty where Value: MechanismOptionGroup {
     fileprivate var group: any MechanismOptionGroup { wrappedValue }
+    fileprivate static var groupType: any MechanismOptionGroup.Type { Value.self }
 }
 
 /// How noisy vectors are decoded to words (`--decoder`).

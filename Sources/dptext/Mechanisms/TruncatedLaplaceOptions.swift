@@ -3,7 +3,7 @@ import DPText
 
 /// `--mechanism truncated-laplace`: Laplace with a noise-norm or output-distance cap.
 struct TruncatedLaplaceOptions: MechanismOptionGroup {
-    static let names = ["truncated-laplace"]
+    static let mechanisms = ["truncated-laplace"]
 
     typealias Parameter = TruncatedLaplaceMechanism.Parameter
 
@@ -20,27 +20,15 @@ struct TruncatedLaplaceOptions: MechanismOptionGroup {
     var parameterValues: [(parameter: MechanismParameter, value: Double?)] {
         [(Parameter.maxNoise, maxNoise), (Parameter.maxDistance, maxDistance)]
     }
-    var otherGivenFlags: [String] { flagsGiven([("--truncation", truncation)]) }
+    var choiceValues: [String: String] { truncation.map { ["truncation": $0.rawValue] } ?? [:] }
 
     func check(name: String) throws {
-        if (maxNoise == nil) == (maxDistance == nil) {
-            throw ValidationError("--mechanism truncated-laplace needs exactly one of --max-noise R or --max-distance D.")
+        if maxNoise != nil && maxDistance != nil {
+            throw ValidationError("--mechanism truncated-laplace takes one cap: --max-noise R or --max-distance D, not both.")
         }
         if truncation != nil && maxNoise == nil {
             throw ValidationError("--truncation goes with --max-noise.")
         }
-    }
-
-    /// A noise cap that rarely bites (`TruncatedLaplaceMechanism.typicalNoiseCap`).
-    static func typicalArguments(name: String, epsilon: Double, dimension: Int) -> [String] {
-        ["--max-noise", "\(TruncatedLaplaceMechanism.typicalNoiseCap(dimension: dimension, epsilon: epsilon))"]
-    }
-
-    func make(name: String, context: MechanismContext) throws -> any WordMechanism {
-        let cap: TruncatedLaplaceMechanism.Cap = maxNoise.map { .noiseNorm(radius: $0, variant: truncation ?? .condition) }
-            ?? .outputDistance(maxDistance!)
-        return try TruncatedLaplaceMechanism(
-            epsilon: context.epsilon, cap: cap, store: context.resources.vocabulary, standIns: context.standIns)
     }
 }
 

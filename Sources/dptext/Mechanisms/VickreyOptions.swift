@@ -3,7 +3,7 @@ import DPText
 
 /// `--mechanism vickrey`: Laplace noise, then a choice between the two nearest words.
 struct VickreyOptions: MechanismOptionGroup {
-    static let names = ["vickrey"]
+    static let mechanisms = ["vickrey"]
     typealias Parameter = VickreyMechanism.Parameter
     static var flagOverrides: [String: String] { [Parameter.t.name: "--vickrey-t"] }
 
@@ -11,9 +11,4 @@ struct VickreyOptions: MechanismOptionGroup {
     var vickreyT: Double?
 
     var parameterValues: [(parameter: MechanismParameter, value: Double?)] { [(Parameter.t, vickreyT)] }
-
-    func make(name: String, context: MechanismContext) throws -> any WordMechanism {
-        try VickreyMechanism(epsilon: context.epsilon, t: vickreyT ?? Parameter.t.defaultValue!,
-                             store: context.resources.vocabulary)
-    }
 }

@@ -80,7 +80,7 @@ struct PrivatizeCommand: ParsableCommand {
     var allowUnverified = false
 
     func validate() throws {
-        if let reason = type(of: mechanismOptions.chosen).unverifiedBecause, !allowUnverified {
+        if let reason = mechanismOptions.descriptor.unverifiedBecause, !allowUnverified {
             throw ValidationError("--mechanism \(mechanismOptions.mechanism) has an unverified guarantee: \(reason). "
                                   + "Pass --allow-unverified to run it anyway (its report then says \"unverified\").")
         }

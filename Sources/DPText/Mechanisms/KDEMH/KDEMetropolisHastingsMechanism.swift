@@ -81,7 +81,7 @@ public struct KDEMetropolisHastingsMechanism: WordMechanism {
             prior: prior, epsilon: epsilon, burnIn: burnIn, steps: steps, proposalScale: proposalScale)
     }
 
-    public var name: String { "kde-mh" }
+    public var name: String { Self.descriptor.name }
 
     public var parameters: [String: Double] {
         var parameters = ["epsilon": epsilon, "bandwidth": denoiser.prior.bandwidth, "burn_in": Double(denoiser.burnIn),
@@ -154,4 +154,19 @@ final class AcceptanceCounters: Sendable {
     }
 
     var chains: Int { chainCount.load(ordering: .relaxed) }
+}
+
+extension KDEMetropolisHastingsMechanism {
+    public static let descriptor = MechanismDescriptor(
+        name: "kde-mh", summary: "Laplace noise, then Metropolis–Hastings denoising under a KDE prior, then the nearest word",
+        guaranteeKind: "pure-metric",
+        parameters: [Parameter.bandwidth, Parameter.burnIn, Parameter.steps, Parameter.proposalScale, Parameter.kdeNeighbors],
+        decodesPoints: true, epsilonGrid: .values([5, 6.5, 8, 10, 15]), cost: .chain
+    ) { settings in
+        try KDEMetropolisHastingsMechanism(
+            epsilon: settings.requiredEpsilon(of: "kde-mh"), store: settings.store,
+            bandwidth: settings.values[Parameter.bandwidth.name], burnIn: settings.integer(Parameter.burnIn)!,
+            steps: settings.integer(Parameter.steps)!, proposalScale: settings.values[Parameter.proposalScale.name],
+            kernelNeighbors: settings.integer(Parameter.kdeNeighbors)!)
+    }
 }

@@ -164,7 +164,7 @@ public struct TruncatedGumbelMechanism: WordMechanism {
         (2 * (1 + log(Double(wordCount))) + 3) / minimumDistance
     }
 
-    public var name: String { "truncated-gumbel" }
+    public var name: String { Self.descriptor.name }
 
     public var parameters: [String: Double] {
         ["epsilon": epsilon, "poisson_mean": poissonMean, "a": a, "b": b,
@@ -299,5 +299,22 @@ public enum TruncatedGumbelError: Error, Equatable, CustomStringConvertible {
         guard x.isFinite, x > 0 else { return "\(x)" }
         let scale = pow(10, floor(log10(x)) - 5)
         return String(format: "%.6g", (x / scale).rounded(.up) * scale)
+    }
+}
+
+extension TruncatedGumbelMechanism {
+    public static let descriptor = MechanismDescriptor(
+        name: "truncated-gumbel", summary: "Gumbel noise on the distances to a Poisson number of nearest words",
+        guaranteeKind: "unverified",
+        unverifiedBecause: "its candidate set depends on the input word, so the claimed ε·d bound cannot hold, and the "
+            + "privacy audit (dptext evaluate audit) measures losses above it",
+        parameters: [Parameter.poissonMean], decodesPoints: false,
+        epsilonGrid: .multiplesOfMinimum([1, 2, 10, 100, 1000, 10000]), cost: .tables,
+        minimumEpsilon: { resources in
+            minimumEpsilon(wordCount: resources.vocabulary.count, minimumDistance: try resources.extent().minimumDistance)
+        }
+    ) { settings in
+        try TruncatedGumbelMechanism(epsilon: settings.requiredEpsilon(of: "truncated-gumbel"), resources: settings.resources,
+                                     poissonMean: settings.values[Parameter.poissonMean.name])
     }
 }
