@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,11 +29,17 @@ public enum BLASKernels {
     /// (Haswell kernels). Results do not depend on the choice beyond float32
     /// rounding, which exact search's error margins cover for every order.
     public static var preferredCoreType: String? {
-        guard getenv("OPENBLAS_CORETYPE") == nil, coreName == "Prescott",
-              let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
-        else { return nil }
-        let flags = Set(flagsLine.split(separator: " ").map(String.init))
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))
+            .flatMap { $0.split(separator: "\n").first { $0.hasPrefix("flags") } }
+            .map { $0.split(separator: " ").map(String.init) } ?? []
+        return preferredCoreType(environment: ProcessInfo.processInfo.environment, coreName: coreName, flags: flags)
+    }
+
+    /// The decision of `preferredCoreType` from its inputs: the environment,
+    /// the core type OpenBLAS chose, and the CPU's flags.
+    static func preferredCoreType(environment: [String: String], coreName: String, flags: [String]) -> String? {
+        guard environment["OPENBLAS_CORETYPE"] == nil, coreName == "Prescott" else { return nil }
+        let flags = Set(flags)
         if flags.isSuperset(of: ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]) { return "SkylakeX" }
         if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
         return nil

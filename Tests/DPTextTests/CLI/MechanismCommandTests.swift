@@ -11,15 +11,24 @@ struct MechanismCommandTests {
     /// The store's 5,000 most frequent words: the same mechanisms, caches quick to build in a debug build.
     static let store = ["--vocab-limit", "5000"]
 
-    static let runs: [[String]] = [
-        ["--mechanism", "tem", "--epsilon", "6"],
+    /// Every mechanism of the catalog at an ε of its grid — a new one cannot be missed — and a few
+    /// with their own options set.
+    static let runs: [[String]] = MechanismCatalog.privatizing.map { descriptor in
+        let epsilon: String
+        switch descriptor.epsilonGrid {
+        case .values(let grid): epsilon = "\(grid[grid.count / 2])"
+        case .multiplesOfMinimum, .none: epsilon = "100000"  // far above any minimum on these 5,000 words
+        }
+        var arguments = ["--mechanism", descriptor.name, "--epsilon", epsilon, "--max-unprotected-fraction", "1"]
+        if descriptor.unverifiedBecause != nil { arguments.append("--allow-unverified") }
+        if descriptor.cost == .chain { arguments += ["--steps", "5"] }
+        return arguments
+    } + [
         ["--mechanism", "tem", "--epsilon", "3", "--beta", "0.01"],
-        ["--mechanism", "santext", "--epsilon", "4"],
-        ["--mechanism", "santext-plus", "--epsilon", "6", "--max-unprotected-fraction", "1"],
         ["--mechanism", "custext", "--epsilon", "3", "--top-k", "10"],
-        ["--mechanism", "custext-plus", "--epsilon", "3", "--max-unprotected-fraction", "1"],
         ["--mechanism", "mahalanobis", "--epsilon", "10", "--lambda", "0.5"],
         ["--mechanism", "vickrey", "--epsilon", "12", "--vickrey-t", "0.3"],
+        ["--mechanism", "truncated-laplace", "--epsilon", "8", "--max-distance", "4.5"],
     ]
 
     @Test("seeded runs are byte-identical across thread counts", arguments: runs)

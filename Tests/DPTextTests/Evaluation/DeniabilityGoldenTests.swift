@@ -18,37 +18,22 @@ struct DeniabilityGoldenTests {
         return try! decoder.decode([Run].self, from: Data(contentsOf: url))
     }()
 
-    static let (vocabulary, index): (EmbeddingStore, ExactNeighborIndex) = {
+    /// The bundled store's word vocabulary, searched by brute force: exact like the default index, and
+    /// faster to build the neighbour tables of the exponential-mechanism family with in a test.
+    static let resources: VocabularyResources = {
         let vocabulary = try! WordTokenizer.wordVocabulary(of: EmbeddingStore.load(from: TestData.bundledStore))
-        return (vocabulary, ExactNeighborIndex(store: vocabulary))
+        return VocabularyResources(vocabulary: vocabulary, index: ExactNeighborIndex(store: vocabulary, screeningDepth: nil))
     }()
 
-    static let mechanisms = ["laplace", "truncated-laplace", "truncated-gumbel", "kde-mh", "tem", "santext",
-                             "santext-plus", "custext", "custext-plus", "mahalanobis", "vickrey"]
+    /// Every mechanism with a guarantee, from the catalog: a new one must have golden rows.
+    static let mechanisms = MechanismCatalog.privatizing.map(\.name)
 
     /// The mechanism a golden run used, rebuilt from its recorded parameters.
     static func mechanism(of run: Run) throws -> any WordMechanism {
-        let p = run.parameters
-        switch run.mechanism {
-        case "laplace":
-            return try MultivariateLaplaceMechanism(epsilon: run.epsilon, store: vocabulary)
-        case "truncated-laplace":
-            return try TruncatedLaplaceMechanism(
-                epsilon: run.epsilon, cap: .noiseNorm(radius: p["max_noise"]!, variant: .condition), store: vocabulary)
-        case "truncated-gumbel":
-            return try TruncatedGumbelMechanism(
-                epsilon: run.epsilon, store: vocabulary, extent: VocabularyExtent(store: vocabulary), neighbors: index)
-        case "kde-mh":
-            return try KDEMetropolisHastingsMechanism(
-                epsilon: run.epsilon, store: vocabulary,
-                burnIn: Int(p["burn_in"]!), steps: Int(p["steps"]!))
-        case "mahalanobis":
-            return try MahalanobisMechanism(epsilon: run.epsilon, lambda: p["lambda"]!, store: vocabulary)
-        case "vickrey":
-            return try VickreyMechanism(epsilon: run.epsilon, t: p["t"]!, store: vocabulary)
-        default:
-            throw CancellationError()
-        }
+        let descriptor = try #require(MechanismCatalog.named(run.mechanism))
+        let own = Set(descriptor.parameters.map(\.name))
+        return try descriptor.make(MechanismSettings(
+            epsilon: run.epsilon, values: run.parameters.filter { own.contains($0.key) }, resources: resources))
     }
 
     @Test func coversEveryMechanismAndTheStandardGrid() {
@@ -78,19 +63,21 @@ struct DeniabilityGoldenTests {
         #expect(zip(medians, medians.dropFirst()).allSatisfy { $0 <= $1 }, "\(medians)")
     }
 
-    // tem, santext(-plus) and custext(-plus) are not recomputed here: their
-    // per-vocabulary tables take about ten minutes to build in a debug build
-    // on this store. Their draws are checked against their closed-form
-    // output tables in `ExponentialFamilyTests`, and their golden rows by
-    // `summariesAreConsistentWithTheirWords`.
-    @Test(arguments: [("laplace", 10.0, 3), ("truncated-laplace", 5.0, 2), ("truncated-gumbel", 0, 2), ("kde-mh", 10.0, 1),
-                      ("mahalanobis", 10.0, 2), ("vickrey", 10.0, 2)])
-    func recomputedWordsMatchExactly(mechanism name: String, epsilon: Double, words: Int) throws {
+    /// Every mechanism in the catalog, a few words at ε = 10 (at its first valid ε for a mechanism
+    /// whose ε has a vocabulary-dependent minimum; one word for an MCMC chain per token).
+    @Test(arguments: MechanismCatalog.privatizing.map(\.name))
+    func recomputedWordsMatchExactly(mechanism name: String) throws {
+        let descriptor = try #require(MechanismCatalog.named(name))
+        try recompute(mechanism: name, epsilon: descriptor.minimumEpsilon == nil ? 10 : 0,
+                      words: descriptor.cost == .chain ? 1 : 2)
+    }
+
+    func recompute(mechanism name: String, epsilon: Double, words: Int) throws {
         let candidates = Self.runs.filter { $0.mechanism == name && $0.status == "ok" }
         let run = try #require(epsilon == 0 ? candidates.first : candidates.first { $0.epsilon == epsilon })
         let draws = run.rows[0].draws
         let sample = Array(run.perWord.prefix(words))
-        let privatizer = try Privatizer(mechanism: try Self.mechanism(of: run), decoder: Self.index)
+        let privatizer = try Privatizer(mechanism: try Self.mechanism(of: run), decoder: Self.resources.index)
         let recomputed = DeniabilityStudy.estimate(
             words: sample.map(\.id), draws: draws, privatizer: privatizer, seed: run.seed)
         // Exact, except the perplexity's last bits: its sum's order is fixed

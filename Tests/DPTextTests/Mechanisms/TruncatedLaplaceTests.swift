@@ -99,12 +99,33 @@ struct TruncatedLaplaceTests {
             var a = SeededGenerator(seed: UInt64(word)), b = SeededGenerator(seed: UInt64(word))
             let x = capped.privatize([MechanismInput](repeating: .word(word), count: 2000), using: &a)
             let y = plain.privatize([MechanismInput](repeating: .word(word), count: 2000), using: &b)
-            let outside = zip(x, y).filter { store.distance(between: word, and: $1!) > distance }
             #expect(zip(x, y).allSatisfy { store.distance(between: word, and: $1!) > distance || $0 == $1 })
-            // δ_w ≤ Q(n, εD/2): the fraction of plain outputs out of reach is below the bound.
-            let bound = IncompleteGamma.regularizedUpper(4, epsilon * distance / 2)
-            let interval = ClopperPearsonInterval(successes: outside.count, trials: 2000, confidence: 1 - Self.alpha)
-            #expect(interval.lower <= bound, "\(outside.count) of 2000 out of reach; bound \(bound)")
+        }
+    }
+
+    @Test("the distance cap's δ against the exact law in one dimension: measured on both sides, below the bound")
+    func distanceCapDeltaExactly() throws {
+        // Words at 0, 1, 2, 3 and 10 on a line; from 0 with D = 2.5 the words in reach are 0, 1 and 2.
+        // The plain output is out of reach exactly when z > 2.5 (past the midpoint of 2 and 3), and
+        // 1-D Laplace noise has P[N > a] = e^{−εa}/2: δ_0 = e^{−2.5ε}/2, against the bound Q(1, εD/2) = e^{−εD/2}.
+        let store = try EmbeddingStore(words: ["a", "b", "c", "d", "far"], vectors: [0, 1, 2, 3, 10], dimension: 1)
+        let index = ExactNeighborIndex(store: store)
+        for epsilon in [1.5, 2.0] {
+            let exact = exp(-2.5 * epsilon) / 2
+            let capped = try TruncatedLaplaceMechanism(epsilon: epsilon, cap: .outputDistance(2.5), store: store)
+            #expect(exact <= capped.delta && abs(capped.delta - exp(-epsilon * 2.5 / 2)) < 1e-15)
+            let plain = try Privatizer(mechanism: try MultivariateLaplaceMechanism(epsilon: epsilon, store: store), decoder: index)
+            var generator = SeededGenerator(seed: 61)
+            let outputs = plain.privatize([MechanismInput](repeating: .word(0), count: Self.draws), using: &generator)
+            let outside = outputs.filter { $0! >= 3 }.count
+            let interval = ClopperPearsonInterval(successes: outside, trials: Self.draws, confidence: 1 - Self.alpha)
+            #expect(interval.lower <= exact && exact <= interval.upper, "\(outside) out of reach; exact δ \(exact)")
+            // The capped mechanism never leaves the ball, and keeps the plain output wherever it is in reach.
+            generator = SeededGenerator(seed: 61)
+            let kept = try Privatizer(mechanism: capped, decoder: index)
+                .privatize([MechanismInput](repeating: .word(0), count: Self.draws), using: &generator)
+            #expect(kept.allSatisfy { $0! <= 2 })
+            #expect(zip(kept, outputs).allSatisfy { $1! >= 3 || $0 == $1 })
         }
     }
 

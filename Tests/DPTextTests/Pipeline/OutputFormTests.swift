@@ -119,20 +119,21 @@ struct OutputFormTests {
         return result + text[copied...]
     }
 
+    static let resources = VocabularyResources(vocabulary: store, index: index)
+
+    /// Every mechanism of the catalog with a guarantee, at an ε of its grid, plus variants whose
+    /// decoding differs (the distance cap), and two that claim a guarantee while keeping or mapping
+    /// words: a new mechanism cannot be missed.
     static func mechanisms() throws -> [any WordMechanism] {
-        let extent = try VocabularyExtent(store: store)
-        return [
-            try MultivariateLaplaceMechanism(epsilon: 12, store: store),
-            try TruncatedLaplaceMechanism(epsilon: 12, cap: .noiseNorm(radius: 6, variant: .condition), store: store),
-            try TruncatedLaplaceMechanism(epsilon: 12, cap: .outputDistance(5), store: store,
-                                          standIns: [store.outOfVocabularyStandIn]),
-            try TruncatedGumbelMechanism(
-                epsilon: 1.05 * TruncatedGumbelMechanism.minimumEpsilon(
-                    wordCount: store.count, minimumDistance: extent.minimumDistance),
-                store: store, extent: extent, neighbors: index, frequentWords: 100),
-            try KDEMetropolisHastingsMechanism(epsilon: 12, store: store, burnIn: 5, steps: 5),
-            KeepsInput(), Maps(map: decoyMap),
-        ]
+        let standIn = [store.outOfVocabularyStandIn]
+        let catalog = try MechanismCatalog.privatizing.map { descriptor in
+            let epsilon = try descriptor.epsilons(on: resources).first ?? 1
+            let fast: [String: Double] = descriptor.cost == .chain ? ["burn_in": 5, "steps": 5] : [:]
+            return try descriptor.make(MechanismSettings(epsilon: epsilon, values: fast, resources: resources, standIns: standIn))
+        }
+        let capped = try TruncatedLaplaceMechanism.descriptor.make(MechanismSettings(
+            epsilon: 12, values: ["max_distance": 5], resources: resources, standIns: standIn))
+        return catalog + [capped, KeepsInput(), Maps(map: decoyMap)]
     }
 
     @Test("every mechanism's output bytes follow from its output words and the casing classes alone")
