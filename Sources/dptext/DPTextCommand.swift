@@ -10,7 +10,7 @@ struct DPTextCommand: ParsableCommand {
         commandName: "dptext",
         abstract: "Rewrite text with differentially private word substitution.",
         subcommands: [PrivatizeCommand.self, EvaluateCommand.self, EmbeddingsCommand.self, NeighborsCommand.self, BenchCommand.self,
-                      ReportCommand.self, CacheCommand.self]
+                      ReportCommand.self, CacheCommand.self, MechanismsCommand.self]
     )
 
     /// Runs the command, first restarting the process once with

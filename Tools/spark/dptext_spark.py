@@ -22,9 +22,14 @@ built this way:
 * One computation: the per-partition results are persisted and checkpointed
   before the output and the reports are read from them, so no partition is
   computed twice with different noise.
-* Set-up once: the driver runs the mechanism's set-up on empty input (which
-  builds any cache it needs), then ships the binary, the store and the caches
-  (SparkContext.addFile / addArchive) so that no executor builds one.
+* Set-up once, caches trusted: the driver exports the cache files the
+  mechanism needs (`dptext cache export`, from the driver's own signed cache,
+  building what is missing) into a fresh folder signed with a key made for
+  this job, checks the options with a set-up run on empty input, and ships
+  the binary, the store and the caches as one tar (SparkContext.addFile).
+  Each task checks the tar's SHA-256 — passed from the driver in the task's
+  closure, with the job's key — before it unpacks it into a private folder,
+  so no executor uses a cache that the driver did not write, and none builds one.
 * Reports: every partition writes a private and a public report; the driver
   merges them with `dptext report merge` into DIR/dptext-report.json (public,
   published with DIR) and, with --report, the private one outside DIR.
@@ -32,6 +37,7 @@ built this way:
 
 import argparse
 import functools
+import hashlib
 import json
 import os
 import re
@@ -106,10 +112,14 @@ def parse_args(argv):
     return args
 
 
+# The `privatize` options that are flags (no value); every other one takes one value.
+FLAG_OPTIONS = {"--allow-unverified"}
+
+
 def scan_options(options):
     """The values of the dptext options the job needs to see, refusing the ones
-    it sets itself. Every `privatize` option takes one value (--name VALUE or
-    --name=VALUE), which is how a value is told from an input file."""
+    it sets itself. Every `privatize` option but the flags takes one value
+    (--name VALUE or --name=VALUE), which is how a value is told from an input file."""
     values, position = {}, 0
     while position < len(options):
         token = options[position]
@@ -118,6 +128,10 @@ def scan_options(options):
             raise JobError(f"'{token}' after -- is not an option: inputs come from --input", 64)
         if name in OWNED_OPTIONS:
             raise JobError(f"{name} is set by the job; use {OWNED_OPTIONS[name]} instead", 64)
+        if name in FLAG_OPTIONS:
+            values[name] = True
+            position += 1
+            continue
         if not has_value:
             if position + 1 >= len(options):
                 raise JobError(f"{name} needs a value", 64)
@@ -133,7 +147,7 @@ def without(options, names):
     kept, position = [], 0
     while position < len(options):
         name = options[position].partition("=")[0]
-        step = 1 if "=" in options[position] else 2
+        step = 1 if "=" in options[position] or name in FLAG_OPTIONS else 2
         if name not in names:
             kept += options[position:position + step]
         position += step
@@ -149,27 +163,52 @@ def find_binary(explicit):
     return os.path.abspath(path)
 
 
-def set_up(binary, options, field, key_field, caches, scratch):
-    """Runs the mechanism's set-up on empty input: checks the options, builds
-    every cache the run needs into `caches`, and returns the store's path (from
-    the set-up's report, so the store dptext would use is the one shipped)."""
+# The options `dptext cache export` takes besides the mechanisms' own: the store and the caches.
+EXPORT_OPTIONS = {"--mechanism", "--epsilon", "--decoder", "--hnsw-ef", "--embeddings", "--vocab-limit",
+                  "--cache-dir", "--oov"}
+
+
+def set_up(binary, options, field, key_field, caches, key, scratch):
+    """Checks the options with a set-up run on empty input, exports the cache
+    files the run needs into `caches` signed with the job's `key` (from the
+    driver's own cache, building what is missing), and returns the store's
+    path (from the set-up's report, so the store dptext would use is the one
+    shipped)."""
     report = os.path.join(scratch, "setup-report.json")
     command = [binary, "privatize", "--format", "jsonl", "--field", field]
     command += ["--record-key", key_field] if key_field else []
-    command += without(options, {"--cache-dir"}) + ["--cache-dir", caches, "--report", report]
-    done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE)
-    if done.returncode != 0:
-        raise JobError(f"dptext refused the options (status {done.returncode}): "
-                       f"{dptext_task.error_line(done.stderr.decode('utf-8', 'replace'))}",
-                       done.returncode)
+    command += options + ["--report", report]
+    run_dptext(command, "dptext refused the options")
+    own = dptext_task.mechanism_option_names(binary)
+    export = [binary, "cache", "export", "--to", caches, "--key", key]
+    export += [option for name, value in scan_options(options).items() if name in EXPORT_OPTIONS | own
+               for option in (name, value)]
+    run_dptext(export, "dptext could not prepare the caches")
     with open(report) as handle:
         return os.path.abspath(json.load(handle)["embeddings"]["path"])
 
 
+def run_dptext(command, what):
+    """Runs a dptext command on empty input; a failure becomes a JobError with its message and status."""
+    done = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if done.returncode != 0:
+        raise JobError(f"{what} (status {done.returncode}): "
+                       f"{dptext_task.error_line(done.stderr.decode('utf-8', 'replace'))}", done.returncode)
+
+
+def make_job_key(scratch):
+    """A fresh key for this job's caches (32 random bytes, mode 0600): the
+    executors never see the driver user's own key."""
+    path = os.path.join(scratch, "job.key")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(os.urandom(32))
+    return path
+
+
 def pack_caches(caches, scratch):
-    """The cache folder as an uncompressed tar for addArchive (Spark ships no
-    local folders to a cluster); a README entry keeps it non-empty."""
+    """The cache folder as an uncompressed tar (Spark ships no local folders to
+    a cluster); a README entry keeps it non-empty."""
     path = os.path.join(scratch, f"dptext-caches-{uuid.uuid4().hex[:12]}.tar")
     with tarfile.open(path, "w") as archive:
         for name in sorted(os.listdir(caches)):
@@ -345,10 +384,14 @@ class Prepared:
         self.binary = find_binary(args.dptext)
         self.scratch = tempfile.mkdtemp(prefix="dptext-spark-")
         try:
-            caches = self.values.get("--cache-dir") or os.path.join(self.scratch, "caches")
-            os.makedirs(caches, exist_ok=True)
-            self.store = set_up(self.binary, args.options, args.field, args.key_field, caches, self.scratch)
+            caches = os.path.join(self.scratch, "caches")
+            key = make_job_key(self.scratch)
+            self.store = set_up(self.binary, args.options, args.field, args.key_field, caches, key, self.scratch)
             self.archive = pack_caches(caches, self.scratch)
+            with open(self.archive, "rb") as handle:
+                self.archive_sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+            with open(key, "rb") as handle:
+                self.key = handle.read().hex()
         except BaseException:
             self.close()
             raise
@@ -378,7 +421,7 @@ def execute(spark, prepared):
     sc.addPyFile(os.path.abspath(__file__))
     sc.addFile(prepared.binary)
     sc.addFile(prepared.store)
-    sc.addArchive(prepared.archive)
+    sc.addFile(prepared.archive)
     indexed = results = None
     try:
         items, schema = read_ordered(spark, args)
@@ -391,7 +434,7 @@ def execute(spark, prepared):
         partitions = args.partitions or sc.defaultParallelism
         config = dptext_task.TaskConfig(
             binary=os.path.basename(prepared.binary), store=os.path.basename(prepared.store),
-            caches=os.path.basename(prepared.archive),
+            caches=os.path.basename(prepared.archive), caches_sha256=prepared.archive_sha256, cache_key=prepared.key,
             options=without(args.options, {"--embeddings", "--cache-dir"}) + threads, field=args.field,
             key_field=args.key_field, parquet=schema is not None, field_index=field_index, key_index=key_index,
             fail_once=os.environ.get("DPTEXT_SPARK_FAIL_ONCE"))

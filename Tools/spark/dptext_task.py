@@ -17,11 +17,13 @@ SparkContext.addPyFile and must import wherever PySpark's worker runs.
 """
 
 import collections
+import hashlib
 import json
 import os
 import re
 import signal
 import subprocess
+import tarfile
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -47,7 +49,7 @@ class TaskConfig:
     """What every task needs, pickled into the closure by the driver."""
     binary: str          # SparkFiles name of the dptext binary
     store: str           # SparkFiles name of the embeddings store
-    caches: str          # SparkFiles name of the unpacked cache archive
+    caches: str          # SparkFiles name of the cache archive (a tar)
     options: list        # privatize options from the user (after --)
     field: str           # the text field (JSONL) or column (Parquet)
     key_field: Optional[str]
@@ -55,6 +57,8 @@ class TaskConfig:
     field_index: int = -1    # Parquet: column positions
     key_index: int = -1
     fail_once: Optional[str] = None  # test hook, see fail_once_target()
+    caches_sha256: str = ""   # the archive's SHA-256, computed by the driver
+    cache_key: str = ""       # the job's cache key (hex), which signed every file in it
 
 
 def fail_once_target(spec, partition):
@@ -80,6 +84,37 @@ def fail_once_target(spec, partition):
 def _shipped(name):
     from pyspark import SparkFiles  # imported here: only tasks need it
     return SparkFiles.get(name)
+
+
+class UntrustedCaches(RuntimeError):
+    """The cache archive a task received is not the one the driver made."""
+
+
+def unpack_caches(archive, expected_sha256, key_hex, scratch):
+    """The driver's cache archive, checked and unpacked into `scratch`: returns
+    (cache folder, key file). The archive's SHA-256 must be the one the driver
+    computed (it travels in the task's closure, not beside the archive), so a
+    cache changed anywhere between the driver and here is never used."""
+    with open(archive, "rb") as handle:
+        found = hashlib.file_digest(handle, "sha256").hexdigest()
+    if found != expected_sha256:
+        raise UntrustedCaches(f"the cache archive {archive} is not the one the driver made (SHA-256 {found}, "
+                              f"expected {expected_sha256}); it was changed after the driver wrote it")
+    folder = os.path.join(scratch, "caches")
+    os.mkdir(folder, 0o700)
+    with tarfile.open(archive) as tar:
+        tar.extractall(folder, filter="data")
+    key = os.path.join(scratch, "cache.key")
+    descriptor = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(bytes.fromhex(key_hex))
+    return folder, key
+
+
+def mechanism_option_names(binary):
+    """The flags of the mechanisms' own parameters, as `dptext mechanisms --json` lists them."""
+    done = subprocess.run([binary, "mechanisms", "--json"], capture_output=True, check=True)
+    return {flag for mechanism in json.loads(done.stdout) for flag in mechanism.get("flags", [])}
 
 
 def _executable(path):
@@ -122,9 +157,9 @@ def privatize_partition(partition, records, config):
     pairs sorted by index, index being the record's 0-based position in the
     whole input; item is a JSONL line (bytes) or a Parquet row (tuple)."""
     binary = _executable(_shipped(config.binary))
-    caches = _shipped(config.caches)
-    caches_before = set(os.listdir(caches))
     with tempfile.TemporaryDirectory(prefix="dptext-task-") as scratch:
+        caches, key = unpack_caches(_shipped(config.caches), config.caches_sha256, config.cache_key, scratch)
+        caches_before = set(os.listdir(caches))
         private_path = os.path.join(scratch, "report.json")
         public_path = os.path.join(scratch, "report-public.json")
         command = [binary, "privatize", "--format", "jsonl", "--field", config.field]
@@ -134,7 +169,8 @@ def privatize_partition(partition, records, config):
                     "--report", private_path, "--report-public", public_path]
         command += config.options
         with open(os.path.join(scratch, "stderr"), "w+b") as stderr:
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                                       env=dict(os.environ, DPTEXT_CACHE_KEY=key))
             where = {}  # the partition's first input index, once known
             try:
                 yield from _stream(partition, records, config, process, where)
@@ -148,10 +184,10 @@ def privatize_partition(partition, records, config):
         first = where.get("first", 0)
         if status != 0:
             raise DPTextFailed(_failure_message(partition, first, config, status, message), status)
-        new_caches = set(os.listdir(caches)) - caches_before
+        new_caches = {name for name in set(os.listdir(caches)) - caches_before if not name.startswith("store-checked-")}
         if new_caches:
             raise RuntimeError(f"dptext built cache files on an executor ({sorted(new_caches)}); the driver's "
-                               "set-up run should have built every cache this mechanism needs. Report this.")
+                               "export should have shipped every cache this mechanism needs. Report this.")
         with open(private_path) as private, open(public_path) as public:
             yield ("report", partition, first, private.read(), public.read(), message.strip())
 

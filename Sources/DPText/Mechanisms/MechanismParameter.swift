@@ -91,7 +91,7 @@ public struct ParameterRange: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A number as people write it: 0.001, 20, 1e+06.
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e6 { return String(Int(value)) }
         return abs(value) >= 1e-3 && abs(value) < 1e6 ? "\(value)" : String(format: "%g", value)
     }

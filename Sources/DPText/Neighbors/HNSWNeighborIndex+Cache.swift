@@ -27,6 +27,17 @@ extension HNSWNeighborIndex {
         return index
     }
 
+    /// The graph in hnswlib's format, as a cache file holds it.
+    func cachePayload() throws -> Data {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dptext-hnsw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("graph.bin").path
+        try save(to: file)
+        return try Data(contentsOf: URL(fileURLWithPath: file))
+    }
+
     /// The cache file's name.
     static func fileName(fingerprint: VocabularyFingerprint, parameters: Parameters) -> String {
         let kind = "hnsw-m\(parameters.m)-efc\(parameters.efConstruction)-seed\(parameters.randomSeed)"

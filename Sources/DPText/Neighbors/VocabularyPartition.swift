@@ -227,9 +227,13 @@ extension VocabularyResources {
                 return VocabularyPartition(index: index, table: table, groupSize: groupSize, eligible: eligible,
                                            progress: progress)
             }
-            return try VocabularyPartition.cached(
+            let partition = try VocabularyPartition.cached(
                 index: index, table: table, groupSize: groupSize, eligible: eligible, fingerprint: fingerprint,
                 cache: cache, progress: progress)
+            remember(VocabularyPartition.fileName(groupSize: groupSize, eligible: eligible, fingerprint: fingerprint)) {
+                partition.payload(eligible: eligible, fingerprint: fingerprint)
+            }
+            return partition
         }
     }
 }

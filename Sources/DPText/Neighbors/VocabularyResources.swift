@@ -25,6 +25,8 @@ public final class VocabularyResources: Sendable {
     /// Told what is being built and how far it got (a label and a fraction, ending with 1).
     public let progress: @Sendable (_ label: String, _ fraction: Double) -> Void
     private let built = Mutex<[String: any Sendable]>([:])
+    /// The cache file of every resource built or loaded so far, by name, and how to write it.
+    private let cacheFiles = Mutex<[String: @Sendable () throws -> Data]>([:])
 
     /// - Parameters:
     ///   - index: exact search over `vocabulary` (built when nil).
@@ -60,6 +62,22 @@ public final class VocabularyResources: Sendable {
         }
     }
 
+    /// Notes that `name` holds a resource this run uses, written by `payload` (for `export`).
+    func remember(_ name: String, payload: @escaping @Sendable () throws -> Data) {
+        cacheFiles.withLock { $0[name] = payload }
+    }
+
+    /// Writes the cache file of every resource built or loaded so far into
+    /// `destination` (signed with its key): what another machine — a Spark
+    /// executor — needs to run the same mechanisms without building anything.
+    /// Returns the names written.
+    @discardableResult
+    public func export(to destination: CacheFolder) throws -> [String] {
+        let files = cacheFiles.withLock { $0 }
+        for name in files.keys.sorted() { try destination.save(name, try files[name]!()) }
+        return files.keys.sorted()
+    }
+
     /// The store file's fingerprint (hashing the file once), when disk caching is on.
     public func fingerprint() throws -> VocabularyFingerprint? {
         guard let storePath, cache != nil else { return nil }
@@ -73,7 +91,10 @@ public final class VocabularyResources: Sendable {
             guard let fingerprint = try fingerprint(), let cache else {
                 return try VocabularyExtent(store: vocabulary, progress: progress)
             }
-            return try VocabularyExtent.cached(for: vocabulary, fingerprint: fingerprint, cache: cache, progress: progress)
+            let extent = try VocabularyExtent.cached(for: vocabulary, fingerprint: fingerprint, cache: cache,
+                                                     progress: progress)
+            remember(VocabularyExtent.fileName(fingerprint: fingerprint)) { try extent.cachePayload() }
+            return extent
         }
     }
 
@@ -87,8 +108,18 @@ public final class VocabularyResources: Sendable {
             guard let fingerprint = try fingerprint(), let cache else {
                 return NeighborTable(index: index, width: width, targets: targets, progress: progress)
             }
-            return try NeighborTable.cached(index: index, width: width, targets: targets, fingerprint: fingerprint,
-                                            cache: cache, progress: progress)
+            let table = try NeighborTable.cached(index: index, width: width, targets: targets,
+                                                 fingerprint: fingerprint, cache: cache, progress: progress)
+            remember(table: table, targets: targets, fingerprint: fingerprint)
+            return table
+        }
+    }
+
+    private func remember(table: NeighborTable, targets: Range<Int>?, fingerprint: VocabularyFingerprint) {
+        let header = NeighborTable.header(wordCount: fingerprint.wordCount, width: table.width,
+                                          wordsSHA256: fingerprint.wordsSHA256)
+        remember(NeighborTable.fileName(width: table.width, targets: targets, fingerprint: fingerprint)) {
+            table.payload(header: header)
         }
     }
 
@@ -104,6 +135,7 @@ public final class VocabularyResources: Sendable {
               let table = NeighborTable.cachedIfPresent(width: width, fingerprint: fingerprint, cache: cache)
         else { return nil }
         built.withLock { $0["neighbor-table-\(width)"] = table }
+        remember(table: table, targets: nil, fingerprint: fingerprint)
         return table
     }
 
@@ -113,8 +145,12 @@ public final class VocabularyResources: Sendable {
             guard let fingerprint = try fingerprint(), let cache else {
                 return try HNSWNeighborIndex(store: vocabulary, parameters: parameters)
             }
-            return try HNSWNeighborIndex.cached(store: vocabulary, fingerprint: fingerprint, parameters: parameters,
-                                                cache: cache)
+            let graph = try HNSWNeighborIndex.cached(store: vocabulary, fingerprint: fingerprint,
+                                                     parameters: parameters, cache: cache)
+            remember(HNSWNeighborIndex.fileName(fingerprint: fingerprint, parameters: parameters)) {
+                try graph.cachePayload()
+            }
+            return graph
         }
         return graph.searching(width: parameters.efSearch)
     }

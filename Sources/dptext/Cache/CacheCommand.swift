@@ -6,7 +6,7 @@ struct CacheCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache",
         abstract: "Check the caches dptext computed from a store.",
-        subcommands: [CacheVerifyCommand.self]
+        subcommands: [CacheVerifyCommand.self, CacheExportCommand.self]
     )
 }
 
@@ -54,6 +54,52 @@ struct CacheVerifyCommand: ParsableCommand {
         case .signedOnly(let what): return "signed: \(what)"
         case .otherVocabulary: return "made from another store or vocabulary (not checked)"
         case .unknown: return "not a dptext cache file"
+        }
+    }
+}
+
+/// `dptext cache export`: the cache files a run with these options uses,
+/// copied (built first when missing) into another folder signed with another
+/// key — what a cluster's executors receive, so that they build nothing.
+struct CacheExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the cache files a privatize run with these options uses into another folder.",
+        discussion: """
+            Sets the mechanism up as privatize would (reading your caches, building what is missing), \
+            then writes every cache file it used into --to, signed with the key in --key (created, \
+            mode 0600, when missing). The Spark job ships such a folder to its executors with a key \
+            made for the job, never yours. Prints {"store": path, "files": [names]} as JSON.
+            """
+    )
+
+    @OptionGroup(title: "Mechanism") var mechanismOptions: MechanismOptions
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: ArgumentHelp("Out-of-vocabulary policy of the run (unk needs the stand-in's resources).",
+                               valueName: "policy"))
+    var oov: OOVPolicy = .unk
+
+    @Option(help: ArgumentHelp("Folder to write the cache files into (created, mode 0700).", valueName: "folder"))
+    var to: String
+
+    @Option(help: ArgumentHelp("Key file that signs them (created, mode 0600, when missing).", valueName: "path"))
+    var key: String
+
+    func run() throws {
+        try reportingFailures {
+            let progress = CacheProgress()
+            let (resources, _, path) = try storeOptions.loadResources(progress: progress)
+            let rewriter = TextRewriter(store: resources.vocabulary, policy: oov)
+            _ = try mechanismOptions.make(resources: resources, standIns: rewriter.standIns)
+            _ = try mechanismOptions.makeDecoder(resources: resources)
+            _ = mechanismOptions.makeShortcut(resources: resources)
+            progress.finish()
+            let destination = try CacheFolder(path: to, key: CacheKey.loadOrCreate(at: key))
+            let files = try resources.export(to: destination)
+            let json = try JSONSerialization.data(withJSONObject: ["store": path, "files": files],
+                                                  options: [.sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: json, as: UTF8.self))
         }
     }
 }

@@ -160,3 +160,12 @@ def test_datasets_map_batched(binary, texts, tmp_path):
                               batched=True, batch_size=64, new_fingerprint="dptext-test", load_from_cache_file=False)
     assert private["text"] == cli_texts(binary, [{"text": text} for text in texts])
     assert private["id"] == dataset["id"] and private["stars"] == dataset["stars"]
+
+
+def test_an_unverified_mechanism_needs_allow_unverified(binary):
+    with pytest.raises(dptext.DPTextError) as refused:
+        with dptext.Privatizer(mechanism="truncated-gumbel", epsilon=80, binary=binary) as privatizer:
+            privatizer.privatize(["the cat sat"])
+    assert refused.value.status == 64 and "--allow-unverified" in refused.value.message
+    with dptext.Privatizer(mechanism="truncated-gumbel", epsilon=80, binary=binary, allow_unverified=True) as privatizer:
+        assert len(privatizer.privatize(["the cat sat"])) == 1

@@ -204,12 +204,12 @@ def test_private_report_inside_output_is_refused(spark, binary, tmp_path):
 
 def test_caches_are_built_once_on_the_driver(spark, binary, tmp_path):
     """truncated-gumbel needs a neighbour table and the vocabulary's extent: the
-    driver builds them into --cache-dir, executors get the shipped copy (a task
-    fails if its dptext writes a cache file), and the output equals a local run
-    that uses the same caches."""
+    driver builds them into its own --cache-dir and exports them for the job,
+    executors get the shipped copy (a task fails if its dptext writes a cache
+    file), and the output equals a local run that uses the same caches."""
     caches = tmp_path / "caches"
     options = ["--mechanism", "truncated-gumbel", "--epsilon", "80", "--seed", "5", "--embeddings", STORE,
-               "--cache-dir", str(caches)]
+               "--cache-dir", str(caches), "--allow-unverified"]
     source = write_jsonl(tmp_path / "in.jsonl", corpus_records(40))
     job(spark, binary, source, tmp_path / "out", 2, options=options)
     built = sorted(os.listdir(caches))
@@ -244,3 +244,43 @@ def test_the_script_runs_the_job_and_reports_dptext_errors(binary, tmp_path):
     done = subprocess.run([script, *common[:-2], "--output", str(tmp_path / "out3"), "--", *SEEDED],
                           capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 64 and "needs --key-field" in done.stderr
+
+
+def test_a_changed_cache_archive_is_refused_by_the_task(tmp_path):
+    """The archive's SHA-256 comes from the driver with the task; an archive
+    changed on its way (a shared staging folder, a cluster's file server) is
+    never unpacked, let alone used."""
+    import tarfile
+    import dptext_task
+    caches = tmp_path / "caches"
+    caches.mkdir()
+    (caches / "neighbor-table-x.bin").write_bytes(b"signed payload")
+    archive = tmp_path / "caches.tar"
+    with tarfile.open(archive, "w") as tar:
+        tar.add(caches / "neighbor-table-x.bin", arcname="neighbor-table-x.bin")
+    with open(archive, "rb") as handle:
+        digest = dptext_task.hashlib.file_digest(handle, "sha256").hexdigest()
+    scratch = tmp_path / "task"
+    scratch.mkdir()
+    folder, key = dptext_task.unpack_caches(str(archive), digest, "07" * 32, str(scratch))
+    assert os.listdir(folder) == ["neighbor-table-x.bin"]
+    assert oct(os.stat(key).st_mode & 0o777) == "0o600" and open(key, "rb").read() == bytes([7] * 32)
+
+    with open(archive, "r+b") as handle:  # one byte changed after the driver hashed it
+        handle.seek(600)
+        handle.write(b"X")
+    other = tmp_path / "task2"
+    other.mkdir()
+    with pytest.raises(dptext_task.UntrustedCaches, match="not the one the driver made"):
+        dptext_task.unpack_caches(str(archive), digest, "07" * 32, str(other))
+    assert os.listdir(other) == []
+
+
+def test_an_unverified_mechanism_needs_allow_unverified(spark, binary, tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", corpus_records(10))
+    options = ["--mechanism", "truncated-gumbel", "--epsilon", "80", "--embeddings", STORE]
+    with pytest.raises(dptext_spark.JobError, match="--allow-unverified") as refused:
+        job(spark, binary, source, tmp_path / "out", 2, options=options, key=None)
+    assert refused.value.status == 64
+    summary = job(spark, binary, source, tmp_path / "out2", 2, options=options + ["--allow-unverified"], key=None)
+    assert summary["records"] == 10
