@@ -9,7 +9,7 @@ extension EmbeddingStore {
 
 extension EmbeddingStore {
     /// The fixed public vector a word outside the vocabulary is privatized
-    /// as under `--oov unk` (MECHANISMS.md §8.7a): the mean of all vectors,
+    /// as under `--oov unk` (Mechanisms.md §8.7 (a)): the mean of all vectors,
     /// summed in id order. It is not a vocabulary word, so bounds proven for
     /// word centres must be checked for it too (the distance cap's δ).
     public var outOfVocabularyStandIn: [Double] {

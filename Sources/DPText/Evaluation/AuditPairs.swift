@@ -1,7 +1,7 @@
 import Foundation
 
 /// Two different vocabulary words whose output distributions a privacy
-/// audit compares (MECHANISMS.md §9 T13). The audit tests both directions,
+/// audit compares (Mechanisms.md §9 T13). The audit tests both directions,
 /// so the order of `first` and `second` only matters in reports.
 public struct AuditPair: Codable, Sendable, Hashable {
     /// How the pair was chosen.
@@ -112,7 +112,7 @@ public enum AuditPairs {
     }
 
     /// Pairs against candidate-set mechanisms such as truncated Gumbel
-    /// (MECHANISMS.md §4.4). For each source word x (all words, or
+    /// (Mechanisms.md §4.4). For each source word x (all words, or
     /// `sourceLimit` of them drawn with `seed`), each y at rank 2…3 among
     /// x's neighbours, and each x′ ≠ y among x's `closeNeighbors` nearest
     /// other words, let r′ = rank(y; x′), searched up to `rankCap`. A

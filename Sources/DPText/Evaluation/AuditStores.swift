@@ -1,4 +1,4 @@
-/// Small synthetic stores for auditing mechanisms (MECHANISMS.md §9 T13).
+/// Small synthetic stores for auditing mechanisms (Mechanisms.md §9 T13).
 public enum AuditStores {
     /// A store built so that truncated Gumbel's red flag (§4.4) is
     /// detectable with a feasible number of draws, and the pair and output

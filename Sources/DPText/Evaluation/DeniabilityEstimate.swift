@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// Plausible-deniability statistics of a mechanism for one word, estimated
-/// by running it `draws` times (MECHANISMS.md §2.4).
+/// by running it `draws` times (Mechanisms.md §2.4).
 ///
 /// - `N_w = P[M(w) = w]`, the probability the word survives, with an exact
 ///   Clopper–Pearson interval.

@@ -1,7 +1,7 @@
 import Dispatch
 
 /// Plausible-deniability statistics of a mechanism over a word sample
-/// (MECHANISMS.md §2.4): `N_w` with its Clopper–Pearson interval, `S_w`
+/// (Mechanisms.md §2.4): `N_w` with its Clopper–Pearson interval, `S_w`
 /// (distinct outputs in m draws) and the perplexity `exp(H(p̂_w))`, per word
 /// and summarized over words.
 ///

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// An empirical privacy audit of a mechanism (MECHANISMS.md §9 T13). It can
+/// An empirical privacy audit of a mechanism (Mechanisms.md §9 T13). It can
 /// only find violations, never prove a guarantee.
 ///
 /// The claim under test (§1, F5): for every pair (x, x′) and output y,

@@ -1,7 +1,7 @@
 import Foundation
 
 /// CusText (Chen et al., Findings of ACL 2023, arXiv 2207.01193;
-/// MECHANISMS.md §6.5): each word is replaced by a word of its own small
+/// Mechanisms.md §6.5): each word is replaced by a word of its own small
 /// group, chosen by an exponential mechanism inside the group.
 ///
 /// The vocabulary is split once into disjoint groups of K words by the

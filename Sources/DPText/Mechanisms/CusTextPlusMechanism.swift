@@ -1,4 +1,4 @@
-/// CusText+ (Chen et al., Findings of ACL 2023; MECHANISMS.md §6.5): CusText
+/// CusText+ (Chen et al., Findings of ACL 2023; Mechanisms.md §6.5): CusText
 /// that leaves stopwords alone.
 ///
 /// The stopwords (`EnglishStopwords`, a public list of 318 words shipped

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The Mahalanobis mechanism (Z. Xu, Aggarwal, Feyisetan, Teissier,
-/// PrivateNLP 2020, arXiv 2010.11947; MECHANISMS.md §6.1): the Laplace
+/// PrivateNLP 2020, arXiv 2010.11947; Mechanisms.md §6.1): the Laplace
 /// mechanism with elliptical noise shaped by the vocabulary's covariance.
 ///
 /// With Σ̂ the covariance of the public vectors scaled so that tr(Σ̂) = n

@@ -1,5 +1,5 @@
 /// The multivariate Laplace mechanism with nearest-neighbour decoding
-/// (Feyisetan, Balle, Drake, Diethe, WSDM 2020; MECHANISMS.md §2).
+/// (Feyisetan, Balle, Drake, Diethe, WSDM 2020; Mechanisms.md §2).
 ///
 /// For a token with public vector `v`: draw `z = v + N`, N with density
 /// `∝ exp(−ε‖N‖)` (`MultivariateLaplaceNoise`), and output the vocabulary

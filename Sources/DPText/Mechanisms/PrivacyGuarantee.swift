@@ -1,7 +1,7 @@
 /// The privacy a mechanism really provides, as data: carried into every run
 /// report so a reader never has to trust prose.
 ///
-/// ε has units of 1/distance in the embedding space (MECHANISMS.md §1):
+/// ε has units of 1/distance in the embedding space (Mechanisms.md §1):
 /// scaling the vectors by c is the same as using c·ε, so a guarantee is only
 /// meaningful next to the store it was computed for.
 public indirect enum PrivacyGuarantee: Sendable, Equatable, Codable {

@@ -1,5 +1,5 @@
 /// SanText (Yue, Du, Wang, Li, Sun, Chow, Findings of ACL 2021, arXiv
-/// 2106.01221; MECHANISMS.md §6.4): the exponential mechanism over the
+/// 2106.01221; Mechanisms.md §6.4): the exponential mechanism over the
 /// whole output vocabulary with the negated distance as utility,
 ///
 ///     P(y | x) = exp(−(ε/2)·d(x, y)) / Σ_{y′} exp(−(ε/2)·d(x, y′)).

@@ -1,4 +1,4 @@
-/// SanText+ (Yue et al., Findings of ACL 2021; MECHANISMS.md §6.4): SanText
+/// SanText+ (Yue et al., Findings of ACL 2021; Mechanisms.md §6.4): SanText
 /// restricted to sensitive words.
 ///
 /// The vocabulary in store order is frequency order (GloVe); its least

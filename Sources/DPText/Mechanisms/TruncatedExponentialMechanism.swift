@@ -1,7 +1,7 @@
 import Foundation
 
 /// TEM, the truncated exponential mechanism (Carvalho, Vasiloudis,
-/// Feyisetan, Wang, SDM 2023, arXiv 2107.07928; MECHANISMS.md §6.3).
+/// Feyisetan, Wang, SDM 2023, arXiv 2107.07928; Mechanisms.md §6.3).
 ///
 /// For an input word x, with V words and β ∈ (0, 1):
 ///

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The multivariate Laplace mechanism with a cap (MECHANISMS.md §3.1, §3.2).
+/// The multivariate Laplace mechanism with a cap (Mechanisms.md §3.1, §3.2).
 ///
 /// Two caps:
 /// - **Noise norm** `R` (`--max-noise`): the radius `r ~ Gamma(n, 1/ε)` is
@@ -14,7 +14,7 @@ import Foundation
 ///
 /// Guarantee: not pure, because the support depends on the input. Each cap
 /// agrees with the plain mechanism except on an event of probability δ, so
-/// by MECHANISMS.md F5 `P[M(x) ∈ S] ≤ e^{ε·d}·P[M(x') ∈ S] + (1 + e^{ε·d})·δ`:
+/// by Mechanisms.md F5 `P[M(x) ∈ S] ≤ e^{ε·d}·P[M(x') ∈ S] + (1 + e^{ε·d})·δ`:
 /// - norm cap: `δ = Q(n, εR)`, the regularized upper incomplete gamma, exactly;
 /// - distance cap: `δ_w = P[d(w, M(w)) > D] ≤ P[‖N‖ > D/2] = Q(n, εD/2)` for
 ///   every word (if `‖N‖ ≤ D/2`, the nearest word u to z has
@@ -26,7 +26,7 @@ import Foundation
 ///   reported δ is the largest bound over the words and the given stand-ins;
 ///   a stand-in with `r₀ ≥ D` gets no bound, and the initializer refuses it.
 ///   The ball must be searched exactly, so the `Privatizer` refuses an
-///   approximate decoder for this cap (MECHANISMS.md §8.4).
+///   approximate decoder for this cap (Mechanisms.md §8.4).
 public struct TruncatedLaplaceMechanism: WordMechanism {
     public enum Cap: Sendable, Equatable {
         case noiseNorm(radius: Double, variant: NormCapVariant)
@@ -96,7 +96,7 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
     }
 
     /// A norm cap that rarely bites: `R = (n + 5√n)/ε`, five standard
-    /// deviations above the mean radius n/ε (MECHANISMS.md §3.1), so that
+    /// deviations above the mean radius n/ε (Mechanisms.md §3.1), so that
     /// δ = Q(n, n + 5√n) is small (1.4·10⁻⁵ for n = 50, 1.1·10⁻⁶ for n = 300).
     public static func typicalNoiseCap(dimension: Int, epsilon: Double) -> Double {
         let n = Double(dimension)

@@ -1,5 +1,5 @@
 /// The Vickrey mechanism on Laplace noise (Xu, Aggarwal, Feyisetan,
-/// Teissier, PrivateNLP 2021, arXiv 2104.11838; MECHANISMS.md §6.2).
+/// Teissier, PrivateNLP 2021, arXiv 2104.11838; Mechanisms.md §6.2).
 ///
 /// Draw z = φ(x) + N as the multivariate Laplace mechanism does (§2.2), find
 /// the two vocabulary words nearest z, u₁ at d₁ ≤ u₂ at d₂, and output u₁

@@ -4,10 +4,10 @@
 /// protocol. A mechanism's random step (`draw`) returns either a word or a
 /// point of the embedding space; points are decoded to their nearest
 /// vocabulary word afterwards, in batches, by `Privatizer` — a
-/// post-processing step that keeps the guarantee (MECHANISMS.md F1).
+/// post-processing step that keeps the guarantee (Mechanisms.md F1).
 ///
 /// Points never leave the library: releasing a noisy vector next to its word
-/// would void the guarantee (MECHANISMS.md §8.1).
+/// would void the guarantee (Mechanisms.md §8.1).
 public protocol WordMechanism: Sendable {
     /// The name users select it by (`--mechanism`).
     var name: String { get }
@@ -35,7 +35,7 @@ public protocol WordMechanism: Sendable {
 }
 
 /// What a mechanism privatizes: a vocabulary word, or a fixed public vector
-/// standing in for a token outside the vocabulary (MECHANISMS.md §8.7a).
+/// standing in for a token outside the vocabulary (Mechanisms.md §8.7 (a)).
 public enum MechanismInput: Sendable, Equatable {
     case word(Int)
     case publicVector([Double])

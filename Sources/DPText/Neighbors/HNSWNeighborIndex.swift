@@ -35,7 +35,7 @@ import CHNSW
 /// Fit only for decoding noisy vectors (post-processing of a mechanism's
 /// output, which cannot weaken its privacy guarantee). It must never build
 /// candidate sets around an input word: which words it misses depends on the
-/// input, which would break the mechanisms' privacy analysis (MECHANISMS.md
+/// input, which would break the mechanisms' privacy analysis (Mechanisms.md
 /// §8.4). Use `ExactNeighborIndex` there.
 ///
 /// Reproducibility: with `insertionThreads == 1` (the default) the graph is

@@ -7,7 +7,7 @@ import Dispatch
 /// query with every vocabulary vector (`EmbeddingStore.squaredDistance`).
 /// An approximate index may miss true neighbours; it is only fit for
 /// decoding noisy vectors (post-processing), never for candidate sets built
-/// around an input word (MECHANISMS.md §8.4).
+/// around an input word (Mechanisms.md §8.4).
 public protocol NeighborIndex: Sendable {
     /// The vocabulary searched.
     var store: EmbeddingStore { get }

@@ -16,7 +16,7 @@ public struct NeighborTable: Sendable {
     /// Row-major `V × width` word ids.
     private let ids: [Int32]
 
-    /// Builds the table with `index`, which must be exact (MECHANISMS.md §8.4).
+    /// Builds the table with `index`, which must be exact (Mechanisms.md §8.4).
     ///
     /// - Parameters:
     ///   - targets: when given, every row lists the nearest other words

@@ -14,7 +14,7 @@
 /// (368,770 words, K = 44) for Laplace noise at ε = 30 about half the draws,
 /// at ε = 10 none (the noise norm, ≈ 5, exceeds typical r_K). The answer is
 /// the same as exhaustive search either way; only the time differs, and it
-/// depends on the input word (MECHANISMS.md §8.11).
+/// depends on the input word (Mechanisms.md §8.11).
 public struct NeighborhoodShortcut: Sendable {
     public let table: NeighborTable
     let store: EmbeddingStore

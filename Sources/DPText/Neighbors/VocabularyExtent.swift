@@ -4,7 +4,7 @@ import Foundation
 
 /// The smallest and largest distance between two words of a vocabulary:
 /// `Δ_min = min_{i≠j} d(i, j)` and `Δ_max = max_{i≠j} d(i, j)` over all
-/// `V(V − 1)/2` pairs (MECHANISMS.md F2, §4.1), with d the Euclidean distance
+/// `V(V − 1)/2` pairs (Mechanisms.md F2, §4.1), with d the Euclidean distance
 /// of `EmbeddingStore.squaredDistance`.
 ///
 /// The result is exactly what the naive O(V²) double-precision loop gives:

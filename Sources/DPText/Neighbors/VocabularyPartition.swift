@@ -1,7 +1,7 @@
 import Foundation
 
 /// A public partition of the vocabulary into groups of K nearby words —
-/// CusText's "conservative mapping" (MECHANISMS.md §6.5), over the store's
+/// CusText's "conservative mapping" (Mechanisms.md §6.5), over the store's
 /// frequency order instead of a private corpus's (§8.8):
 ///
 ///     for every eligible word w in id order, not yet in a group:

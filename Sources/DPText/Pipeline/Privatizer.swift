@@ -162,7 +162,7 @@ public struct Privatizer: Sendable {
         pending.k = 1
     }
 
-    /// The Vickrey rule (MECHANISMS.md §6.2): the nearest word u₁ (at d₁)
+    /// The Vickrey rule (Mechanisms.md §6.2): the nearest word u₁ (at d₁)
     /// when `uniform` < p(t) = (1 − t)d₂/(t·d₁ + (1 − t)d₂), else the second
     /// nearest u₂ (at d₂). At t = 0, p = 1; at t = 1, p = 0; where both
     /// distances are 0 (duplicate vectors), p = 1 − t. A vocabulary of one

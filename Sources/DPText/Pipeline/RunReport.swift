@@ -273,7 +273,7 @@ extension RunReport.Guarantee {
 
 extension RunReport.Privacy {
     /// The privacy statement of a run, derived from the guarantee's kind
-    /// (MECHANISMS.md §7): it never claims more than the guarantee. With
+    /// (Mechanisms.md §7): it never claims more than the guarantee. With
     /// `counts` (the private report) it names how many tokens each entry
     /// concerns; without (the public report) it lists only what follows from
     /// the options.

@@ -1,4 +1,4 @@
-/// What happens to a word the vocabulary does not have (MECHANISMS.md §8.7).
+/// What happens to a word the vocabulary does not have (Mechanisms.md §8.7).
 ///
 /// Out-of-vocabulary words are often names, rare words and identifiers: the
 /// most sensitive tokens of a text. The default, `unk`, is the only policy

@@ -7,12 +7,12 @@ struct AuditCommand: ParsableCommand {
         commandName: "audit",
         abstract: "Empirical privacy audit: look for outputs whose probability ratio breaks the claimed ε·d.",
         discussion: """
-            MECHANISMS.md §9 T13. For pairs of words (x, x') each mechanism runs m times on both; \
+            Mechanisms.md §9 T13. For pairs of words (x, x') each mechanism runs m times on both; \
             candidate outputs are selected on one half of the draws and tested on the other with \
             Clopper–Pearson bounds (Bonferroni-corrected): a violation is a certified \
             ln P[M(x)=y]/P[M(x')=y] > ε·d(x, x'). Two settings per mechanism: (1) the small \
             adversarial store of AuditStores (where the candidate-set construction of \
-            truncated-gumbel fails, MECHANISMS.md §4.4), at just above truncated-gumbel's smallest \
+            truncated-gumbel fails, Mechanisms.md §4.4), at just above truncated-gumbel's smallest \
             valid ε; (2) the first --glove-words words of the store, with nearest-neighbour, random \
             and adversarial pairs. An audit can only find violations; "no violation found" is not \
             a proof. Writes audit.json.

@@ -156,7 +156,7 @@ extension OptionGroup: MechanismOptionGroupProperty where Value: MechanismOption
 enum DecoderChoice: String, ExpressibleByArgument, CaseIterable {
     /// Exhaustive search (`ExactNeighborIndex`).
     case exact
-    /// An HNSW graph (hnswlib): approximate, decoding only (MECHANISMS.md §8.4).
+    /// An HNSW graph (hnswlib): approximate, decoding only (Mechanisms.md §8.4).
     case hnsw
 }
 

@@ -56,7 +56,7 @@ struct DeniabilityGoldenTests {
     }
 
     @Test func medianSurvivalGrowsWithEpsilonForLaplace() {
-        // N_w is non-decreasing in ε for every word (MECHANISMS.md §2.4).
+        // N_w is non-decreasing in ε for every word (Mechanisms.md §2.4).
         let medians = Self.runs.filter { $0.mechanism == "laplace" && $0.status == "ok" }
             .sorted { $0.epsilon < $1.epsilon }
             .map { run in run.rows.first { $0.statistic == "n_w" }!.median }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import DPText
 
-/// MECHANISMS.md §9 T13: the empirical privacy audit. Fixed seeds; draws
+/// Mechanisms.md §9 T13: the empirical privacy audit. Fixed seeds; draws
 /// are kept small enough for debug builds (the full-size audit is the CLI's).
 enum PrivacyAuditTesting {
     /// T3's toy vocabulary {0, 1, 3, 7}.
@@ -50,7 +50,7 @@ struct MislabeledMechanism<Base: WordMechanism>: WordMechanism {
 }
 
 /// Planted bug 3: KDE-MH whose chain starts at φ(x) instead of z — the
-/// pitfall of MECHANISMS.md §5.3 — and is too short to forget where it started.
+/// pitfall of Mechanisms.md §5.3 — and is too short to forget where it started.
 struct ChainFromInput: WordMechanism {
     let base: KDEMetropolisHastingsMechanism
     var steps = 2

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import DPText
 
-/// MECHANISMS.md §9 T5 and T6: the exponential-mechanism family (TEM,
+/// Mechanisms.md §9 T5 and T6: the exponential-mechanism family (TEM,
 /// SanText, SanText+, CusText, CusText+) against its closed-form output
 /// tables on small stores — χ² with fixed seeds, m = 10⁵ draws per input,
 /// α = 10⁻⁴ Bonferroni-corrected over the inputs — and the privacy bound

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import DPText
 
-/// MECHANISMS.md §5.2 and §9 T12. Fixed seeds, α = 10⁻⁴.
+/// Mechanisms.md §5.2 and §9 T12. Fixed seeds, α = 10⁻⁴.
 @Suite("KDE prior + Metropolis–Hastings (T12)")
 struct KDEMetropolisHastingsTests {
     static let alpha = 1e-4

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import DPText
 
-/// MECHANISMS.md §9 T9 (Mahalanobis) and T8 (Vickrey). Fixed seeds,
+/// Mechanisms.md §9 T9 (Mahalanobis) and T8 (Vickrey). Fixed seeds,
 /// m = 10⁵, α = 10⁻⁴ per test, Bonferroni within a test.
 @Suite("Mahalanobis mechanism (T9)")
 struct MahalanobisTests {

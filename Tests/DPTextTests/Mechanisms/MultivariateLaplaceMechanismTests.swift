@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import DPText
 
-/// MECHANISMS.md §9 T3, T4 and T10 on the whole mechanism (noise + exact
+/// Mechanisms.md §9 T3, T4 and T10 on the whole mechanism (noise + exact
 /// nearest-neighbour decoding). Fixed seeds, α = 10⁻⁴ per test.
 @Suite("Multivariate Laplace mechanism (T3, T4, T10)")
 struct MultivariateLaplaceMechanismTests {

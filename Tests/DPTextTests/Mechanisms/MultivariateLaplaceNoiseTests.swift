@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import DPText
 
-/// MECHANISMS.md §9 T1 and T2 on the noise sampler: fixed seeds, m = 10⁵
+/// Mechanisms.md §9 T1 and T2 on the noise sampler: fixed seeds, m = 10⁵
 /// draws per case, α = 10⁻⁴ per test, Bonferroni-corrected across the
 /// checks of each case.
 @Suite("Multivariate Laplace noise (T1, T2)")

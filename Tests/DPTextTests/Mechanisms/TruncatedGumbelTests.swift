@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import DPText
 
-/// MECHANISMS.md §9 T5 (F4 sign vector) and T7 for the truncated-Gumbel
+/// Mechanisms.md §9 T5 (F4 sign vector) and T7 for the truncated-Gumbel
 /// mechanism (§4), its samplers and its vocabulary extent. Fixed seeds,
 /// α = 10⁻⁴ per test, m = 10⁵ draws unless stated.
 enum TruncatedGumbelTesting {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import DPText
 
-/// MECHANISMS.md §3 and §9 (T1, T2 on the truncated variants; δ against the
+/// Mechanisms.md §3 and §9 (T1, T2 on the truncated variants; δ against the
 /// incomplete gamma). Fixed seeds, m = 10⁵, α = 10⁻⁴ per test.
 @Suite("Truncated Laplace mechanism")
 struct TruncatedLaplaceTests {
@@ -74,7 +74,7 @@ struct TruncatedLaplaceTests {
                 #expect(abs(mechanism.delta - expected) <= 1e-12 * max(expected, 1e-300) + 1e-300)
             }
         }
-        // MECHANISMS.md §3.1: for n = 300, ε = 23, R = 16.94 gives δ ≈ 10⁻⁶.
+        // Mechanisms.md §3.1: for n = 300, ε = 23, R = 16.94 gives δ ≈ 10⁻⁶.
         let big = TestData.randomStore(count: 2, dimension: 300, seed: 4)
         let mechanism = try TruncatedLaplaceMechanism(
             epsilon: 23, cap: .noiseNorm(radius: 16.94, variant: .condition), store: big)

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// A Gaussian kernel density estimate over the public vocabulary vectors
-/// (MECHANISMS.md §5.1):
+/// (Mechanisms.md §5.1):
 ///
 ///     p̂(y) = (1/V) Σ_u K_h(y − φ(u)),   K_h(t) = (2πh²)^{−n/2} exp(−‖t‖²/(2h²))
 ///

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Laplace noise, then Bayesian denoising with a KDE prior by
-/// Metropolis–Hastings, then the nearest word (MECHANISMS.md §5.2, Reading A).
+/// Metropolis–Hastings, then the nearest word (Mechanisms.md §5.2, Reading A).
 ///
 /// For a token with public vector `v`:
 /// 1. `z = v + N`, N multivariate Laplace with parameter ε (§2.2);

@@ -5,13 +5,13 @@ import Glibc
 /// What the denoising chain may see: the noisy point `z`, never the input
 /// word. The type has no way to carry a word, so the chain's guarantee —
 /// post-processing of the Laplace output — holds by construction
-/// (MECHANISMS.md §5.2, Reading A; T12's type-level separation).
+/// (Mechanisms.md §5.2, Reading A; T12's type-level separation).
 struct NoisyObservation {
     let point: [Double]
 }
 
 /// Metropolis–Hastings targeting the posterior of the clean vector given
-/// the noisy one (MECHANISMS.md §5.2):
+/// the noisy one (Mechanisms.md §5.2):
 ///
 ///     π(y | z) ∝ p̂(y) · exp(−ε‖z − y‖)
 ///

@@ -1,4 +1,4 @@
-/// Noise with density `p(z) ∝ exp(−ε‖z‖₂)` on ℝⁿ (MECHANISMS.md §2.2).
+/// Noise with density `p(z) ∝ exp(−ε‖z‖₂)` on ℝⁿ (Mechanisms.md §2.2).
 ///
 /// In polar coordinates the density splits into a radius with density
 /// `∝ r^{n−1} e^{−εr}`, i.e. Gamma(shape n, rate ε), and an independent

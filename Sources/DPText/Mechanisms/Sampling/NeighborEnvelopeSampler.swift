@@ -1,7 +1,7 @@
 import Foundation
 
 /// Exact sampling from an exponential mechanism over the vocabulary whose
-/// score falls with distance (MECHANISMS.md F3, §6.3, §6.4):
+/// score falls with distance (Mechanisms.md F3, §6.3, §6.4):
 ///
 ///     P(y | x) ∝ exp(−(ε/2)·c(d(x, y))),   y ∈ O,
 ///

@@ -4,7 +4,7 @@ import Synchronization
 
 /// The Poisson-k truncated Gumbel mechanism ("Density-Aware DP Textual
 /// Perturbations Using Truncated Gumbel Noise", FLAIRS 2021), as transcribed
-/// from MLDP in MECHANISMS.md §4, with MLDP's bugs fixed (global Δ_min/Δ_max,
+/// from MLDP in Mechanisms.md §4, with MLDP's bugs fixed (global Δ_min/Δ_max,
 /// exact neighbours, no pass-through for k = 0, no redraw loops).
 ///
 /// Setup, once per vocabulary (V words) and ε (§4.1), with Δ_min/Δ_max the
@@ -27,7 +27,7 @@ import Synchronization
 ///    (`TruncatedGumbelNoise`), and the output is `argmin_c d(w, c) + n_c`,
 ///    ties to the lower rank. This is not a softmax (F4).
 ///
-/// A public vector v (an OOV stand-in, §8.7a) uses the max(K, 1) nearest
+/// A public vector v (an OOV stand-in, §8.7 (a)) uses the max(K, 1) nearest
 /// vocabulary words of v and their distances to v.
 ///
 /// Guarantee: **unverified**. The claimed ε·d_χ bound cannot hold because C
@@ -173,7 +173,7 @@ public struct TruncatedGumbelMechanism: WordMechanism {
 
     public var guarantee: PrivacyGuarantee {
         .unverified(claimedEpsilon: epsilon,
-                    reason: "the candidate set depends on the input word (MECHANISMS.md §4.4); see dptext evaluate audit")
+                    reason: "the candidate set depends on the input word (Mechanisms.md §4.4); see dptext evaluate audit")
     }
 
     public func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw {
@@ -288,7 +288,7 @@ public enum TruncatedGumbelError: Error, Equatable, CustomStringConvertible {
             return "the vocabulary extent was computed for another vocabulary (\(extentWords) words; "
                 + "this one has \(storeWords)); recompute it."
         case .approximateNeighborIndex:
-            return "truncated-gumbel's candidate sets need an exact neighbour index (MECHANISMS.md §8.4)."
+            return "truncated-gumbel's candidate sets need an exact neighbour index (Mechanisms.md §8.4)."
         case .neighborIndexMismatch:
             return "the neighbour index searches a different vocabulary than the mechanism's store."
         }

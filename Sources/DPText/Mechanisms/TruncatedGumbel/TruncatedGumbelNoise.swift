@@ -1,7 +1,7 @@
 import Foundation
 
 /// Gumbel noise (location 0, scale b, the max-Gumbel with CDF
-/// `F(t) = exp(−e^{−t/b})`) truncated to `[−M, M]` (MECHANISMS.md §4.2 step 4):
+/// `F(t) = exp(−e^{−t/b})`) truncated to `[−M, M]` (Mechanisms.md §4.2 step 4):
 ///
 ///     F_T(t) = (F(t) − F(−M)) / (F(M) − F(−M)),   −M ≤ t ≤ M.
 ///
@@ -18,7 +18,7 @@ import Foundation
 /// `M = +∞` gives the untruncated Gumbel. A 53-bit uniform cannot reach
 /// `U < 2⁻⁵⁴` or `1 − U < 2⁻⁵⁴`, so values below about `−3.6b` or above
 /// about `37.4b` are never drawn; both events have probability < 2·10⁻¹⁶
-/// (MECHANISMS.md §8.1).
+/// (Mechanisms.md §8.1).
 public struct TruncatedGumbelNoise: Sendable, Equatable {
     /// b > 0, the scale.
     public let scale: Double

@@ -5,7 +5,7 @@ import Glibc
 extension RandomNumberGenerator {
     /// A uniform draw from the open interval (0, 1): `(k + ½)·2⁻⁵²` for a
     /// uniform 52-bit k, so logarithms of it are always finite
-    /// (MECHANISMS.md §8.2).
+    /// (Mechanisms.md §8.2).
     ///
     /// 52 bits, not 53: `k + ½` then needs at most 53 significant bits and
     /// is exact, and the largest value is `1 − 2⁻⁵³` — with 53 bits the top

@@ -15,7 +15,7 @@ import Foundation
 /// Sampling is by inverse CDF from ONE open uniform U (binary search of the
 /// cumulative sums): `K = min{k : U ≤ C_k}`. Unlike MLDP's redraw loop for
 /// `K > kMax`, the cost does not depend on how often a draw is rejected, so
-/// it leaks nothing through timing (MECHANISMS.md §8.11). Values of k whose
+/// it leaks nothing through timing (Mechanisms.md §8.11). Values of k whose
 /// probability is below about 2⁻⁵³ are never drawn (§8.1).
 public struct TruncatedPoisson: Sendable, Equatable {
     /// μ, the mean before truncation.
