@@ -27,7 +27,7 @@ public enum EmbeddingStoreError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .fileNotFound(let path):
-            return "\(path): no such file. Check the path, or omit --embeddings to use the bundled store."
+            return "\(path): no such file. Check the path."
         case .unreadable(let path, let reason):
             return "\(path): cannot be read (\(reason)). Check the file's permissions."
         case .emptyFile(let path):
@@ -57,7 +57,7 @@ public enum EmbeddingStoreError: Error, Equatable, CustomStringConvertible {
         case .duplicateWord(let path, let word, let firstRow, let secondRow):
             return "\(path): word '\(word)' appears twice (rows \(firstRow) and \(secondRow)). Words must be unique."
         case .invalidVocabLimit(let limit):
-            return "--vocab-limit must be at least 1 (got \(limit))."
+            return "the vocabulary limit must be at least 1 (got \(limit))."
         case .writeFailed(let path, let detail):
             return "\(path): could not write the store (\(detail)). Check that the folder exists and is writable."
         case .malformedText(let path, let line, let detail):

@@ -152,7 +152,7 @@ extension CusTextMechanism {
         guaranteeKind: "pure-within-groups", parameters: [Parameter.topK], decodesPoints: false,
         epsilonGrid: .values([1, 3, 5, 7, 10, 12, 15]), cost: .tables
     ) { settings in
-        try CusTextMechanism(epsilon: settings.requiredEpsilon(of: "custext"), groupSize: settings.integer(Parameter.topK)!,
+        try CusTextMechanism(epsilon: settings.requiredEpsilon(), groupSize: settings.integer(Parameter.topK)!,
                              resources: settings.resources)
     }
 }

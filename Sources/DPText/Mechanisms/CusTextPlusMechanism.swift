@@ -52,7 +52,7 @@ extension CusTextPlusMechanism {
         guaranteeKind: "partial pure-within-groups", parameters: [CusTextMechanism.Parameter.topK], decodesPoints: false,
         epsilonGrid: .values([1, 3, 5, 7, 10, 12, 15]), cost: .tables
     ) { settings in
-        try CusTextPlusMechanism(epsilon: settings.requiredEpsilon(of: "custext-plus"),
+        try CusTextPlusMechanism(epsilon: settings.requiredEpsilon(),
                                  groupSize: settings.integer(CusTextMechanism.Parameter.topK)!, resources: settings.resources)
     }
 }

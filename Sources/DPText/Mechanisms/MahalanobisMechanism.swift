@@ -113,7 +113,7 @@ extension MahalanobisMechanism {
         guaranteeKind: "pure-mahalanobis", parameters: [Parameter.lambda], decodesPoints: true,
         epsilonGrid: .values([4, 6, 7, 8, 10, 12]), cost: .decoding
     ) { settings in
-        try MahalanobisMechanism(epsilon: settings.requiredEpsilon(of: "mahalanobis"), lambda: settings.value(Parameter.lambda)!,
+        try MahalanobisMechanism(epsilon: settings.requiredEpsilon(), lambda: settings.value(Parameter.lambda)!,
                                  store: settings.store)
     }
 }

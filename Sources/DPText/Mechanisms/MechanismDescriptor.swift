@@ -105,7 +105,7 @@ public struct MechanismSettings: Sendable {
     }
 
     /// ε, which a mechanism that takes one is always built with.
-    func requiredEpsilon(of mechanism: String) throws(MechanismError) -> Double {
+    func requiredEpsilon() throws(MechanismError) -> Double {
         guard let epsilon else {
             throw .invalidParameter(name: "epsilon", requirement: MechanismParameter.epsilon.requirement, value: .nan)
         }

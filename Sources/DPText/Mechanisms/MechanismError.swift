@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a mechanism cannot be built, in the library's terms (parameter names
 /// and values); the command line says which of its flags to change.
 public enum MechanismError: Error, Equatable, CustomStringConvertible {
@@ -10,6 +12,9 @@ public enum MechanismError: Error, Equatable, CustomStringConvertible {
     case noGuarantee(parameter: String, detail: String)
     /// The vocabulary is too small for the mechanism.
     case tooFewWords(mechanism: String, count: Int, needed: Int)
+    /// ε at or below the smallest the mechanism accepts on this vocabulary
+    /// (`MechanismDescriptor.minimumEpsilon`); `vocabulary` describes what the bound depends on.
+    case epsilonBelowMinimum(mechanism: String, epsilon: Double, minimum: Double, vocabulary: String)
 
     public var description: String {
         switch self {
@@ -21,6 +26,15 @@ public enum MechanismError: Error, Equatable, CustomStringConvertible {
             return detail
         case .tooFewWords(let mechanism, let count, let needed):
             return "\(mechanism) needs a vocabulary of at least \(needed) words (got \(count))."
+        case .epsilonBelowMinimum(let mechanism, let epsilon, let minimum, let vocabulary):
+            return "\(mechanism) needs ε > \(Self.roundedUp(minimum)) for this vocabulary (\(vocabulary)); got \(epsilon)."
         }
+    }
+
+    /// `x` rounded up to 6 significant digits, so that "ε > shown value" implies ε > x.
+    static func roundedUp(_ x: Double) -> String {
+        guard x.isFinite, x > 0 else { return "\(x)" }
+        let scale = pow(10, floor(log10(x)) - 5)
+        return String(format: "%.6g", (x / scale).rounded(.up) * scale)
     }
 }

@@ -37,6 +37,6 @@ extension MultivariateLaplaceMechanism {
         name: "laplace", summary: "multivariate Laplace noise on the word's vector, then the nearest word",
         guaranteeKind: "pure-metric", decodesPoints: true, epsilonGrid: .values([4, 6, 7, 8, 10, 12]), cost: .decoding
     ) { settings in
-        try MultivariateLaplaceMechanism(epsilon: settings.requiredEpsilon(of: "laplace"), store: settings.store)
+        try MultivariateLaplaceMechanism(epsilon: settings.requiredEpsilon(), store: settings.store)
     }
 }

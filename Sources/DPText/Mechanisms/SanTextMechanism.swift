@@ -43,6 +43,6 @@ extension SanTextMechanism {
         name: "santext", summary: "the exponential mechanism exp(−(ε/2)·d) over the whole vocabulary",
         guaranteeKind: "pure-metric", decodesPoints: false, epsilonGrid: .values([2, 2.5, 3, 3.5, 4, 4.5, 5]), cost: .tables
     ) { settings in
-        try SanTextMechanism(epsilon: settings.requiredEpsilon(of: "santext"), resources: settings.resources)
+        try SanTextMechanism(epsilon: settings.requiredEpsilon(), resources: settings.resources)
     }
 }

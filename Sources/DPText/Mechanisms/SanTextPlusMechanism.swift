@@ -85,7 +85,7 @@ public struct SanTextPlusMechanism: WordMechanism {
     public var guarantee: PrivacyGuarantee {
         .partial(.pureMetric(epsilon: epsilon),
                  covered: "the \(wordCount - sensitiveStart) least frequent vocabulary words (ids \(sensitiveStart) and up, "
-                    + "--sensitive-fraction \(sensitiveFraction)) and out-of-vocabulary words",
+                    + "sensitive fraction w = \(sensitiveFraction)) and out-of-vocabulary words",
                  exposed: "the \(sensitiveStart) other vocabulary words: each is kept with probability "
                     + "\(1 - sampleProbability), which shows it was the input")
     }
@@ -120,7 +120,7 @@ extension SanTextPlusMechanism {
         decodesPoints: false, epsilonGrid: .values([1, 2, 3, 4, 6, 10]), cost: .tables
     ) { settings in
         try SanTextPlusMechanism(
-            epsilon: settings.requiredEpsilon(of: "santext-plus"), sensitiveFraction: settings.value(Parameter.sensitiveFraction)!,
+            epsilon: settings.requiredEpsilon(), sensitiveFraction: settings.value(Parameter.sensitiveFraction)!,
             sampleProbability: settings.value(Parameter.sampleProbability)!, resources: settings.resources)
     }
 }

@@ -85,7 +85,7 @@ extension TruncatedExponentialMechanism {
         guaranteeKind: "pure-metric", parameters: [Parameter.beta], decodesPoints: false,
         epsilonGrid: .values([2, 2.5, 3, 3.5, 4, 4.5, 5]), cost: .tables
     ) { settings in
-        try TruncatedExponentialMechanism(epsilon: settings.requiredEpsilon(of: "tem"), beta: settings.value(Parameter.beta)!,
+        try TruncatedExponentialMechanism(epsilon: settings.requiredEpsilon(), beta: settings.value(Parameter.beta)!,
                                           resources: settings.resources)
     }
 }

@@ -128,7 +128,7 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
 
     public var exactDecodingRequirement: String? {
         guard case .outputDistance = cap else { return nil }
-        return "--max-distance searches the ball around the input word, and its δ holds only for exact search"
+        return "the distance cap searches the ball around the input word, and its δ holds only for exact search"
     }
 
     public var guarantee: PrivacyGuarantee { .approximateMetric(epsilon: epsilon, delta: delta) }
@@ -150,7 +150,10 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
         }
         let point = zip(center, direction).map { $0 + radius * $1 }
         if case .outputDistance(let distance) = cap {
-            return .point(point, within: distance, of: center)
+            return .afterNeighbors(of: point, k: 1) { neighborhood in
+                .word(neighborhood.index.nearest(to: point, amongWordsWithin: distance, of: center,
+                                                 overall: neighborhood.neighbors[0].id))
+            }
         }
         return .point(point)
     }
@@ -165,7 +168,7 @@ extension TruncatedLaplaceMechanism {
         choices: ["truncation": NormCapVariant.allCases.map(\.rawValue)], decodesPoints: true,
         epsilonGrid: .values([4, 6, 7, 8, 10, 12]), cost: .decoding
     ) { settings in
-        let epsilon = try settings.requiredEpsilon(of: "truncated-laplace")
+        let epsilon = try settings.requiredEpsilon()
         let cap: Cap
         if let distance = settings.values[Parameter.maxDistance.name] {
             cap = .outputDistance(distance)

@@ -43,7 +43,20 @@ public struct VickreyMechanism: WordMechanism {
     public func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw {
         let center = vector(of: input, in: store)
         let noise = MultivariateLaplaceNoise.sample(dimension: store.dimension, epsilon: epsilon, using: &generator)
-        return .twoNearest(zip(center, noise).map(+), t: t, uniform: generator.nextOpenUnit())
+        let (t, uniform) = (t, generator.nextOpenUnit())
+        return .afterNeighbors(of: zip(center, noise).map(+), k: 2) { .word(Self.choice($0.neighbors, t: t, uniform: uniform)) }
+    }
+
+    /// The Vickrey rule: the nearest word u₁ (at d₁) when `uniform` <
+    /// p(t) = (1 − t)d₂/(t·d₁ + (1 − t)d₂), else the second nearest u₂ (at d₂).
+    /// At t = 0, p = 1; at t = 1, p = 0; where both distances are 0 (duplicate
+    /// vectors), p = 1 − t. A vocabulary of one word has no u₂: u₁.
+    static func choice(_ nearest: [Neighbor], t: Double, uniform: Double) -> Int {
+        guard nearest.count >= 2 else { return nearest[0].id }
+        let (d1, d2) = (nearest[0].distance, nearest[1].distance)
+        let denominator = t * d1 + (1 - t) * d2
+        let p = t == 0 ? 1 : t == 1 ? 0 : denominator == 0 ? 1 - t : (1 - t) * d2 / denominator
+        return uniform < p ? nearest[0].id : nearest[1].id
     }
 }
 
@@ -53,7 +66,7 @@ extension VickreyMechanism {
         guaranteeKind: "pure-metric", parameters: [Parameter.t], decodesPoints: true,
         epsilonGrid: .values([4, 8, 15, 30, 75, 200]), cost: .decoding
     ) { settings in
-        try VickreyMechanism(epsilon: settings.requiredEpsilon(of: "vickrey"), t: settings.value(Parameter.t)!,
+        try VickreyMechanism(epsilon: settings.requiredEpsilon(), t: settings.value(Parameter.t)!,
                              store: settings.store)
     }
 }

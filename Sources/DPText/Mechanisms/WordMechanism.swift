@@ -4,7 +4,11 @@
 /// protocol. A mechanism's random step (`draw`) returns either a word or a
 /// point of the embedding space; points are decoded to their nearest
 /// vocabulary word afterwards, in batches, by `Privatizer` — a
-/// post-processing step that keeps the guarantee (Mechanisms.md F1).
+/// post-processing step that keeps the guarantee (Mechanisms.md F1). A
+/// mechanism whose rule needs more than the nearest word (the two nearest,
+/// the nearest within a ball, a posterior over the nearest hundred) states
+/// it as a continuation (`Draw.afterNeighbors`): the batch decoder knows no
+/// mechanism's rule.
 ///
 /// Points never leave the library: releasing a noisy vector next to its word
 /// would void the guarantee (Mechanisms.md §8.1).
@@ -55,20 +59,12 @@ public struct Draw: Sendable {
         case unprotectedWord(Int)
         /// The nearest vocabulary word to this point (decoded in batches).
         case point([Double])
-        /// The nearest vocabulary word to this point among the words within
-        /// `radius` of `center` (decoded in batches; the ball is searched
-        /// only when the overall nearest word lies outside it).
-        case pointWithin([Double], center: [Double], radius: Double)
-        /// Of the two vocabulary words nearest this point, u₁ at d₁ ≤ u₂ at
-        /// d₂: u₁ when `uniform` < p = (1 − t)d₂/(t·d₁ + (1 − t)d₂), else u₂
-        /// (the Vickrey rule; the uniform is drawn with the point, so the
-        /// output does not depend on how points are batched).
-        case twoNearest([Double], t: Double, uniform: Double)
         /// The draw `then` makes of this point's `k` nearest vocabulary
-        /// words (nearest first; `exact` says whether the search was exact):
-        /// found in batches with every other point, so a mechanism that
-        /// needs a point's neighbourhood does not search one point at a time.
-        case afterNeighbors([Double], k: Int, then: @Sendable (_ neighbors: [Neighbor], _ exact: Bool) -> Draw)
+        /// words (`Neighborhood`): found in batches with every other point,
+        /// so a mechanism that needs a point's neighbourhood does not search
+        /// one point at a time. Its randomness must be drawn with the point,
+        /// so that the output does not depend on how points are batched.
+        case afterNeighbors([Double], k: Int, then: @Sendable (_ neighborhood: Neighborhood) -> Draw)
     }
 
     let outcome: Outcome
@@ -81,23 +77,26 @@ public struct Draw: Sendable {
     public static func unprotected(_ id: Int) -> Draw { Draw(outcome: .unprotectedWord(id)) }
     /// Continue with the `k` words nearest `point` (never public, as `point`).
     static func afterNeighbors(
-        of point: [Double], k: Int, then: @escaping @Sendable (_ neighbors: [Neighbor], _ exact: Bool) -> Draw
+        of point: [Double], k: Int, then: @escaping @Sendable (_ neighborhood: Neighborhood) -> Draw
     ) -> Draw {
         Draw(outcome: .afterNeighbors(point, k: k, then: then))
     }
 
-    /// The Vickrey choice between the two words nearest `point` (never public, as `point`).
-    static func twoNearest(_ point: [Double], t: Double, uniform: Double) -> Draw {
-        Draw(outcome: .twoNearest(point, t: t, uniform: uniform))
-    }
     /// Output the vocabulary word nearest to `point` (not public: a point
     /// must never be observable outside the library).
     static func point(_ point: [Double]) -> Draw { Draw(outcome: .point(point)) }
-    /// Output the vocabulary word nearest to `point` among those within
-    /// `radius` of `center` (never public, as `point`).
-    static func point(_ point: [Double], within radius: Double, of center: [Double]) -> Draw {
-        Draw(outcome: .pointWithin(point, center: center, radius: radius))
-    }
+}
+
+/// What a continuation (`Draw.afterNeighbors`) is given: the point's nearest
+/// words, and the index that found them for any further search it needs.
+public struct Neighborhood: Sendable {
+    /// The point's nearest vocabulary words, nearest first.
+    public let neighbors: [Neighbor]
+    /// The index the decoding runs on (exact unless the run asked for an approximate one).
+    public let index: any NeighborIndex
+
+    /// Whether `neighbors` are exactly the nearest words.
+    public var isExact: Bool { index.isExact }
 }
 
 extension WordMechanism {

@@ -149,11 +149,7 @@ public struct HNSWNeighborIndex: NeighborIndex {
                 }
                 // Too few words reached: complete the list exhaustively.
                 let candidates = ids.count >= k ? Array(ids) : Array(0..<store.count)
-                return candidates
-                    .map { RankedCandidate(squaredDistance: store.squaredDistance(from: query, to: $0), id: $0) }
-                    .sorted()
-                    .prefix(k)
-                    .map(\.neighbor)
+                return ExactRanking.nearest(in: store, among: candidates, to: query, k: k)
             }
         }
     }
@@ -204,6 +200,14 @@ public struct HNSWNeighborIndex: NeighborIndex {
         }
         chnsw_set_ef(graph.handle, 1)
         return HNSWNeighborIndex(store: store, graph: graph, efSearch: efSearch)
+    }
+
+    public var searchDescription: SearchDescription {
+        SearchDescription(
+            name: "hnsw", parameters: ["m": Double(m), "ef_construction": Double(efConstruction), "ef_search": Double(efSearch)],
+            note: "approximate nearest-neighbour decoding (hnswlib): post-processing, so the guarantee is unchanged, but "
+                + "outputs differ from exact decoding and deniability statistics (N_w, S_w) measured with exact search do "
+                + "not apply exactly")
     }
 
     /// The same graph, searched with beam width `width` (≥ 1).

@@ -21,9 +21,31 @@ public protocol NeighborIndex: Sendable {
     ///   - k: how many neighbours per query; clamped to `0…V`.
     /// - Returns: `n` lists of `min(k, V)` neighbours.
     func nearest(toEach queries: [Double], k: Int) -> [[Neighbor]]
+
+    /// How the index searches, for run reports: a short name, its
+    /// parameters, and what that means for the output.
+    var searchDescription: SearchDescription { get }
+}
+
+/// What a run report says about the search that decoded noisy vectors.
+public struct SearchDescription: Sendable, Equatable {
+    /// `exact` (exhaustive search), `hnsw`, or `approximate`.
+    public let name: String
+    public let parameters: [String: Double]
+    public let note: String
+
+    public init(name: String, parameters: [String: Double] = [:], note: String) {
+        (self.name, self.parameters, self.note) = (name, parameters, note)
+    }
 }
 
 extension NeighborIndex {
+    public var searchDescription: SearchDescription {
+        isExact ? SearchDescription(name: "exact", note: "exhaustive search: every noisy vector becomes its nearest "
+                                        + "vocabulary word")
+            : SearchDescription(name: "approximate", note: "approximate nearest-neighbour decoding")
+    }
+
     /// `nearest(toEach:k:)` done block by block: checks the queries' shape,
     /// clamps k to `0…V`, runs `search` (query rows, clamped k) on blocks of
     /// `blockSize` rows spread over all cores, and returns the lists in query order.

@@ -177,7 +177,7 @@ public func outputSink(path: String, publishOnFinish: Bool = true) throws(Pipeli
     var status = stat()
     if stat(path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFREG {
         guard (status.st_mode & S_IFMT) != S_IFDIR else {
-            throw .unwritableOutput(path: path, reason: "it is a directory; give a file path, or use --output-dir")
+            throw .unwritableOutput(path: path, reason: PipelineError.isADirectory)
         }
         return try DeviceSink(path: path)
     }

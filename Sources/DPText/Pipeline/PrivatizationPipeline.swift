@@ -40,8 +40,7 @@ public struct PrivatizationPipeline: Sendable {
         self.segmentLimit = segmentLimit
         self.onError = onError
         self.maxUnprotectedFraction = maxUnprotectedFraction
-        // The output form follows from the mechanism's guarantee, in one place.
-        self.rewriter = rewriter.rendering(TextRewriter.Rendering(for: privatizer.mechanism.guarantee))
+        self.rewriter = rewriter
         self.privatizer = privatizer
         self.noise = noise
         self.format = format

@@ -2,7 +2,7 @@ import Crypto
 import Synchronization
 import Foundation
 
-/// A JSONL record's key (`--record-key FIELD`): the value a seeded record's
+/// A JSONL record's key (`--record-key FIELD` on the command line): the value a seeded record's
 /// noise stream is derived from, so that a record's output depends on the
 /// seed, its key and its text only — not on the file or the partition it
 /// sits in, nor on its position there.
@@ -82,11 +82,11 @@ public enum RecordKeyError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .missing(let field):
-            return "the record has no top-level key field \(Self.quoted(field)) (--record-key); every record needs one"
+            return "the record has no top-level key field \(Self.quoted(field)) (the record key); every record needs one"
         case .ambiguous(let field):
-            return "key field \(Self.quoted(field)) appears more than once at the top level (--record-key)"
+            return "key field \(Self.quoted(field)) appears more than once at the top level (the record key)"
         case .notAScalar(let field, let found):
-            return "key field \(Self.quoted(field)) is \(found), not a string or an integer (--record-key)"
+            return "key field \(Self.quoted(field)) is \(found), not a string or an integer (the record key)"
         case .invalid(let error):
             return error.description
         }

@@ -80,11 +80,11 @@ struct RecordProcessor: Sendable {
                     // Its generator is untouched: a long field has no inputs in the batch above.
                     SegmentRewriter(rewriter: rewriter, privatizer: privatizer)
                         .rewrite($0, limit: segmentLimit, using: &generators[index], counts: &counts)
-                } ?? rewriter.render(record.prepared, outputs: outputs, counts: &counts)
+                } ?? rewriter.render(record.prepared, outputs: outputs, rendering: privatizer.rendering, counts: &counts)
                 output.append(contentsOf: record.head)
                 if !record.isJSONString {
                     output.append(contentsOf: text)
-                } else if rewriter.rendering == .verbatim && text.elementsEqual(original) {
+                } else if privatizer.rendering == .verbatim && text.elementsEqual(original) {
                     // Only a mechanism that claims nothing keeps a field's literal (and its escapes).
                     output.append(contentsOf: record.original)
                 } else {

@@ -29,19 +29,8 @@ public struct RunReport: Codable, Sendable {
         public var note: String
 
         public init(_ decoder: any NeighborIndex) {
-            if let hnsw = decoder as? HNSWNeighborIndex {
-                search = "hnsw"
-                parameters = ["m": Double(hnsw.m), "ef_construction": Double(hnsw.efConstruction),
-                              "ef_search": Double(hnsw.efSearch)]
-                note = "approximate nearest-neighbour decoding (hnswlib): post-processing, so the guarantee is "
-                    + "unchanged, but outputs differ from exact decoding and deniability statistics (N_w, S_w) "
-                    + "measured with exact search do not apply exactly"
-            } else {
-                search = decoder.isExact ? "exact" : "approximate"
-                parameters = [:]
-                note = decoder.isExact ? "exhaustive search: every noisy vector becomes its nearest vocabulary word"
-                    : "approximate nearest-neighbour decoding"
-            }
+            let description = decoder.searchDescription
+            (search, parameters, note) = (description.name, description.parameters, description.note)
         }
     }
 
@@ -283,70 +272,9 @@ extension RunReport.Privacy {
             counts.map { " (\(value($0)) \(label))" } ?? ""
         }
         perToken = guarantee.statement
-        let base = guarantee.base
-        let randomizes = base != .none
-        switch base {
-        case .none:
-            document = "None: the identity mechanism does not randomize, so the output reveals the input."
-            protected = []
-        case .unverified(_, let reason):
-            document = "None proven: the per-token bound is unverified (\(reason)), so nothing follows for a document."
-            protected = []
-        case .pureMetric:
-            document = """
-                Tokens are privatized independently, so for two texts of equal length the bound adds up over \
-                positions: P[M(x) = y] ≤ exp(ε·Σᵢ d(xᵢ, x'ᵢ))·P[M(x') = y]. Privatizing the same text again with \
-                fresh noise spends the budget again.
-                """
-            protected = ["the identity of every vocabulary word, within the per-token ε·d bound"]
-        case .pureMahalanobis:
-            document = """
-                Tokens are privatized independently, so for two texts of equal length the bound adds up over \
-                positions: P[M(x) = y] ≤ exp(ε·Σᵢ d_M(xᵢ, x'ᵢ))·P[M(x') = y], and in Euclidean terms \
-                exp(ε'·Σᵢ d(xᵢ, x'ᵢ)). Privatizing the same text again with fresh noise spends the budget again.
-                """
-            protected = ["the identity of every vocabulary word, within the per-token ε·d_M bound (ε'·d Euclidean)"]
-        case .pureWithinGroups:
-            document = """
-                Tokens are privatized independently, so for two texts of equal length whose words are, position by \
-                position, in the same groups: P[M(x) = y] ≤ exp(ε·k)·P[M(x') = y], k the number of positions where \
-                they differ. Texts whose words fall in different groups at some position are not protected from \
-                each other. Privatizing the same text again with fresh noise spends the budget again.
-                """
-            protected = ["which word of its group each vocabulary word is, within the per-token ε bound"]
-        case .approximateMetric(_, let delta):
-            document = """
-                Each token's output is within total variation δ of a pure ε·d mechanism's, and tokens are \
-                privatized independently, so for two texts of equal length L: P[M(x) ∈ S] ≤ \
-                exp(ε·Σᵢ d(xᵢ, x'ᵢ))·P[M(x') ∈ S] + (1 + exp(ε·Σᵢ d(xᵢ, x'ᵢ)))·L·δ. The δ terms add up over \
-                tokens (Σδ = L·δ): with δ = \(delta) the bound says nothing beyond \(Self.tokensUntilVoid(delta)) \
-                tokens. Privatizing the same text again with fresh noise spends the budget again.
-                """
-            protected = ["the identity of every vocabulary word, within the per-token (ε·d, δ) bound"]
-        case .partial:
-            preconditionFailure("base strips partial guarantees")
-        }
-        notProtected = [
-            "text length, line structure, and the position of every word",
-            "all bytes that are not words: whitespace, punctuation, symbols, emoji, and the separators inside numbers",
-            "each word's casing class (lower, Title, UPPER): every word is written as its output word in that class",
-        ]
-        switch base {
-        case .none:
-            notProtected.insert("every word: the identity mechanism does not randomize, and keeps each word's bytes", at: 0)
-        case .unverified(_, let reason):
-            notProtected.insert("the identity of every word: the claimed bound is unverified (\(reason))", at: 0)
-        case .pureWithinGroups:
-            notProtected.insert("which group each word belongs to: the groups are public and every output is in its "
-                                + "input's group", at: 0)
-        default:
-            break
-        }
-        if case .partial(_, let covered, let exposed) = guarantee {
-            protected = protected.map { "for \(covered): \($0)" }
-            notProtected.insert(exposed + count(\.keptByMechanism, "tokens passed through"), at: 0)
-            document += " Positions outside the covered words are protected only where the two texts agree."
-        }
+        let randomizes = guarantee.base != .none
+        let prose = guarantee.documentProse(passedThrough: count(\.keptByMechanism, "tokens passed through"))
+        (document, protected, notProtected) = (prose.document, prose.protected, prose.notProtected)
         switch policy {
         case .unk where randomizes && !protected.isEmpty:
             protected.append("out-of-vocabulary words\(count(\.oovUnk, "tokens")), privatized as one fixed public "
@@ -374,19 +302,12 @@ extension RunReport.Privacy {
         } else {
             notProtected.append("bytes that are not valid UTF-8, passed through unchanged")
             if onError == .skip {
-                notProtected.append("records that could not be processed (--on-error skip), written unchanged")
+                notProtected.append("records that could not be processed (the on-error policy skip), written unchanged")
             }
         }
         unprotectedFraction = counts?.unprotectedFraction
         if seeded {
             notProtected.append("everything, from anyone who knows the seed: a seeded run is reproducible, not private")
         }
-    }
-
-    /// The token count at which L·δ reaches 1.
-    static func tokensUntilVoid(_ delta: Double) -> String {
-        guard delta > 0 else { return "any number of" }
-        let tokens = (1 / delta).rounded(.up)
-        return tokens < 1e15 ? String(format: "%.0f", tokens) : String(format: "%.3g", tokens)
     }
 }

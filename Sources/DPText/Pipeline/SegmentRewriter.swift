@@ -59,7 +59,7 @@ struct SegmentRewriter {
         defer { generator = generators[0] }
         let outputs = privatizer.privatize(records: [prepared.inputs], generators: &generators, unprotected: &unprotected)[0]
         counts.keptByMechanism += unprotected[0]
-        return rewriter.render(prepared, outputs: outputs, counts: &counts)
+        return rewriter.render(prepared, outputs: outputs, rendering: privatizer.rendering, counts: &counts)
     }
 
     /// The last place in `bytes` where a segment may end: just after the

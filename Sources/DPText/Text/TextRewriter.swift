@@ -9,7 +9,8 @@
 /// an observer that a word survived: `iPhone` kept comes out as `iphone`, as
 /// would any word replaced by `iphone`; a decomposed `café` comes out in the
 /// store's spelling. Only `Rendering.verbatim`, for a mechanism that claims
-/// no privacy (the identity), copies a kept word's own bytes.
+/// no privacy (the identity), copies a kept word's own bytes. Which of the
+/// two a run uses is decided once, by its `Privatizer`, and passed to `render`.
 ///
 /// Works in two steps so that many texts can share one batched decoding:
 /// `prepare` finds the words and what the mechanism must privatize;
@@ -35,26 +36,15 @@ public struct TextRewriter: Sendable {
     public let policy: OOVPolicy
     /// The placeholder written for an OOV word under `.mask`.
     public let maskToken: String
-    public let rendering: Rendering
     /// The fixed public vector OOV words are privatized as under `.unk`
     /// (`EmbeddingStore.outOfVocabularyStandIn`).
     let unknownInput: MechanismInput
 
-    public init(store: EmbeddingStore, policy: OOVPolicy, maskToken: String = "[MASK]",
-                rendering: Rendering = .canonical) {
+    public init(store: EmbeddingStore, policy: OOVPolicy, maskToken: String = "[MASK]") {
         self.vocabulary = Vocabulary(store: store)
         self.policy = policy
         self.maskToken = maskToken
-        self.rendering = rendering
         self.unknownInput = .publicVector(store.outOfVocabularyStandIn)
-    }
-
-    private init(copying other: TextRewriter, rendering: Rendering) {
-        vocabulary = other.vocabulary
-        policy = other.policy
-        maskToken = other.maskToken
-        unknownInput = other.unknownInput
-        self.rendering = rendering
     }
 
     /// The public vectors other than words this rewriter asks a mechanism to
@@ -62,11 +52,6 @@ public struct TextRewriter: Sendable {
     public var standIns: [[Double]] {
         guard policy == .unk, case .publicVector(let vector) = unknownInput else { return [] }
         return [vector]
-    }
-
-    /// This rewriter with another rendering.
-    public func rendering(_ rendering: Rendering) -> TextRewriter {
-        TextRewriter(copying: self, rendering: rendering)
     }
 
     /// A text's words, located and looked up.
@@ -120,7 +105,8 @@ public struct TextRewriter: Sendable {
     /// The rewritten text, given the mechanism's output for each input of
     /// `prepared` (nil: the input word itself — written as it was under
     /// `.verbatim`, in the rendering rule under `.canonical`); adds to `counts`.
-    public func render(_ prepared: Prepared, outputs: [Int?], counts: inout RewriteCounts) -> [UInt8] {
+    public func render(_ prepared: Prepared, outputs: [Int?], rendering: Rendering,
+                       counts: inout RewriteCounts) -> [UInt8] {
         precondition(outputs.count == prepared.inputs.count)
         var result: [UInt8] = []
         result.reserveCapacity(prepared.text.count + 16)

@@ -27,23 +27,14 @@ struct PrivatizeBenchCommand: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "ε values (every mechanism that takes one is run at each).")
     var epsilon: [Double] = [10]
 
-    @Option(help: ArgumentHelp("truncated-gumbel: run at this multiple of its smallest valid ε instead of --epsilon.",
-                               valueName: "m"))
+    @Option(help: ArgumentHelp("A mechanism whose ε has a minimum on the store (truncated-gumbel) runs at this "
+                               + "multiple of it instead of --epsilon.", valueName: "m"))
     var gumbelMultiple: Double?
-
-    @Option(help: ArgumentHelp("truncated-laplace: the noise-norm cap R (default: n/ε + 5√n/ε, δ ≈ 10⁻⁶).",
-                               valueName: "R"))
-    var maxNoise: Double?
-
-    @Option(help: ArgumentHelp("kde-mh: burn-in and steps (default: the mechanism's, 0 and 30).", valueName: "B,T"))
-    var chain: String?
 
     @Option(help: ArgumentHelp("How noisy vectors become words: exact (default) or hnsw.", valueName: "search"))
     var decoder: DecoderChoice = .exact
 
-    @Option(help: ArgumentHelp(
-        "More privatize options for every mechanism measured, as one string (e.g. \"--beta 0.01\").", valueName: "options"))
-    var options: String?
+    @OptionGroup var options: MechanismExtraOptions
 
     @Option(help: ArgumentHelp(
         "Reproducible noise from this seed; default: the system CSPRNG, as users run.", valueName: "integer"))
@@ -136,14 +127,8 @@ struct PrivatizeBenchCommand: ParsableCommand {
 
     /// `name` at `epsilon` with its typical parameters, this command's overrides and `--options`.
     private func mechanismOptions(_ name: String, epsilon: Double?, dimension: Int) throws -> MechanismOptions {
-        var extra = (options ?? "").split(separator: " ").map(String.init)
-        if MechanismCatalog.named(name)?.decodesPoints == true { extra += ["--decoder", decoder.rawValue] }
-        if name == "truncated-laplace", let maxNoise { extra += ["--max-noise", "\(maxNoise)"] }
-        if name == "kde-mh", let chain {
-            let parts = chain.split(separator: ",")
-            extra += ["--burn-in", String(parts.first ?? ""), "--steps", String(parts.last ?? "")]
-        }
-        return try MechanismOptions.typical(name, epsilon: epsilon, extra: extra)
+        let decoding = MechanismCatalog.named(name)?.decodesPoints == true ? ["--decoder", decoder.rawValue] : []
+        return try MechanismOptions.typical(name, epsilon: epsilon, extra: decoding + options.arguments(for: name))
     }
 }
 

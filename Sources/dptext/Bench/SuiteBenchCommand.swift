@@ -8,11 +8,12 @@ struct SuiteBenchCommand: ParsableCommand {
         abstract: "Measure every mechanism and the identity pass on one corpus; print one table.",
         discussion: """
             Runs `bench privatize` once per row, each in its own process so that start-up \
-            time and peak memory are that mechanism's own: the identity pass (reading, \
-            tokenizing, writing: the floor), truncated-gumbel at --gumbel-multiple times its \
-            smallest valid ε, tem and santext at --epsilon and at --low-epsilon, and every other \
-            mechanism at --epsilon. Slow mechanisms stop after --seconds (the row says how many tokens they \
-            covered). Caches (vocabulary extent, neighbour table) are built on first use and \
+            time and peak memory are that mechanism's own, for every mechanism of `dptext mechanisms`: \
+            the identity pass (reading, tokenizing, writing: the floor); a mechanism whose ε has a \
+            minimum on the store (truncated-gumbel) at --gumbel-multiple times it; every other at \
+            --epsilon, also at --low-epsilon when its whole useful ε grid lies below --epsilon (tem, \
+            santext), and with HNSW decoding when it decodes noisy vectors. Slow mechanisms stop after \
+            --seconds (the row says how many tokens they covered). Caches (vocabulary extent, neighbour table) are built on first use and \
             excluded from start-up afterwards; run the suite twice for warm numbers. The rows \
             marked (hnsw) decode with the approximate HNSW graph (see `bench hnsw` for its recall). \
             Rows are unseeded, as users run, unless --seed is given.
@@ -24,13 +25,14 @@ struct SuiteBenchCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(help: ArgumentHelp("ε for laplace, truncated-laplace and kde-mh.", valueName: "ε"))
+    @Option(help: ArgumentHelp("ε for every mechanism (but the one below).", valueName: "ε"))
     var epsilon = 10.0
 
-    @Option(help: ArgumentHelp("truncated-gumbel runs at this multiple of its smallest valid ε.", valueName: "m"))
+    @Option(help: ArgumentHelp("A mechanism whose ε has a minimum (truncated-gumbel) runs at this multiple of it.",
+                               valueName: "m"))
     var gumbelMultiple = 1.05
 
-    @Option(help: ArgumentHelp("tem and santext also run at this ε, where they change about half the words.",
+    @Option(help: ArgumentHelp("Mechanisms whose useful ε lie below --epsilon (tem, santext) also run at this ε.",
                                valueName: "ε"))
     var lowEpsilon = 4.0
 
@@ -56,26 +58,7 @@ struct SuiteBenchCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
-            // Small chunks, so that mechanisms far slower than reading stop close to --seconds.
-            let slow = ["--chunk-lines", "16"]
-            let rows: [[String]] = [
-                ["--mechanism", "identity"],
-                ["--mechanism", "laplace", "--epsilon", "\(epsilon)"] + slow,
-                ["--mechanism", "laplace", "--epsilon", "\(epsilon)", "--decoder", "hnsw"] + slow,
-                ["--mechanism", "truncated-laplace", "--epsilon", "\(epsilon)"] + slow,
-                ["--mechanism", "truncated-gumbel", "--gumbel-multiple", "\(gumbelMultiple)"],
-                ["--mechanism", "kde-mh", "--epsilon", "\(epsilon)"] + slow,
-                ["--mechanism", "kde-mh", "--epsilon", "\(epsilon)", "--decoder", "hnsw"] + slow,
-                ["--mechanism", "tem", "--epsilon", "\(epsilon)"],
-                ["--mechanism", "tem", "--epsilon", "\(lowEpsilon)"],
-                ["--mechanism", "santext", "--epsilon", "\(epsilon)"],
-                ["--mechanism", "santext", "--epsilon", "\(lowEpsilon)"],
-                ["--mechanism", "santext-plus", "--epsilon", "\(epsilon)"],
-                ["--mechanism", "custext", "--epsilon", "\(epsilon)"],
-                ["--mechanism", "custext-plus", "--epsilon", "\(epsilon)"],
-                ["--mechanism", "mahalanobis", "--epsilon", "\(epsilon)"] + slow,
-                ["--mechanism", "vickrey", "--epsilon", "\(epsilon)"] + slow,
-            ]
+            let rows = MechanismCatalog.all.flatMap(rows)
             var storeArguments = seed.map { ["--seed", "\($0)"] } ?? []
             if let embeddings = storeOptions.embeddings { storeArguments += ["--embeddings", embeddings] }
             if let limit = storeOptions.vocabLimit { storeArguments += ["--vocab-limit", "\(limit)"] }
@@ -89,6 +72,23 @@ struct SuiteBenchCommand: ParsableCommand {
                 print(row.tableLine)
             }
         }
+    }
+
+    /// The suite's rows of a mechanism: at --epsilon (at --gumbel-multiple times its smallest valid ε
+    /// when its ε has a vocabulary-dependent minimum), also at --low-epsilon when its whole useful
+    /// grid lies below --epsilon, and once more with HNSW decoding when it decodes noisy vectors.
+    private func rows(_ descriptor: MechanismDescriptor) -> [[String]] {
+        let mechanism = ["--mechanism", descriptor.name]
+        guard descriptor.takesEpsilon else { return [mechanism] }
+        if descriptor.minimumEpsilon != nil { return [mechanism + ["--gumbel-multiple", "\(gumbelMultiple)"]] }
+        // Small chunks, so that mechanisms far slower than reading stop close to --seconds.
+        let chunks = descriptor.cost == .tables ? [] : ["--chunk-lines", "16"]
+        var rows = [mechanism + ["--epsilon", "\(epsilon)"] + chunks]
+        if case .values(let grid) = descriptor.epsilonGrid, let largest = grid.max(), largest < epsilon {
+            rows.append(mechanism + ["--epsilon", "\(lowEpsilon)"] + chunks)
+        }
+        if descriptor.decodesPoints { rows.append(mechanism + ["--epsilon", "\(epsilon)", "--decoder", "hnsw"] + chunks) }
+        return rows
     }
 
     /// Runs this executable with `arguments` and decodes the row it prints.

@@ -66,22 +66,23 @@ struct AuditCommand: ParsableCommand {
                                              cacheDir: evaluation.storeOptions.cacheDir)
             let prefix = try WordTokenizer.wordVocabulary(of: full)
             var entries: [Entry] = []
-            for choice in evaluation.mechanism where choice != "identity" {
+            for choice in evaluation.mechanism {
+                guard let descriptor = MechanismCatalog.named(choice), descriptor.takesEpsilon else { continue }
                 let settings: [(String, EmbeddingStore, [AuditPair], Double?, Int)] = [
                     ("adversarial store (V = \(adversarial.store.count))", adversarial.store, [adversarial.pair],
                      adversarial.suggestedEpsilon, draws),
                     ("first \(gloveWords) words of \(URL(fileURLWithPath: path).lastPathComponent)", prefix,
-                     gloveAuditPairs(prefix), choice == "truncated-gumbel" ? nil : gloveEpsilon, gloveDraws),
+                     gloveAuditPairs(prefix), descriptor.minimumEpsilon == nil ? gloveEpsilon : nil, gloveDraws),
                 ]
                 for (label, store, pairs, requested, sideDraws) in settings {
                     let resources = VocabularyResources(vocabulary: store)
-                    let epsilon = try requested ?? 1.01 * TruncatedGumbelMechanism.minimumEpsilon(
-                        wordCount: store.count, minimumDistance: resources.extent().minimumDistance)
+                    // Just above the smallest ε a mechanism with a vocabulary-dependent minimum accepts.
+                    let epsilon = try requested ?? 1.01 * descriptor.minimumEpsilon!(resources)
                     guard case .success(let mechanism) = try evaluation.mechanism(
                         choice, epsilon: epsilon, resources: resources) else { continue }
                     let audit = try PrivacyAudit(privatizer: Privatizer(mechanism: mechanism, decoder: resources.index))
                     var configuration = PrivacyAudit.Configuration(seed: evaluation.seed)
-                    configuration.drawsPerSide = choice == "kde-mh" ? min(sideDraws, kdeDraws) : sideDraws
+                    configuration.drawsPerSide = descriptor.cost == .chain ? min(sideDraws, kdeDraws) : sideDraws
                     let result = audit.run(pairs: pairs, configuration: configuration)
                     let entry = Entry(mechanism: choice, epsilon: epsilon, store: label,
                                       verdict: result.verdict.description, isViolation: result.verdict.isViolation,

@@ -2,50 +2,35 @@ import ArgumentParser
 import DPText
 import Foundation
 
-/// What every evaluation takes: the mechanisms, the ε grid, the seed, the
-/// chain length for kde-mh, and the output folder.
+/// What every evaluation takes: the mechanisms, the ε grid, the seed,
+/// options per mechanism, and the output folder.
 struct EvaluationOptions: ParsableArguments {
     @Option(name: .long, parsing: .upToNextOption, help: "Mechanisms to evaluate.")
-    var mechanism: [String] = MechanismOptions.names.filter { $0 != "identity" }
+    var mechanism: [String] = MechanismCatalog.privatizing.map(\.name)
 
     @Option(name: .long, parsing: .upToNextOption, help: "ε grid.")
     var epsilon: [Double] = [1, 5, 10, 20, 30, 50]
 
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
-        "truncated-gumbel: also evaluate at these multiples of its smallest valid ε for the store "
-            + "(it refuses every ε below that bound).", valueName: "multiple"))
+        "A mechanism whose ε has a minimum on the store (truncated-gumbel): also evaluate it at these multiples "
+            + "of that minimum (it refuses every ε below).", valueName: "multiple"))
     var gumbelMultiples: [Double] = []
 
     @Option(help: "Seed: evaluations are reproducible.")
     var seed: UInt64 = 1
-
-    @Option(help: ArgumentHelp("kde-mh burn-in per chain (default: the mechanism's, as privatize runs it).",
-                               valueName: "B"))
-    var burnIn: Int?
-
-    @Option(help: ArgumentHelp("kde-mh steps after burn-in (default: the mechanism's).", valueName: "T"))
-    var steps: Int?
 
     @Option(help: ArgumentHelp("Folder for results (created if missing).", valueName: "folder"))
     var out: String
 
     @OptionGroup var storeOptions: StoreOptions
 
-    @Option(help: ArgumentHelp(
-        "More privatize options for a mechanism, as NAME=\"OPTIONS\" (e.g. tem=\"--beta 0.01\"); repeatable.",
-        valueName: "name=options"))
-    var options: [String] = []
+    @OptionGroup var options: MechanismExtraOptions
 
     func validate() throws {
         for epsilon in epsilon { try OptionRanges.requireEpsilon("--epsilon", epsilon) }
         for multiple in gumbelMultiples { try OptionRanges.require("--gumbel-multiples", multiple, in: OptionRanges.multiple) }
-        if let burnIn { try OptionRanges.require("--burn-in", burnIn, in: 0...1_000_000) }
-        if let steps { try OptionRanges.require("--steps", steps, in: 1...1_000_000) }
         for name in mechanism where !MechanismOptions.names.contains(name) {
             throw ValidationError("unknown --mechanism \(name); choose among \(MechanismOptions.names.joined(separator: ", ")).")
-        }
-        for entry in options where !entry.contains("=") {
-            throw ValidationError("--options takes NAME=\"OPTIONS\" (got \(entry)).")
         }
     }
 
@@ -59,20 +44,15 @@ struct EvaluationOptions: ParsableArguments {
         return epsilon + gumbelMultiples.map { ($0 * minimum * 100).rounded(.up) / 100 }
     }
 
-    /// The mechanism `name` at `epsilon` with its typical parameters
-    /// (`MechanismOptions.typical`), kde-mh's chain from `--burn-in` and
-    /// `--steps` when given, and `--options` — or the reason it cannot run at this ε.
+    /// The mechanism `name` at `epsilon` with its defaults and its `--options`
+    /// — or the reason it cannot run at this ε.
     func mechanism(_ name: String, epsilon: Double, resources: VocabularyResources) throws
-        -> Result<any WordMechanism, TruncatedGumbelError> {
-        var extra = options.filter { $0.hasPrefix(name + "=") }
-            .flatMap { $0.dropFirst(name.count + 1).split(separator: " ").map(String.init) }
-        if name == "kde-mh" {
-            extra = (burnIn.map { ["--burn-in", "\($0)"] } ?? []) + (steps.map { ["--steps", "\($0)"] } ?? []) + extra
-        }
-        let chosen = try MechanismOptions.typical(name, epsilon: epsilon, extra: extra)
+        -> Result<any WordMechanism, MechanismError> {
+        let chosen = try MechanismOptions.typical(name, epsilon: epsilon, extra: options.arguments(for: name))
         do {
             return .success(try chosen.make(resources: resources, standIns: [resources.outOfVocabularyStandIn]))
-        } catch let error as TruncatedGumbelError {
+        } catch let error as MechanismError {
+            guard case .epsilonBelowMinimum = error else { throw error }
             return .failure(error)
         }
     }

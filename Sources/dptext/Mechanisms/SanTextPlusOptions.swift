@@ -1,10 +1,10 @@
 import ArgumentParser
 import DPText
 
-/// `--mechanism santext | santext-plus`: the exponential mechanism over the vocabulary, and its
-/// variant that samples only the least frequent words' outputs.
+/// `--mechanism santext-plus`: SanText's exponential mechanism, sampling only the least frequent
+/// words' outputs.
 struct SanTextPlusOptions: MechanismOptionGroup {
-    static let mechanisms = ["santext", "santext-plus"]
+    static let mechanisms = ["santext-plus"]
     typealias Parameter = SanTextPlusMechanism.Parameter
 
     @Option(help: ArgumentHelp(help(Parameter.sensitiveFraction, "santext-plus"), valueName: "w"))
@@ -15,11 +15,5 @@ struct SanTextPlusOptions: MechanismOptionGroup {
 
     var parameterValues: [(parameter: MechanismParameter, value: Double?)] {
         [(Parameter.sensitiveFraction, sensitiveFraction), (Parameter.sampleProbability, sampleProbability)]
-    }
-
-    func check(name: String) throws {
-        if name == "santext", let flag = givenFlags.first {
-            throw ValidationError("\(flag) applies to --mechanism santext-plus, not santext.")
-        }
     }
 }

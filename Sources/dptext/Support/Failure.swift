@@ -30,11 +30,11 @@ func reportingFailures(_ body: () throws -> Void) throws {
     } catch let failure as Failure {
         exit(with: failure.message, status: failure.status)
     } catch let error as EmbeddingStoreError {
-        exit(with: error.description, status: status(of: error))
+        exit(with: error.commandLineDescription, status: status(of: error))
     } catch let error as LineReaderError {
         exit(with: error.description, status: ExitStatus.noInput)
     } catch let error as PipelineError {
-        exit(with: error.description, status: status(of: error))
+        exit(with: error.commandLineDescription, status: status(of: error))
     } catch let error as MechanismError {
         exit(with: error.commandLineDescription, status: ExitStatus.usage)
     } catch let error as TruncatedGumbelError {
@@ -43,8 +43,8 @@ func reportingFailures(_ body: () throws -> Void) throws {
         exit(with: error.description, status: ExitStatus.dataError)
     } catch let error as CacheError {
         switch error {
-        case .unsafeKey, .unusableFolder: exit(with: error.description, status: ExitStatus.unsafeFiles)
-        case .keyUnavailable, .writeFailed: exit(with: error.description, status: ExitStatus.cannotCreate)
+        case .unsafeKey, .unusableFolder: exit(with: error.commandLineDescription, status: ExitStatus.unsafeFiles)
+        case .keyUnavailable, .writeFailed: exit(with: error.commandLineDescription, status: ExitStatus.cannotCreate)
         }
     }
 }
@@ -72,7 +72,7 @@ private func status(of error: PipelineError) -> Int32 {
 
 private func status(of error: TruncatedGumbelError) -> Int32 {
     switch error {
-    case .epsilonBelowBound, .invalidPoissonMean: return ExitStatus.usage
+    case .invalidPoissonMean: return ExitStatus.usage
     default: return ExitStatus.dataError
     }
 }
@@ -92,8 +92,50 @@ extension MechanismError {
             return description + " Use --decoder exact."
         case .noGuarantee(let parameter, let detail):
             return "\(MechanismOptions.flag(forParameter: parameter)): \(detail)."
-        case .tooFewWords:
+        case .tooFewWords, .epsilonBelowMinimum:
             return description
         }
+    }
+}
+
+// Library errors speak of the library's settings; on the command line they name its flags.
+
+extension PipelineError {
+    var commandLineDescription: String {
+        switch self {
+        case .invalidRecord(let path, let line, let detail):
+            return "\(path):\(line): \(detail). Fix the record, or pass --on-error skip to write such records "
+                + "unchanged (unprotected, counted in the report)."
+        case .duplicateRecordKey(let path, let line, let key, let firstPath, let firstLine):
+            return "\(path):\(line): record key \(key) is also the key of \(firstPath):\(firstLine); two records with "
+                + "one key would share their noise. Give every record its own key (--record-key); no output was kept"
+        case .tooManyUnprotected(let path, let counts, let limit):
+            return Self.tooManyUnprotected(path: path, counts: counts, limit: limit, keptPolicy: "under --oov keep",
+                                           limitName: "--max-unprotected-fraction")
+                + "Use --oov unk, convert the input to UTF-8, fix the records, or raise --max-unprotected-fraction."
+        case .unwritableOutput(let path, let reason) where reason == PipelineError.isADirectory:
+            return PipelineError.unwritableOutput(path: path, reason: reason + ", or use --output-dir").description
+        default:
+            return description
+        }
+    }
+}
+
+extension EmbeddingStoreError {
+    var commandLineDescription: String {
+        switch self {
+        case .fileNotFound(let path):
+            return "\(path): no such file. Check the path, or omit --embeddings to use the bundled store."
+        case .invalidVocabLimit(let limit):
+            return "--vocab-limit must be at least 1 (got \(limit))."
+        default:
+            return description
+        }
+    }
+}
+
+extension CacheError {
+    var commandLineDescription: String {
+        description.replacingOccurrences(of: CacheError.anotherFolder, with: "choose another with --cache-dir")
     }
 }

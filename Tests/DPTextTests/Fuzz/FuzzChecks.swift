@@ -83,20 +83,21 @@ public enum FuzzChecks {
         for (policy, rewriter) in rewriters {
             let prepared = rewriter.prepare(bytes)
             var counts = RewriteCounts()
-            let verbatim = rewriter.rendering(.verbatim)
-            let kept = verbatim.render(prepared, outputs: prepared.inputs.map { _ in nil }, counts: &counts)
+            let kept = rewriter.render(prepared, outputs: prepared.inputs.map { _ in nil }, rendering: .verbatim,
+                                       counts: &counts)
             if policy == .unk || policy == .keep, kept != bytes {
                 throw FuzzCheckFailure("identity rewrite (\(policy)) changed the text: \(show(kept)) ≠ \(show(bytes))")
             }
             var generator = SystemRandomNumberGenerator()
             let replaced = rewriter.render(prepared, outputs: shift.privatize(prepared.inputs, using: &generator),
-                                           counts: &counts)
+                                           rendering: .canonical, counts: &counts)
             // The same bytes as a slice of a larger buffer (indices not from 0).
             let framed = [0x61] + bytes + [0x62]
             let inside = rewriter.prepare(framed[1..<(framed.count - 1)])
-            let keptInside = verbatim.render(inside, outputs: inside.inputs.map { _ in nil }, counts: &counts)
+            let keptInside = rewriter.render(inside, outputs: inside.inputs.map { _ in nil }, rendering: .verbatim,
+                                             counts: &counts)
             let replacedInside = rewriter.render(
-                inside, outputs: shift.privatize(inside.inputs, using: &generator), counts: &counts)
+                inside, outputs: shift.privatize(inside.inputs, using: &generator), rendering: .canonical, counts: &counts)
             guard keptInside == kept, replacedInside == replaced else {
                 throw FuzzCheckFailure("rewriting a slice (\(policy)) differs from rewriting its copy: \(show(replacedInside)) ≠ \(show(replaced))")
             }
@@ -231,7 +232,8 @@ public enum FuzzChecks {
         let prepared = rewriter.prepare(content)
         var generator = SystemRandomNumberGenerator()
         var counts = RewriteCounts()
-        return rewriter.render(prepared, outputs: shift.privatize(prepared.inputs, using: &generator), counts: &counts)
+        return rewriter.render(prepared, outputs: shift.privatize(prepared.inputs, using: &generator), rendering: .canonical,
+                               counts: &counts)
     }
 
     static func checkJSONLIdentity(_ bytes: [UInt8], lines: [Line]) throws {

@@ -125,7 +125,8 @@ struct VickreyTests {
         var parameters: [String: Double] { [:] }
         var guarantee: PrivacyGuarantee { .pureMetric(epsilon: 1) }
         func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw {
-            .twoNearest(point, t: t, uniform: generator.nextOpenUnit())
+            let (t, uniform) = (t, generator.nextOpenUnit())
+            return .afterNeighbors(of: point, k: 2) { .word(VickreyMechanism.choice($0.neighbors, t: t, uniform: uniform)) }
         }
     }
 
@@ -149,8 +150,8 @@ struct VickreyTests {
         }
         // Edge cases of the rule itself.
         let tied = [Neighbor(id: 4, distance: 0), Neighbor(id: 9, distance: 0)]
-        #expect(Privatizer.vickreyChoice(tied, t: 0.25, uniform: 0.74) == 4 && Privatizer.vickreyChoice(tied, t: 0.25, uniform: 0.76) == 9)
-        #expect(Privatizer.vickreyChoice([Neighbor(id: 7, distance: 1)], t: 1, uniform: 0.5) == 7)
+        #expect(VickreyMechanism.choice(tied, t: 0.25, uniform: 0.74) == 4 && VickreyMechanism.choice(tied, t: 0.25, uniform: 0.76) == 9)
+        #expect(VickreyMechanism.choice([Neighbor(id: 7, distance: 1)], t: 1, uniform: 0.5) == 7)
     }
 
     @Test("the mechanism is Laplace noise then the rule: t = 0 gives the Laplace mechanism's outputs")

@@ -252,10 +252,12 @@ struct TruncatedGumbelSetupTests {
             do {
                 _ = try Self.make(epsilon: epsilon)
                 Issue.record("ε = \(epsilon) < \(minimum) was accepted")
-            } catch let error as TruncatedGumbelError {
-                guard case .epsilonBelowBound(_, let reported, let count, _) = error else { Issue.record("\(error)"); continue }
-                #expect(reported == minimum && count == 40)
-                let shown = TruncatedGumbelError.roundedUp(minimum)
+            } catch let error as MechanismError {
+                guard case .epsilonBelowMinimum("truncated-gumbel", _, let reported, let vocabulary) = error else {
+                    Issue.record("\(error)"); continue
+                }
+                #expect(reported == minimum && vocabulary.hasPrefix("V = 40,"))
+                let shown = MechanismError.roundedUp(minimum)
                 #expect(error.description.contains("ε > \(shown)") && error.description.contains("V = 40"), "\(error)")
                 #expect(Double(shown)! >= minimum && Double(shown)! < minimum * (1 + 1e-5))
             }
@@ -265,7 +267,8 @@ struct TruncatedGumbelSetupTests {
         #expect(mechanism.name == "truncated-gumbel")
         #expect(Set(mechanism.parameters.keys) == ["epsilon", "poisson_mean", "a", "b", "delta_min", "delta_max"])
         #expect(mechanism.guarantee.kind == "unverified")
-        #expect(TruncatedGumbelError.epsilonBelowBound(epsilon: 5, minimum: 14.73118, wordCount: 50_000, minimumDistance: 0.42253)
+        #expect(MechanismError.epsilonBelowMinimum(mechanism: "truncated-gumbel", epsilon: 5, minimum: 14.73118,
+                                                   vocabulary: "V = 50000, Δ_min = 0.42253")
             .description == "truncated-gumbel needs ε > 14.7312 for this vocabulary (V = 50000, Δ_min = 0.42253); got 5.0.")
     }
 

@@ -98,7 +98,7 @@ struct RecordKeyTests {
         let missing = #"{"id": 1, "text": "a"}"# + "\n" + #"{"text": "b"}"# + "\n"
         #expect(throws: PipelineError.invalidRecord(
             path: "input", line: 2,
-            detail: #"the record has no top-level key field "id" (--record-key); every record needs one"#)) {
+            detail: #"the record has no top-level key field "id" (the record key); every record needs one"#)) {
             _ = try Self.runNamed(missing)
         }
         // Under --on-error skip it is written unchanged and counted, like any bad record.

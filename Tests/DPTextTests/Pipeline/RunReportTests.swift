@@ -48,7 +48,7 @@ struct RunReportTests {
         #expect(privacy.document.contains("(1 + exp(ε·Σᵢ d(xᵢ, x'ᵢ)))·L·δ"))
         #expect(privacy.document.contains("Σδ = L·δ"))
         #expect(privacy.document.contains("beyond 80000 tokens"), "\(privacy.document)")
-        #expect(Privacy.tokensUntilVoid(0.3) == "4" && Privacy.tokensUntilVoid(1e-20) == "1e+20")
+        #expect(PrivacyGuarantee.tokensUntilVoid(0.3) == "4" && PrivacyGuarantee.tokensUntilVoid(1e-20) == "1e+20")
     }
 
     @Test("unverified: nothing is protected and the reason is named")
@@ -105,7 +105,7 @@ struct RunReportTests {
         #expect(privacy.unprotectedFraction == nil)
         #expect(privacy.notProtected.contains("out-of-vocabulary words, passed through unchanged"))
         #expect(privacy.notProtected.contains("bytes that are not valid UTF-8, passed through unchanged"))
-        #expect(privacy.notProtected.contains("records that could not be processed (--on-error skip), written unchanged"))
+        #expect(privacy.notProtected.contains("records that could not be processed (the on-error policy skip), written unchanged"))
         #expect((privacy.protected + privacy.notProtected).allSatisfy { $0.range(of: #"\(\d"#, options: .regularExpression) == nil })
     }
 

@@ -104,9 +104,9 @@ public struct KDEMetropolisHastingsMechanism: WordMechanism {
         // From here on only z is used: the input word is out of reach.
         let observation = NoisyObservation(point: zip(center, noise).map(+))
         let key = (generator.next(), generator.next(), generator.next(), generator.next())
-        return .afterNeighbors(of: observation.point, k: kernelNeighbors) { [self] centres, exact in
+        return .afterNeighbors(of: observation.point, k: kernelNeighbors) { [self] neighborhood in
             var chain = SeededGenerator(state: key)
-            return denoise(observation, centres: centres, exact: exact, using: &chain)
+            return denoise(observation, centres: neighborhood.neighbors, exact: neighborhood.isExact, using: &chain)
         }
     }
 
@@ -130,10 +130,7 @@ public struct KDEMetropolisHastingsMechanism: WordMechanism {
 
     /// The nearest of `candidates` to `point` (exact distances, ties by lower id).
     private func nearest(to point: [Double], among candidates: [Neighbor]) -> Neighbor {
-        point.withUnsafeBufferPointer { query in
-            candidates.map { RankedCandidate(squaredDistance: store.squaredDistance(from: query, to: $0.id), id: $0.id) }
-                .min()!.neighbor
-        }
+        ExactRanking.nearest(in: store, among: candidates.map(\.id), to: point, k: 1)[0]
     }
 }
 
@@ -164,7 +161,7 @@ extension KDEMetropolisHastingsMechanism {
         decodesPoints: true, epsilonGrid: .values([5, 6.5, 8, 10, 15]), cost: .chain
     ) { settings in
         try KDEMetropolisHastingsMechanism(
-            epsilon: settings.requiredEpsilon(of: "kde-mh"), store: settings.store,
+            epsilon: settings.requiredEpsilon(), store: settings.store,
             bandwidth: settings.values[Parameter.bandwidth.name], burnIn: settings.integer(Parameter.burnIn)!,
             steps: settings.integer(Parameter.steps)!, proposalScale: settings.values[Parameter.proposalScale.name],
             kernelNeighbors: settings.integer(Parameter.kdeNeighbors)!)

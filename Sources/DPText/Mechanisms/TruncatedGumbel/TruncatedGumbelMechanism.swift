@@ -97,9 +97,7 @@ public struct TruncatedGumbelMechanism: WordMechanism {
         let extent = try resources.extent()
         if store.count >= 2, extent.minimumDistance > 0, epsilon.isFinite,
            epsilon <= Self.minimumEpsilon(wordCount: store.count, minimumDistance: extent.minimumDistance) {
-            throw TruncatedGumbelError.epsilonBelowBound(
-                epsilon: epsilon, minimum: Self.minimumEpsilon(wordCount: store.count, minimumDistance: extent.minimumDistance),
-                wordCount: store.count, minimumDistance: extent.minimumDistance)
+            throw Self.epsilonTooSmall(epsilon, wordCount: store.count, minimumDistance: extent.minimumDistance)
         }
         let table = try resources.neighborTable(width: Self.tableWidth(wordCount: store.count, poissonMean: poissonMean))
         try self.init(epsilon: epsilon, store: store, extent: extent, poissonMean: poissonMean,
@@ -131,9 +129,7 @@ public struct TruncatedGumbelMechanism: WordMechanism {
         let deltaMin = extent.minimumDistance, deltaMax = extent.maximumDistance
         let a = (epsilon - 2 * (1 + log(Double(count))) / deltaMin) / 3
         guard a * deltaMin > 1 else {
-            throw TruncatedGumbelError.epsilonBelowBound(
-                epsilon: epsilon, minimum: Self.minimumEpsilon(wordCount: count, minimumDistance: deltaMin),
-                wordCount: count, minimumDistance: deltaMin)
+            throw Self.epsilonTooSmall(epsilon, wordCount: count, minimumDistance: deltaMin)
         }
         self.epsilon = epsilon
         self.poissonMean = mean
@@ -226,43 +222,18 @@ public struct TruncatedGumbelMechanism: WordMechanism {
     }
 }
 
-/// The principal branch W₀ of the Lambert W function: the solution w ≥ −1
-/// of `w·eʷ = x`, for x ≥ −1/e.
-enum LambertW {
-    /// W₀(x) by Halley's iteration on `f(w) = w·eʷ − x`, to full double
-    /// precision. NaN below −1/e; W₀(−1/e) = −1, W₀(0) = 0, W₀(∞) = ∞.
-    static func principal(_ x: Double) -> Double {
-        let branchPoint = -exp(-1.0)
-        if x.isNaN || x < branchPoint { return .nan }
-        if x == branchPoint { return -1 }
-        if x == .infinity { return .infinity }
-        if abs(x) < 1e-9 { return x - x * x }
-        var w: Double
-        if x < -0.25 {
-            // Series about the branch point in p = √(2(e·x + 1)).
-            let p = (2 * (M_E * x + 1)).squareRoot()
-            w = -1 + p - p * p / 3 + 11 / 72 * p * p * p
-        } else if x < M_E {
-            w = log1p(x)
-        } else {
-            let l1 = log(x), l2 = log(l1)
-            w = l1 - l2 + l2 / l1
-        }
-        for _ in 0..<64 {
-            let ew = exp(w), f = w * ew - x, w1 = w + 1
-            guard f != 0, w1 != 0 else { break }
-            let step = f / (ew * w1 - (w + 2) * f / (2 * w1))
-            w -= step
-            if abs(step) <= 1e-15 * abs(w) { break }
-        }
-        return w
+extension TruncatedGumbelMechanism {
+    /// ε ≤ (2(1 + ln V) + 3)/Δ_min, where the §4.1 formula gives no valid b.
+    static func epsilonTooSmall(_ epsilon: Double, wordCount: Int, minimumDistance: Double) -> MechanismError {
+        .epsilonBelowMinimum(
+            mechanism: "truncated-gumbel", epsilon: epsilon,
+            minimum: minimumEpsilon(wordCount: wordCount, minimumDistance: minimumDistance),
+            vocabulary: "V = \(wordCount), Δ_min = \(String(format: "%.6g", minimumDistance))")
     }
 }
 
 /// Why a truncated-Gumbel mechanism could not be set up.
 public enum TruncatedGumbelError: Error, Equatable, CustomStringConvertible {
-    /// ε ≤ `minimum` = (2(1 + ln V) + 3)/Δ_min, where the §4.1 formula gives no valid b.
-    case epsilonBelowBound(epsilon: Double, minimum: Double, wordCount: Int, minimumDistance: Double)
     /// Two words share a vector, so Δ_min = 0 (§8.6).
     case duplicateVectors(first: String, second: String)
     case invalidPoissonMean(Double)
@@ -273,9 +244,6 @@ public enum TruncatedGumbelError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .epsilonBelowBound(let epsilon, let minimum, let count, let deltaMin):
-            return "truncated-gumbel needs ε > \(Self.roundedUp(minimum)) for this vocabulary "
-                + "(V = \(count), Δ_min = \(String(format: "%.6g", deltaMin))); got \(epsilon)."
         case .duplicateVectors(let first, let second):
             return "truncated-gumbel needs distinct vectors, but \"\(first)\" and \"\(second)\" share one "
                 + "(Δ_min = 0, so no ε is valid); remove one of them from the vocabulary."
@@ -293,13 +261,6 @@ public enum TruncatedGumbelError: Error, Equatable, CustomStringConvertible {
             return "the neighbour index searches a different vocabulary than the mechanism's store."
         }
     }
-
-    /// `x` rounded up to 6 significant digits, so "ε > shown value" implies ε > x.
-    static func roundedUp(_ x: Double) -> String {
-        guard x.isFinite, x > 0 else { return "\(x)" }
-        let scale = pow(10, floor(log10(x)) - 5)
-        return String(format: "%.6g", (x / scale).rounded(.up) * scale)
-    }
 }
 
 extension TruncatedGumbelMechanism {
@@ -314,7 +275,7 @@ extension TruncatedGumbelMechanism {
             minimumEpsilon(wordCount: resources.vocabulary.count, minimumDistance: try resources.extent().minimumDistance)
         }
     ) { settings in
-        try TruncatedGumbelMechanism(epsilon: settings.requiredEpsilon(of: "truncated-gumbel"), resources: settings.resources,
+        try TruncatedGumbelMechanism(epsilon: settings.requiredEpsilon(), resources: settings.resources,
                                      poissonMean: settings.values[Parameter.poissonMean.name])
     }
 }

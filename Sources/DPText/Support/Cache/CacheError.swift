@@ -9,6 +9,9 @@ public enum CacheError: Error, Equatable, CustomStringConvertible {
     /// A cache file cannot be written.
     case writeFailed(path: String, reason: String)
 
+    /// What to do about a cache folder that cannot be used, in the library's words.
+    public static let anotherFolder = "choose another cache folder"
+
     public var description: String {
         switch self {
         case .unsafeKey(let path, let reason):
@@ -20,7 +23,7 @@ public enum CacheError: Error, Equatable, CustomStringConvertible {
             return "\(path): cannot be used as a cache folder: \(reason); \(advice)."
         case .writeFailed(let path, let reason):
             return "\(path): cannot save this cache file (\(reason)); check the cache folder is writable, "
-                + "or choose another with --cache-dir."
+                + "or \(Self.anotherFolder)."
         }
     }
 }

@@ -10,7 +10,7 @@ enum OwnerOnlyFolder {
 
         var advice: String {
             switch self {
-            case .cache: return "or choose another folder with --cache-dir"
+            case .cache: return "or " + CacheError.anotherFolder
             case .keyFolder: return "or set \(CacheKey.environmentVariable) to a key file in a folder of your own"
             }
         }
