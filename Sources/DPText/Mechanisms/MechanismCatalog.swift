@@ -7,7 +7,7 @@ public enum MechanismCatalog {
         TruncatedGumbelMechanism.descriptor, KDEMetropolisHastingsMechanism.descriptor,
         TruncatedExponentialMechanism.descriptor, SanTextMechanism.descriptor, SanTextPlusMechanism.descriptor,
         CusTextMechanism.descriptor, CusTextPlusMechanism.descriptor, MahalanobisMechanism.descriptor,
-        VickreyMechanism.descriptor, IdentityMechanism.descriptor,
+        VickreyMechanism.descriptor, DiffractorMechanism.descriptor, IdentityMechanism.descriptor,
     ]
 
     /// Every mechanism's name, in order.

@@ -15,6 +15,8 @@ public enum MechanismError: Error, Equatable, CustomStringConvertible {
     /// ε at or below the smallest the mechanism accepts on this vocabulary
     /// (`MechanismDescriptor.minimumEpsilon`); `vocabulary` describes what the bound depends on.
     case epsilonBelowMinimum(mechanism: String, epsilon: Double, minimum: Double, vocabulary: String)
+    /// A post-processing step that cannot follow this mechanism, and why.
+    case cannotPostProcess(mechanism: String, step: String, reason: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum MechanismError: Error, Equatable, CustomStringConvertible {
             return "\(mechanism) needs a vocabulary of at least \(needed) words (got \(count))."
         case .epsilonBelowMinimum(let mechanism, let epsilon, let minimum, let vocabulary):
             return "\(mechanism) needs ε > \(Self.roundedUp(minimum)) for this vocabulary (\(vocabulary)); got \(epsilon)."
+        case .cannotPostProcess(let mechanism, let step, let reason):
+            return "\(step) cannot follow \(mechanism): \(reason)."
         }
     }
 

@@ -41,6 +41,13 @@ extension PrivacyGuarantee {
                 each other. Privatizing the same text again with fresh noise spends the budget again.
                 """
             protected = ["which word of its group each vocabulary word is, within the per-token ε bound"]
+        case .pureListIndexMetric:
+            document = """
+                Tokens are privatized independently, so for two texts of equal length the bound adds up over \
+                positions: P[M(x) = y] ≤ exp(ε·Σᵢ max_k |i_k(xᵢ) − i_k(x'ᵢ)|)·P[M(x') = y], in list positions, \
+                not embedding distance. Privatizing the same text again with fresh noise spends the budget again.
+                """
+            protected = ["the identity of every vocabulary word, within the per-token ε bound in list positions"]
         case .approximateMetric(_, let delta):
             document = """
                 Each token's output is within total variation δ of a pure ε·d mechanism's, and tokens are \

@@ -21,6 +21,10 @@ public indirect enum PrivacyGuarantee: Sendable, Equatable, Codable {
     /// group), and nothing between words of different groups: the output
     /// reveals the group.
     case pureWithinGroups(epsilon: Double, groupSize: Int)
+    /// Pure ε-privacy in the list-index metric `d_L(x, x′) = max_k |i_k(x) − i_k(x′)|`
+    /// over `lists` public orderings of the vocabulary (1-Diffractor): not
+    /// a bound in embedding distance.
+    case pureListIndexMetric(epsilon: Double, lists: Int)
     /// `base` for the words described by `covered` only; the words of
     /// `exposed` are not covered (a mechanism may pass them through, and
     /// counts those tokens as unprotected).
@@ -37,6 +41,7 @@ public indirect enum PrivacyGuarantee: Sendable, Equatable, Codable {
         case .approximateMetric: return "approximate-metric"
         case .pureMahalanobis: return "pure-mahalanobis"
         case .pureWithinGroups: return "pure-within-groups"
+        case .pureListIndexMetric: return "pure-list-index-metric"
         case .partial(let base, _, _): return "partial " + base.kind
         case .unverified: return "unverified"
         }
@@ -47,7 +52,7 @@ public indirect enum PrivacyGuarantee: Sendable, Equatable, Codable {
         switch self {
         case .none: return nil
         case .pureMetric(let epsilon), .approximateMetric(let epsilon, _), .pureMahalanobis(let epsilon, _, _),
-             .pureWithinGroups(let epsilon, _), .unverified(let epsilon, _):
+             .pureWithinGroups(let epsilon, _), .pureListIndexMetric(let epsilon, _), .unverified(let epsilon, _):
             return epsilon
         case .partial(let base, _, _): return base.epsilon
         }
@@ -89,6 +94,12 @@ public indirect enum PrivacyGuarantee: Sendable, Equatable, Codable {
                 + "vocabulary is split into public groups of \(size) words, each word's outputs are its group): for "
                 + "x, x' in one group and any output y, P[y | x] ≤ exp(ε)·P[y | x']. Nothing holds between words of "
                 + "different groups: the output reveals the input's group."
+        case .pureListIndexMetric(let epsilon, let lists):
+            return "Each token is ε-private in a list-index metric with ε = \(epsilon): the vocabulary is ordered "
+                + "into \(lists) public lists by nearest-neighbour chaining, i_k(w) is word w's position in list k, and "
+                + "for any words x, x' and output y, P[y | x] ≤ exp(ε·max_k |i_k(x) − i_k(x')|)·P[y | x']. This is not "
+                + "a bound in embedding distance: near words far apart in some list are protected from each other "
+                + "only as far apart as they are there."
         case .partial(let base, let covered, let exposed):
             return "For \(covered): " + base.statement + " Not covered: \(exposed)."
         case .unverified(let epsilon, let reason):

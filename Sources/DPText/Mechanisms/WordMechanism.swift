@@ -22,6 +22,9 @@ public protocol WordMechanism: Sendable {
     /// Figures about the run so far that the report should carry (such as
     /// an MCMC acceptance rate); empty for most mechanisms.
     var statistics: [String: Double] { get }
+    /// The post-processing steps that follow the mechanism, in order, each
+    /// described in a sentence for the run report; empty for most.
+    var postProcessing: [String] { get }
 
     /// Why the guarantee needs every point decoded by exact search, or nil
     /// when any decoder will do (decoding is then post-processing). The
@@ -64,6 +67,7 @@ public struct Draw: Sendable {
         /// so a mechanism that needs a point's neighbourhood does not search
         /// one point at a time. Its randomness must be drawn with the point,
         /// so that the output does not depend on how points are batched.
+        /// `then` gives a word, a point, or another continuation.
         case afterNeighbors([Double], k: Int, then: @Sendable (_ neighborhood: Neighborhood) -> Draw)
     }
 
@@ -101,17 +105,18 @@ public struct Neighborhood: Sendable {
 
 extension WordMechanism {
     public var statistics: [String: Double] { [:] }
+    public var postProcessing: [String] { [] }
     public var exactDecodingRequirement: String? { nil }
 
     /// ε·d(a, b) for the metric guarantees (the Euclidean ε′ for a
-    /// Mahalanobis one, which it implies); nil for `none`, partial and
-    /// group guarantees, whose mechanisms say which pairs they cover.
+    /// Mahalanobis one, which it implies); nil for `none`, partial, group
+    /// and list-index guarantees, whose mechanisms state their own.
     public func claimedLoss(between a: Int, and b: Int, in store: EmbeddingStore) -> Double? {
         switch guarantee {
         case .pureMetric(let epsilon), .approximateMetric(let epsilon, _), .unverified(let epsilon, _),
              .pureMahalanobis(_, _, let epsilon):
             return epsilon * store.distance(between: a, and: b)
-        case .none, .pureWithinGroups, .partial:
+        case .none, .pureWithinGroups, .pureListIndexMetric, .partial:
             return nil
         }
     }

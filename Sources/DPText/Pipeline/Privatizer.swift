@@ -111,23 +111,26 @@ public struct Privatizer: Sendable {
     }
 
     /// Continues every pending neighbourhood draw — one batched search for
-    /// their points, then each continuation, whose words are written and
-    /// whose points join the batch — then decodes every pending point to its
-    /// nearest word into `outputs` and empties the batch.
+    /// their points, then each continuation, whose words are written, whose
+    /// points join the batch and whose own continuations are searched next —
+    /// then decodes every pending point to its nearest word into `outputs`
+    /// and empties the batch.
     private func decode(_ pending: inout PendingPoints, into outputs: inout [[Int?]]) {
-        if !pending.continuations.isEmpty {
-            let k = pending.continuations.map(\.k).max()!
-            let found = decoder.nearest(toEach: pending.continuations.flatMap(\.point), k: k)
-            for (continuation, neighbors) in zip(pending.continuations, found) {
+        while !pending.continuations.isEmpty {
+            let continuations = pending.continuations
+            pending.continuations.removeAll(keepingCapacity: true)
+            let k = continuations.map(\.k).max()!
+            let found = decoder.nearest(toEach: continuations.flatMap(\.point), k: k)
+            for (continuation, neighbors) in zip(continuations, found) {
                 let owner = continuation.owner
                 let neighborhood = Neighborhood(neighbors: Array(neighbors.prefix(continuation.k)), index: decoder)
                 switch continuation.then(neighborhood).outcome {
                 case .word(let id): outputs[owner.record][owner.token] = id
                 case .point(let point): pending.add(point, owner: owner)
-                default: preconditionFailure("a neighbourhood continuation must give a word or a point")
+                case .afterNeighbors(let point, let k, let then): pending.continuations.append((owner, point, k, then))
+                default: preconditionFailure("a neighbourhood continuation must give a word, a point or a continuation")
                 }
             }
-            pending.continuations.removeAll(keepingCapacity: true)
         }
         guard pending.count > 0 else { return }
         for (owner, neighbors) in zip(pending.owners, decoder.nearest(toEach: pending.points, k: 1)) {

@@ -12,12 +12,15 @@ public struct RunReport: Codable, Sendable {
         public var guarantee: Guarantee
         /// Figures the mechanism gathered during the run (e.g. `acceptance_rate`).
         public var statistics: [String: Double]
+        /// The post-processing steps that followed the mechanism (absent when none).
+        public var postProcessing: [String]?
 
         public init(_ mechanism: any WordMechanism) {
             name = mechanism.name
             parameters = mechanism.parameters
             guarantee = Guarantee(mechanism.guarantee)
             statistics = mechanism.statistics
+            postProcessing = mechanism.postProcessing.isEmpty ? nil : mechanism.postProcessing
         }
     }
 
@@ -167,6 +170,8 @@ public struct PublicRunReport: Codable, Sendable {
         public var name: String
         public var parameters: [String: Double]
         public var guarantee: RunReport.Guarantee
+        /// The post-processing steps that followed the mechanism (absent when none).
+        public var postProcessing: [String]?
     }
 
     public struct Embeddings: Codable, Sendable, Equatable {
@@ -204,7 +209,8 @@ public struct PublicRunReport: Codable, Sendable {
         output: OutputCounts
     ) {
         self.mechanism = Mechanism(name: mechanism.name, parameters: mechanism.parameters,
-                                   guarantee: RunReport.Guarantee(mechanism.guarantee))
+                                   guarantee: RunReport.Guarantee(mechanism.guarantee),
+                                   postProcessing: mechanism.postProcessing.isEmpty ? nil : mechanism.postProcessing)
         decoding = RunReport.Decoding(decoder)
         self.embeddings = Embeddings(
             file: (embeddings.path as NSString).lastPathComponent, sha256: embeddings.sha256, words: embeddings.words,

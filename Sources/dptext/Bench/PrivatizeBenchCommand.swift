@@ -66,9 +66,7 @@ struct PrivatizeBenchCommand: ParsableCommand {
         if let gumbelMultiple { try OptionRanges.require("--gumbel-multiple", gumbelMultiple, in: OptionRanges.multiple) }
         if let screeningDepth { try OptionRanges.require("--screening-depth", screeningDepth, in: 0...4096) }
         if let seconds { try OptionRanges.require("--seconds", seconds, in: OptionRanges.seconds) }
-        for name in mechanism where !MechanismOptions.names.contains(name) {
-            throw ValidationError("unknown --mechanism \(name); choose among \(MechanismOptions.names.joined(separator: ", ")).")
-        }
+        for name in mechanism { try MechanismOptions.validateLabel(name) }
     }
 
     func run() throws {
@@ -118,7 +116,8 @@ struct PrivatizeBenchCommand: ParsableCommand {
 
     /// The ε values `name` runs at (nil for a mechanism without ε).
     private func epsilons(for name: String, resources: VocabularyResources) throws -> [Double?] {
-        guard let descriptor = MechanismCatalog.named(name), descriptor.takesEpsilon else { return [nil] }
+        let descriptor = MechanismOptions.descriptor(ofLabel: name)
+        guard descriptor.takesEpsilon else { return [nil] }
         if let minimumEpsilon = descriptor.minimumEpsilon, let gumbelMultiple {
             return [(gumbelMultiple * (try minimumEpsilon(resources))).rounded(.up)]
         }
@@ -127,8 +126,10 @@ struct PrivatizeBenchCommand: ParsableCommand {
 
     /// `name` at `epsilon` with its typical parameters, this command's overrides and `--options`.
     private func mechanismOptions(_ name: String, epsilon: Double?, dimension: Int) throws -> MechanismOptions {
-        let decoding = MechanismCatalog.named(name)?.decodesPoints == true ? ["--decoder", decoder.rawValue] : []
-        return try MechanismOptions.typical(name, epsilon: epsilon, extra: decoding + options.arguments(for: name))
+        let decoding = MechanismOptions.descriptor(ofLabel: name).decodesPoints ? ["--decoder", decoder.rawValue] : []
+        return try MechanismOptions.typical(
+            name, epsilon: epsilon,
+            extra: decoding + options.arguments(for: MechanismOptions.descriptor(ofLabel: name).name))
     }
 }
 

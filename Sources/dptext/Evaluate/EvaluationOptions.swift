@@ -5,11 +5,14 @@ import Foundation
 /// What every evaluation takes: the mechanisms, the ε grid, the seed,
 /// options per mechanism, and the output folder.
 struct EvaluationOptions: ParsableArguments {
-    @Option(name: .long, parsing: .upToNextOption, help: "Mechanisms to evaluate.")
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
+        "Mechanisms to evaluate (default: every one with a guarantee); NAME+rank-softmax[:c=C] evaluates NAME "
+            + "followed by rank-softmax post-processing.", valueName: "name"))
     var mechanism: [String] = MechanismCatalog.privatizing.map(\.name)
 
-    @Option(name: .long, parsing: .upToNextOption, help: "ε grid.")
-    var epsilon: [Double] = [1, 5, 10, 20, 30, 50]
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
+        "ε grid (default: each mechanism's own grid, `dptext mechanisms`).", valueName: "ε"))
+    var epsilon: [Double] = []
 
     @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
         "A mechanism whose ε has a minimum on the store (truncated-gumbel): also evaluate it at these multiples "
@@ -29,26 +32,26 @@ struct EvaluationOptions: ParsableArguments {
     func validate() throws {
         for epsilon in epsilon { try OptionRanges.requireEpsilon("--epsilon", epsilon) }
         for multiple in gumbelMultiples { try OptionRanges.require("--gumbel-multiples", multiple, in: OptionRanges.multiple) }
-        for name in mechanism where !MechanismOptions.names.contains(name) {
-            throw ValidationError("unknown --mechanism \(name); choose among \(MechanismOptions.names.joined(separator: ", ")).")
-        }
+        for name in mechanism { try MechanismOptions.validateLabel(name) }
     }
 
-    /// The ε values to evaluate `name` at: the grid, plus for truncated
-    /// Gumbel the requested multiples of its smallest valid ε.
+    /// The ε values to evaluate the mechanism labelled `name` at: the grid
+    /// (the mechanism's own when none is given), plus for a mechanism whose
+    /// ε has a minimum the requested multiples of that minimum.
     func epsilons(for name: String, resources: VocabularyResources) throws -> [Double] {
-        guard let minimumEpsilon = MechanismCatalog.named(name)?.minimumEpsilon, !gumbelMultiples.isEmpty else {
-            return epsilon
-        }
+        let descriptor = MechanismOptions.descriptor(ofLabel: name)
+        let grid = epsilon.isEmpty ? try descriptor.epsilons(on: resources) : epsilon
+        guard let minimumEpsilon = descriptor.minimumEpsilon, !gumbelMultiples.isEmpty else { return grid }
         let minimum = try minimumEpsilon(resources)
-        return epsilon + gumbelMultiples.map { ($0 * minimum * 100).rounded(.up) / 100 }
+        return grid + gumbelMultiples.map { ($0 * minimum * 100).rounded(.up) / 100 }
     }
 
     /// The mechanism `name` at `epsilon` with its defaults and its `--options`
     /// — or the reason it cannot run at this ε.
     func mechanism(_ name: String, epsilon: Double, resources: VocabularyResources) throws
         -> Result<any WordMechanism, MechanismError> {
-        let chosen = try MechanismOptions.typical(name, epsilon: epsilon, extra: options.arguments(for: name))
+        let chosen = try MechanismOptions.typical(
+            name, epsilon: epsilon, extra: options.arguments(for: MechanismOptions.descriptor(ofLabel: name).name))
         do {
             return .success(try chosen.make(resources: resources, standIns: [resources.outOfVocabularyStandIn]))
         } catch let error as MechanismError {

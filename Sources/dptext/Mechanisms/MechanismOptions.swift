@@ -25,6 +25,17 @@ struct MechanismOptions: ParsableArguments {
                                + "(default \(MechanismOptions.defaultHNSWEf)).", valueName: "ef"))
     var hnswEf: Int?
 
+    @Option(help: ArgumentHelp(
+        "Post-processing after the mechanism: none (default) or rank-softmax (output the word of rank r around the "
+            + "mechanism's word, P(r) ∝ exp(−c·ε·r); the guarantee is unchanged).", valueName: "step"))
+    var postProcess: PostProcessChoice = .none
+
+    @Option(help: ArgumentHelp("--post-process rank-softmax: c, "
+                               + "\(RankSoftmaxPostProcessing.Parameter.c.range.description) "
+                               + "(default \(ParameterRange.format(RankSoftmaxPostProcessing.Parameter.c.defaultValue!))).",
+                               valueName: "c"))
+    var rankC: Double?
+
     // Each mechanism's own options (mechanisms without options need no property).
     @OptionGroup(title: "truncated-laplace") var truncatedLaplace: TruncatedLaplaceOptions
     @OptionGroup(title: "truncated-gumbel") var truncatedGumbel: TruncatedGumbelOptions
@@ -34,6 +45,7 @@ struct MechanismOptions: ParsableArguments {
     @OptionGroup(title: "custext") var cusText: CusTextOptions
     @OptionGroup(title: "mahalanobis") var mahalanobis: MahalanobisOptions
     @OptionGroup(title: "vickrey") var vickrey: VickreyOptions
+    @OptionGroup(title: "diffractor") var diffractor: DiffractorOptions
 
     static let defaultHNSWEf = 128
     static let largestHNSWEf = 100_000
@@ -82,6 +94,14 @@ struct MechanismOptions: ParsableArguments {
         if let hnswEf, !(1...Self.largestHNSWEf).contains(hnswEf) {
             throw ValidationError("--hnsw-ef must be a whole number in [1, \(Self.largestHNSWEf)] (got \(hnswEf)).")
         }
+        if let rankC {
+            guard postProcess == .rankSoftmax else { throw ValidationError("--rank-c applies to --post-process rank-softmax.") }
+            try Self.checked(RankSoftmaxPostProcessing.Parameter.c, rankC, flag: "--rank-c")
+        }
+        if postProcess != .none && !descriptor.takesEpsilon {
+            throw ValidationError("--post-process \(postProcess.rawValue) needs a mechanism with a guarantee and an ε "
+                                  + "(not \(mechanism)).")
+        }
         if descriptor.takesEpsilon && epsilon == nil {
             throw ValidationError("--mechanism \(mechanism) needs --epsilon (a number > 0).")
         }
@@ -104,7 +124,7 @@ struct MechanismOptions: ParsableArguments {
     /// arguments — how evaluations and benchmarks build every mechanism,
     /// through the same parsing and checks as `privatize`.
     static func typical(_ name: String, epsilon: Double?, extra: [String] = []) throws -> MechanismOptions {
-        try parse(["--mechanism", name] + (epsilon.map { ["--epsilon", "\($0)"] } ?? []) + extra)
+        try parse((arguments(forLabel: name) ?? ["--mechanism", name]) + (epsilon.map { ["--epsilon", "\($0)"] } ?? []) + extra)
     }
 
     /// The chosen mechanism over `resources`; `standIns` are the public
@@ -112,9 +132,53 @@ struct MechanismOptions: ParsableArguments {
     func make(resources: VocabularyResources, standIns: [[Double]] = []) throws -> any WordMechanism {
         var values: [String: Double] = [:]
         for (parameter, value) in chosen?.parameterValues ?? [] { values[parameter.name] = value }
-        return try descriptor.make(MechanismSettings(
+        let mechanism = try descriptor.make(MechanismSettings(
             epsilon: epsilon, values: values, choices: chosen?.choiceValues ?? [:], resources: resources,
             standIns: standIns))
+        switch postProcess {
+        case .none: return mechanism
+        case .rankSoftmax:
+            return try RankSoftmaxPostProcessing(
+                base: mechanism, c: rankC ?? RankSoftmaxPostProcessing.Parameter.c.defaultValue!, resources: resources)
+        }
+    }
+
+    /// The name evaluations and benchmarks label the built mechanism with:
+    /// the mechanism, then its post-processing with its c
+    /// (`laplace+rank-softmax:c=0.5`). `typical` accepts it back.
+    var label: String {
+        switch postProcess {
+        case .none: return mechanism
+        case .rankSoftmax:
+            let c = rankC ?? RankSoftmaxPostProcessing.Parameter.c.defaultValue!
+            return "\(mechanism)+\(RankSoftmaxPostProcessing.name):c=\(ParameterRange.format(c))"
+        }
+    }
+
+    /// The catalog entry of the mechanism `label` starts with (a checked label).
+    static func descriptor(ofLabel label: String) -> MechanismDescriptor {
+        MechanismCatalog.named(arguments(forLabel: label)?[1] ?? label) ?? MultivariateLaplaceMechanism.descriptor
+    }
+
+    /// Throws a usage error unless `label` selects a mechanism (see `arguments(forLabel:)`).
+    static func validateLabel(_ label: String, flag: String = "--mechanism") throws {
+        guard arguments(forLabel: label) == nil else { return }
+        throw ValidationError("unknown \(flag) \(label); choose among \(names.joined(separator: ", ")), "
+                              + "each optionally followed by +\(RankSoftmaxPostProcessing.name)[:c=C].")
+    }
+
+    /// The arguments that select `label` (`name`, `name+rank-softmax` or
+    /// `name+rank-softmax:c=C`), or nil when it names no mechanism.
+    static func arguments(forLabel label: String) -> [String]? {
+        let suffix = "+" + RankSoftmaxPostProcessing.name
+        guard let range = label.range(of: suffix) else { return names.contains(label) ? ["--mechanism", label] : nil }
+        let base = String(label[..<range.lowerBound]), rest = label[range.upperBound...]
+        guard names.contains(base) else { return nil }
+        var arguments = ["--mechanism", base, "--post-process", RankSoftmaxPostProcessing.name]
+        if rest.isEmpty { return arguments }
+        guard rest.hasPrefix(":c="), Double(rest.dropFirst(3)) != nil else { return nil }
+        arguments += ["--rank-c", String(rest.dropFirst(3))]
+        return arguments
     }
 
     /// What decodes the mechanism's noisy vectors: the exact index, or the
@@ -150,6 +214,13 @@ private protocol MechanismOptionGroupProperty {
 extension OptionGroup: MechanismOptionGroupProperty where Value: MechanismOptionGroup {
     fileprivate var group: any MechanismOptionGroup { wrappedValue }
     fileprivate static var groupType: any MechanismOptionGroup.Type { Value.self }
+}
+
+/// What follows the mechanism (`--post-process`).
+enum PostProcessChoice: String, ExpressibleByArgument, CaseIterable {
+    case none
+    /// `RankSoftmaxPostProcessing`.
+    case rankSoftmax = "rank-softmax"
 }
 
 /// How noisy vectors are decoded to words (`--decoder`).

@@ -94,6 +94,8 @@ extension MechanismError {
             return "\(MechanismOptions.flag(forParameter: parameter)): \(detail)."
         case .tooFewWords, .epsilonBelowMinimum:
             return description
+        case .cannotPostProcess:
+            return description + " Drop --post-process, or choose a mechanism with a guarantee."
         }
     }
 }

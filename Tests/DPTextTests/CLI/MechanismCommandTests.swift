@@ -29,6 +29,10 @@ struct MechanismCommandTests {
         ["--mechanism", "mahalanobis", "--epsilon", "10", "--lambda", "0.5"],
         ["--mechanism", "vickrey", "--epsilon", "12", "--vickrey-t", "0.3"],
         ["--mechanism", "truncated-laplace", "--epsilon", "8", "--max-distance", "4.5"],
+        ["--mechanism", "diffractor", "--epsilon", "1", "--lists", "2"],
+        ["--mechanism", "laplace", "--epsilon", "10", "--post-process", "rank-softmax", "--rank-c", "0.2"],
+        ["--mechanism", "vickrey", "--epsilon", "10", "--post-process", "rank-softmax"],
+        ["--mechanism", "santext", "--epsilon", "3", "--post-process", "rank-softmax", "--rank-c", "0.05"],
     ]
 
     @Test("seeded runs are byte-identical across thread counts", arguments: runs)
@@ -54,6 +58,10 @@ struct MechanismCommandTests {
         (["--mechanism", "tem", "--epsilon", "1", "--lambda", "0.1"], "--lambda applies to --mechanism mahalanobis, not tem"),
         (["--mechanism", "custext", "--epsilon", "1", "--decoder", "hnsw"], "--mechanism custext decodes no noisy vectors"),
         (["--mechanism", "tem"], "--mechanism tem needs --epsilon"),
+        (["--mechanism", "diffractor", "--epsilon", "1", "--lists", "0"], "--lists must be a whole number in [1, 64]"),
+        (["--epsilon", "1", "--rank-c", "2"], "--rank-c applies to --post-process rank-softmax"),
+        (["--epsilon", "1", "--post-process", "rank-softmax", "--rank-c", "0"], "--rank-c must be a number in [0.001, 1000]"),
+        (["--mechanism", "identity", "--post-process", "rank-softmax"], "--post-process rank-softmax needs a mechanism"),
         // Values that crashed or exhausted memory before they were checked against their ranges.
         (["--epsilon", "1e-100"], "--epsilon must be a number in [1e-06, 1e+09] (got 1e-100)"),
         (["--mechanism", "kde-mh", "--epsilon", "1e-30"], "--epsilon must be a number in [1e-06, 1e+09]"),
@@ -84,6 +92,23 @@ struct MechanismCommandTests {
                 #expect(outcome.stdout == Array("The man said that the people were here.\n".utf8), "\(arguments)")
             }
         }
+    }
+
+    @Test("rank-softmax: the report names the step and keeps the mechanism's guarantee")
+    func postProcessingInTheReport() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { TestData.cleanUp(folder) }
+        let report = folder.appendingPathComponent("report.json").path
+        let outcome = try CommandLineTool.run(["privatize", Self.sample, "-o", folder.appendingPathComponent("out.txt").path,
+                                               "--epsilon", "8", "--post-process", "rank-softmax", "--rank-c", "0.3",
+                                               "--report", report] + Self.store)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as! [String: Any]
+        let mechanism = json["mechanism"] as! [String: Any]
+        #expect(mechanism["name"] as? String == "laplace+rank-softmax")
+        #expect((mechanism["parameters"] as? [String: Double]) == ["epsilon": 8, "rank_c": 0.3])
+        #expect((mechanism["guarantee"] as! [String: Any])["kind"] as? String == "pure-metric")
+        #expect((mechanism["post_processing"] as? [String])?.first?.contains("rank-softmax") == true, "\(mechanism)")
     }
 
     @Test("a partial mechanism's uncovered tokens are unprotected: over the default limit, no output")

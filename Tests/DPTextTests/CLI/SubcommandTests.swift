@@ -75,6 +75,37 @@ struct SubcommandTests {
         #expect(audit.count == 2 && audit.allSatisfy { $0["is_violation"] as? Bool == false }, "\(audit)")
     }
 
+    @Test("evaluate attack writes attack.csv: exact where the law is known, split-sample elsewhere, the shadow attack")
+    func attack() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { TestData.cleanUp(folder) }
+        let out = folder.appendingPathComponent("out")
+        _ = try Self.run(["evaluate", "attack", "--mechanism", "santext", "diffractor", "laplace", "laplace+rank-softmax:c=0.5",
+                          "--epsilon", "4", "--words", "40", "--draws", "20", "--prior", "zipf", "--shadow", Self.corpus,
+                          "--out", out.path] + Self.small, in: folder)
+        let csv = try String(contentsOf: out.appendingPathComponent("attack.csv"), encoding: .utf8)
+        let lines = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(Array(lines[0].prefix(7)) == ["mechanism", "epsilon", "prior", "asr", "asr_low", "asr_high", "unchanged"])
+        let column = { (name: String) in lines[0].firstIndex(of: name)! }
+        let rows = Dictionary(uniqueKeysWithValues: lines.dropFirst().map { ($0[0], $0) })
+        #expect(Set(rows.keys) == ["santext", "diffractor", "laplace", "laplace+rank-softmax:c=0.5"], "\(csv)")
+        for (name, row) in rows {
+            let method = row[column("method")], asr = Double(row[column("asr")])!
+            #expect(method == (name.hasPrefix("laplace") ? "split-sample" : "exact"), "\(name)")
+            #expect(Double(row[column("asr_low")])! <= asr && asr <= Double(row[column("asr_high")])!)
+            #expect(row[column("prior")] == "zipf" && row[column("words")] == "40")
+            #expect(Double(row[column("shadow_recovery")]) != nil && Int(row[column("shadow_tokens")])! > 100)
+        }
+        // The exact ASR is never below the trivial attack's success.
+        for name in ["santext", "diffractor"] {
+            #expect(Double(rows[name]![column("asr")])! >= Double(rows[name]![column("unchanged")])!)
+        }
+        let odd = try CommandLineTool.run(["evaluate", "attack", "--draws", "3", "--out", out.path])
+        #expect(odd.status == 64 && odd.stderr.contains("--draws must be an even number"), "\(odd.stderr)")
+        let unknown = try CommandLineTool.run(["evaluate", "attack", "--mechanism", "laplace+rank", "--out", out.path])
+        #expect(unknown.status == 64 && unknown.stderr.contains("unknown --mechanism laplace+rank"), "\(unknown.stderr)")
+    }
+
     @Test("bench privatize, neighbors, hnsw and suite print their rows")
     func bench() throws {
         let folder = try TestData.temporaryFolder()
