@@ -1,4 +1,5 @@
 import COpenBLAS
+import CScreening
 
 /// Exact k-nearest-neighbour search over the whole vocabulary.
 ///
@@ -69,12 +70,17 @@ public struct ExactNeighborIndex: NeighborIndex {
     }
 
     /// The screening depth for `store`, for 4,096 words or more (below
-    /// that, brute force is as fast) and D ≥ 32, else none: about four fifths
-    /// of D, so that the m + 3 codes per word fill whole groups of four (41 of
-    /// GloVe's 50, 44 codes), and at most 61 (64 codes). On GloVe 50d at ε = 10
-    /// the bound leaves about 0.13 % of the words at m = 32 and 0.007 % at 41.
+    /// that, brute force is as fast) and D ≥ 32, on a processor whose vector
+    /// instructions run the screen (`dptext_screen_is_vectorized`), else
+    /// none: about four fifths of D, so that the m + 3 codes per word fill
+    /// whole groups of four (41 of GloVe's 50, 44 codes), and at most 61 (64
+    /// codes). On GloVe 50d at ε = 10 the bound leaves about 0.13 % of the
+    /// words at m = 32 and 0.007 % at 41. Without vector instructions the
+    /// portable screen is slower than brute force by BLAS (about 16 times
+    /// on the 50k store: 532 against 8,486 tokens/s for laplace at ε = 10
+    /// on two AVX2 cores), so brute force is the default there.
     public static func defaultScreeningDepth(for store: EmbeddingStore) -> Int? {
-        guard store.count >= 4096 && store.dimension >= 32 else { return nil }
+        guard store.count >= 4096 && store.dimension >= 32 && dptext_screen_is_vectorized() != 0 else { return nil }
         let codes = (store.dimension * 4 / 5 + 3 + 3) / 4 * 4
         return min(store.dimension, min(codes, 64) - 3)
     }

@@ -518,8 +518,11 @@ struct TruncatedGumbelBundledStoreTests {
               + "Δ_max = \(extent.maximumDistance) \(extent.farthestPair), \(seconds) s (debug build)")
         let index = ExactNeighborIndex(store: store)
         let minimum = TruncatedGumbelMechanism.minimumEpsilon(wordCount: store.count, minimumDistance: extent.minimumDistance)
-        #expect(throws: TruncatedGumbelError.self) {
+        #expect {
             try TruncatedGumbelMechanism(epsilon: minimum * 0.999, store: store, extent: extent, neighbors: index)
+        } throws: { error in
+            guard case .epsilonBelowMinimum(_, _, let reported, _) = error as? MechanismError else { return false }
+            return reported == minimum
         }
         let mechanism = try TruncatedGumbelMechanism(epsilon: 1.5 * minimum, store: store, extent: extent,
                                                      neighbors: index)

@@ -85,7 +85,7 @@ struct NeighborTableTests {
             try TestData.cacheFolder(blocker)
         } throws: { error in
             guard case .unusableFolder(let path, _, _) = error as? CacheError else { return false }
-            return path == blocker.path && "\(error)".contains("--cache-dir")
+            return path == blocker.path && "\(error)".contains("choose another cache folder")
         }
     }
 }
