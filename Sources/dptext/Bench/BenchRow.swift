@@ -23,10 +23,10 @@ struct BenchRow: Codable {
     var tokensPerSecond: Double { Double(tokens) / seconds }
     var megabytesPerSecond: Double { Double(bytes) / 1e6 / seconds }
 
-    static let header = "mechanism                 ε   startup s     tokens   seconds      tokens/s     MB/s  changed   peak RSS"
+    static let header = "mechanism                         ε   startup s     tokens   seconds      tokens/s     MB/s  changed   peak RSS"
 
     var tableLine: String {
-        leftAligned(mechanism, 18)
+        leftAligned(mechanism, 26)
             + rightAligned(epsilon.map { $0 >= 1000 ? fixed($0, digits: 0) : fixed($0, digits: 1) } ?? "-", 8)
             + rightAligned(fixed(startupSeconds, digits: 2), 12)
             + rightAligned("\(tokens)", 11)

@@ -13,7 +13,8 @@ struct SuiteBenchCommand: ParsableCommand {
             minimum on the store (truncated-gumbel) at --gumbel-multiple times it; every other at \
             --epsilon, also at --low-epsilon when its whole useful ε grid lies below --epsilon (tem, \
             santext), and with HNSW decoding when it decodes noisy vectors. Slow mechanisms stop after \
-            --seconds (the row says how many tokens they covered). Caches (vocabulary extent, neighbour table) are built on first use and \
+            --seconds (the row says how many tokens they covered). One more row runs laplace at \
+            --epsilon followed by rank-softmax post-processing with c = --rank-c. Caches (vocabulary extent, neighbour table) are built on first use and \
             excluded from start-up afterwards; run the suite twice for warm numbers. The rows \
             marked (hnsw) decode with the approximate HNSW graph (see `bench hnsw` for its recall). \
             Rows are unseeded, as users run, unless --seed is given.
@@ -36,6 +37,9 @@ struct SuiteBenchCommand: ParsableCommand {
                                valueName: "ε"))
     var lowEpsilon = 4.0
 
+    @Option(help: ArgumentHelp("c of the rank-softmax row (laplace, then rank-softmax).", valueName: "c"))
+    var rankC = 1.0
+
     @Option(help: ArgumentHelp("Stop each mechanism after the chunk that passes this many seconds.",
                                valueName: "seconds"))
     var seconds = 120.0
@@ -53,12 +57,15 @@ struct SuiteBenchCommand: ParsableCommand {
         try OptionRanges.requireEpsilon("--low-epsilon", lowEpsilon)
         try OptionRanges.require("--gumbel-multiple", gumbelMultiple, in: OptionRanges.multiple)
         try OptionRanges.require("--seconds", seconds, in: OptionRanges.seconds)
+        try MechanismOptions.checked(RankSoftmaxPostProcessing.Parameter.c, rankC, flag: "--rank-c")
         try OptionRanges.require("--threads", threads, in: OptionRanges.threads)
     }
 
     func run() throws {
         try reportingFailures {
+            // Post-processing runs after the mechanism's own draw: one row shows its cost.
             let rows = MechanismCatalog.all.flatMap(rows)
+                + [["--mechanism", rankSoftmaxLabel, "--epsilon", "\(epsilon)"]]
             var storeArguments = seed.map { ["--seed", "\($0)"] } ?? []
             if let embeddings = storeOptions.embeddings { storeArguments += ["--embeddings", embeddings] }
             if let limit = storeOptions.vocabLimit { storeArguments += ["--vocab-limit", "\(limit)"] }
@@ -89,6 +96,11 @@ struct SuiteBenchCommand: ParsableCommand {
         }
         if descriptor.decodesPoints { rows.append(mechanism + ["--epsilon", "\(epsilon)", "--decoder", "hnsw"] + chunks) }
         return rows
+    }
+
+    /// laplace followed by rank-softmax with c = --rank-c.
+    private var rankSoftmaxLabel: String {
+        "\(MultivariateLaplaceMechanism.descriptor.name)+\(RankSoftmaxPostProcessing.name):c=\(ParameterRange.format(rankC))"
     }
 
     /// Runs this executable with `arguments` and decodes the row it prints.

@@ -108,7 +108,7 @@ struct MechanismOptions: ParsableArguments {
     }
 
     /// Throws a usage error naming `flag` when `value` is outside `parameter`'s range.
-    private static func checked(_ parameter: MechanismParameter, _ value: Double, flag: String) throws {
+    static func checked(_ parameter: MechanismParameter, _ value: Double, flag: String) throws {
         do { try parameter.check(value) } catch {
             throw ValidationError("\(flag) must be \(parameter.requirement) (got \(value)).")
         }

@@ -123,11 +123,13 @@ struct SubcommandTests {
         outcome = try Self.run(["bench", "hnsw", "--words", "10", "--draws", "10", "--ef", "16"] + Self.small, in: folder)
         #expect(String(decoding: outcome.stdout, as: UTF8.self).contains("recall@1"))
 
-        outcome = try Self.run(["bench", "suite", Self.corpus, "--seconds", "0.2"] + Self.small, in: folder)
+        outcome = try Self.run(["bench", "suite", Self.corpus, "--seconds", "0.2", "--rank-c", "0.5"] + Self.small,
+                               in: folder)
         let suite = String(decoding: outcome.stdout, as: UTF8.self)
         for descriptor in MechanismCatalog.all {
             #expect(suite.contains(descriptor.name), "the suite has no row for \(descriptor.name)")
         }
+        #expect(suite.contains("laplace+rank-softmax:c=0.5"), "the suite has no rank-softmax row")
     }
 
     @Test("report merge sums the parts of one run; parts of different runs are refused")
