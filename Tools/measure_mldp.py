@@ -22,7 +22,14 @@ Setup (a throwaway venv; nothing here belongs in git):
 
 Run (default: ε = 8, 12, 20; the vectors shipped in the wheel; 2 threads):
 
-    /tmp/mldp-venv/bin/python Tools/measure_mldp.py /tmp/pp-10k.txt
+    /tmp/mldp-venv/bin/python Tools/measure_mldp.py /tmp/pp-10k.txt --max-tokens 2000
+
+MLDP privatizes some 30–50 words per CPU-second on the 300d vectors (each
+`replace_word` call draws a 300-dimensional normal from a full covariance
+matrix, and scans the whole vocabulary in Python for the word of the row faiss
+found), so --max-tokens keeps three ε under ten minutes; the
+cost per token hardly depends on how many are timed. Report the CPU figure
+(tokens per CPU-second) beside the wall one when the machine is shared.
 
 The same vectors as a dptext store: Embeddings/glove-840B-300d-34k.h5, built by
 Tools/build-glove-300d-store.sh, so the two figures compare like with like.
