@@ -72,6 +72,7 @@ import io
 import json
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -282,11 +283,37 @@ def read_jsonl_texts(path: Path, expected: int) -> list[str]:
     return texts
 
 
+def mechanism_options(label: str) -> list[str]:
+    """privatize options for a mechanism label as `dptext evaluate` spells it:
+    NAME, or NAME+rank-softmax[:c=C] (NAME followed by rank-softmax
+    post-processing; without :c=C dptext's default c)."""
+    name, plus, step = label.partition("+")
+    if not name:
+        raise ValueError(f"mechanism label {label!r} has no mechanism name")
+    if not plus:
+        return ["--mechanism", name]
+    step_name, colon, param = step.partition(":")
+    if step_name != "rank-softmax":
+        raise ValueError(f"mechanism label {label!r}: unknown post-processing {step_name!r} "
+                         "(only rank-softmax)")
+    options = ["--mechanism", name, "--post-process", "rank-softmax"]
+    if colon:
+        key, equals, value = param.partition("=")
+        try:
+            c = float(value) if key == "c" and equals else None
+        except ValueError:
+            c = None
+        if c is None or not c > 0:
+            raise ValueError(f"mechanism label {label!r}: expected :c=C with C > 0 after rank-softmax")
+        options += ["--rank-c", value]
+    return options
+
+
 def run_dptext(args, mechanism: str, eps: float, src: Path, dst: Path, report: Path):
     """Run dptext privatize; return (returncode, message, report dict or None)."""
     cmd = [str(args.dptext), "privatize", str(src), "-o", str(dst),
            "--format", "jsonl", "--field", "text",
-           "--mechanism", mechanism, "--epsilon", eps_label(eps),
+           *mechanism_options(mechanism), "--epsilon", eps_label(eps),
            "--seed", str(args.seed), "--report", str(report)]
     if args.embeddings:
         cmd += ["--embeddings", str(args.embeddings)]
@@ -336,7 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--datasets", default="polarity,20newsgroups",
                    help="comma-separated: polarity, 20newsgroups (default: both)")
     p.add_argument("--mechanisms", default="laplace",
-                   help="comma-separated dptext mechanisms, e.g. laplace,truncated-gumbel "
+                   help="comma-separated dptext mechanisms, e.g. laplace,truncated-gumbel; "
+                        "NAME+rank-softmax:c=C runs NAME then rank-softmax post-processing "
                         "(default: laplace)")
     p.add_argument("--epsilons", default="1,5,10,20,50",
                    help="comma-separated ε values, per unit of embedding distance "
@@ -405,6 +433,11 @@ def main(argv=None) -> int:
         if d not in DATASETS:
             raise SystemExit(f"error: unknown dataset {d!r} (choose from {', '.join(DATASETS)})")
     mechanisms = parse_list(args.mechanisms)
+    for mech in mechanisms:
+        try:
+            mechanism_options(mech)
+        except ValueError as e:
+            raise SystemExit(f"error: --mechanisms: {e}")
     try:
         epsilons = parse_list(args.epsilons, float)
     except ValueError as e:
@@ -502,7 +535,8 @@ def main(argv=None) -> int:
                     log(f"-- {name} / {mech} / ε = {eps_label(eps)}: kept from the previous run")
                     rows.append(kept)
                     continue
-                label = f"{mech}_eps{eps_label(eps)}"
+                # '+' and ':' of a post-processed label kept out of file names
+                label = f"{re.sub(r'[^A-Za-z0-9._-]', '_', mech)}_eps{eps_label(eps)}"
                 log(f"-- {name} / {mech} / ε = {eps_label(eps)}")
                 t0 = time.monotonic()
                 priv = run_dir / f"{label}.jsonl"
