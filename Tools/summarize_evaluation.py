@@ -2,14 +2,16 @@
 """Writes a short Markdown summary of an evaluation folder (stdlib only).
 
 Reads what `dptext evaluate` and Tools/downstream-utility.sh wrote:
-deniability.csv/json, audit.json, word_utility.csv, utility.csv, and lists
-the PNG plots. Usage: summarize_evaluation.py FOLDER > FOLDER/SUMMARY.md
+deniability.csv/json, attack.csv, audit.json, word_utility.csv, utility.csv
+(one row per seed), and lists the PNG plots. Usage: summarize_evaluation.py FOLDER > FOLDER/SUMMARY.md
 """
 import csv
 import json
 import math
 import sys
 from pathlib import Path
+
+import study_frontier as sf
 
 # Median N_w levels at which mechanisms are compared at equal empirical privacy.
 TARGETS = (0.1, 0.2, 0.25, 0.3, 0.5, 0.75, 0.9)
@@ -70,36 +72,29 @@ def frontier_points(folder):
         entry["test_docs"] = entry["test_docs"] or fnum(row.get("test_docs"))
         entry["train_docs"] = entry["train_docs"] or fnum(row.get("train_docs"))
         if row["status"] == "baseline" or row["mechanism"] == "none":
-            entry["baseline"] = fnum(row["accuracy"])
+            entry.setdefault("baselines", []).append(fnum(row["accuracy"]))
+            entry["baseline"] = sf.mean_sd([b for b in entry["baselines"] if b is not None])[0]
             continue
         eps = fnum(row["epsilon"])
         if eps is None:
             continue
         match = next((m for e, m, _, _ in n_w.get(row["mechanism"], []) if same_eps(e, eps)), None)
-        entry["mechanisms"].setdefault(row["mechanism"], []).append({
-            "eps": eps, "status": row["status"], "accuracy": fnum(row["accuracy"]),
-            "n_w": match, "changed": fnum(row.get("changed_fraction")), "note": row.get("note", "")})
+        points = entry["mechanisms"].setdefault(row["mechanism"], [])
+        # one point per ε: the seeds' accuracies are averaged below
+        point = next((p for p in points if same_eps(p["eps"], eps)), None)
+        if point is None:
+            point = {"eps": eps, "status": row["status"], "accuracies": [], "n_w": match,
+                     "changed": fnum(row.get("changed_fraction")), "note": row.get("note", "")}
+            points.append(point)
+        if row["status"] == "ok" and fnum(row["accuracy"]) is not None:
+            point["status"] = "ok"
+            point["accuracies"].append(fnum(row["accuracy"]))
     for entry in data.values():
         for points in entry["mechanisms"].values():
             points.sort(key=lambda p: p["eps"])
+            for p in points:
+                p["accuracy"] = sf.mean_sd(p["accuracies"])[0]
     return data
-
-
-def interpolate(points, target):
-    """Accuracy at median N_w = target, linear between the two grid points that
-    bracket it once the ok points are sorted by N_w (ties averaged); None when the
-    grid does not reach target (no extrapolation)."""
-    pts = {}
-    for p in points:
-        if p["status"] == "ok" and p["accuracy"] is not None and p["n_w"] is not None:
-            pts.setdefault(p["n_w"], []).append(p["accuracy"])
-    xy = sorted((x, sum(v) / len(v)) for x, v in pts.items())
-    for (x0, y0), (x1, y1) in zip(xy, xy[1:]):
-        if x0 <= target <= x1:
-            return y0 if x1 == x0 else y0 + (y1 - y0) * (target - x0) / (x1 - x0)
-    if len(xy) == 1 and xy[0][0] == target:
-        return xy[0][1]
-    return None
 
 
 def noise_pp(accuracy, n):
@@ -116,6 +111,8 @@ def pp(value):
 
 def print_frontier(folder):
     data = frontier_points(folder)
+    by_seed = sf.accuracy_by_seed(read_csv(folder / "utility.csv"))
+    n_w = median_n_w(folder)
     if not data or not any(d["mechanisms"] for d in data.values()):
         return
     print("## Does density-aware noise buy utility at equal privacy?\n")
@@ -165,17 +162,20 @@ def print_frontier(folder):
             print("No downstream result (dptext refused or failed): " + ", ".join(refused) + ".\n")
         # (b) equal median N_w
         print("**(b) Accuracy at equal empirical privacy**: accuracy at median N_w = t, linearly "
-              "interpolated between the two points of the mechanism's ε grid (sorted by N_w) that "
-              "bracket t; \"out of range\" = the grid's N_w does not reach t (never extrapolated).\n")
+              "interpolated, for each seed, along the mechanism's ε curve between the first two "
+              "consecutive grid points whose N_w bracket t, then mean ± sd over the seeds; "
+              "\"out of range\" = the grid's N_w does not reach t (never extrapolated).\n")
         print("| median N_w | " + " | ".join(names) + " | baseline |")
         print("| ---: | " + " | ".join("---:" for _ in names) + " | ---: |")
-        table = {}
+        table, cells = {}, {}
+        seeds = by_seed.get(dataset, {}).get("mechanisms", {})
         for t in TARGETS:
             row = []
             for m in names:
-                acc = interpolate(mechs[m], t)
-                table[(t, m)] = acc
-                row.append("out of range" if acc is None else pp(acc))
+                curve = [(e, med) for e, med, _, _ in n_w.get(m, [])]
+                cells[(t, m)] = cell = sf.at_equal(curve, seeds.get(m, {}), t)
+                table[(t, m)] = cell[0]
+                row.append("out of range" if cell[0] is None else sf.fmt_cell(cell))
             print(f"| {t:g} | " + " | ".join(row) + f" | {pp(base)} |")
         print()
         ranges = []
@@ -186,7 +186,8 @@ def print_frontier(folder):
         if ranges:
             print("Median N_w covered by each grid: " + "; ".join(ranges) + ".\n")
         # plain answer for this dataset
-        noise = noise_pp(base, entry["test_docs"])
+        binomial = noise_pp(base, entry["test_docs"])
+        seeded_noise = False
         lines = []
         for t in ANSWER_TARGETS:
             at = {m: table[(t, m)] for m in names if table[(t, m)] is not None}
@@ -199,6 +200,9 @@ def print_frontier(folder):
             for m in DENSITY_AWARE:
                 if m in at and ref is not None:
                     d = 100 * (at[m] - ref)
+                    # seed noise when there are seeds, else the test set's binomial noise
+                    seeded = sf.compare(cells[(t, m)], cells[(t, REFERENCE)])
+                    noise = 100 * seeded[1] if seeded else binomial
                     if noise is not None and abs(d) <= noise:
                         word = "within noise of"
                     elif d > 0:
@@ -207,17 +211,24 @@ def print_frontier(folder):
                         word = "below"
                     verdicts.append(f"{m} {word} {REFERENCE} ({d:+.1f} pp)")
                     answers.append((dataset, t, m, d, noise))
+                    seeded_noise = seeded_noise or seeded is not None
                 elif m in mechs:
                     verdicts.append(f"{m} has no point at this N_w")
             best = order[0]
-            tied = [m for m in order[1:] if noise is not None and 100 * (at[best] - at[m]) <= noise]
+            tied = [m for m in order[1:] if binomial is not None and 100 * (at[best] - at[m]) <= binomial]
             best_text = best + (f" (within noise: {', '.join(tied)})" if tied else "")
             lines.append(f"- at median N_w = {t:g}: {listing} (baseline {pp(base)}); best: {best_text}"
                          + ("; " + "; ".join(verdicts) if verdicts else "") + ".")
         if lines:
-            print(f"**In plain words ({dataset})**" + (f" — differences within ±{noise:.1f} pp "
-                  "(two standard errors of a difference of two accuracies on this test set) are "
-                  "treated as noise:" if noise else ":") + "\n")
+            if seeded_noise:
+                how = (" — a difference with laplace within two standard errors of a difference of "
+                       "two means over the seeds is treated as noise; \"best\" lists those within "
+                       f"±{binomial:.1f} pp (two binomial standard errors on this test set):")
+            else:
+                how = (f" — differences within ±{binomial:.1f} pp (two standard errors of a "
+                       "difference of two accuracies on this test set) are treated as noise:"
+                       if binomial else ":")
+            print(f"**In plain words ({dataset})**" + how + "\n")
             print("\n".join(lines))
             print()
     # overall answer
@@ -264,8 +275,11 @@ def print_frontier(folder):
         if same:
             print(f"Within noise: {fmt_list(same)}.")
         print()
-    print("**What limits this answer.** One seed (the same for the split, the subsample and "
-          "every dptext run); one classifier (TF-IDF + logistic regression) trained on privatized "
+    n_seeds = max((len(s) for d in by_seed.values() for s in d["mechanisms"].values()), default=0)
+    print("**What limits this answer.** " + (
+          "One seed (the same for the split, the subsample and every dptext run)" if n_seeds <= 1 else
+          f"{n_seeds} seeds (each sets the split, the subsample and every dptext run of the "
+          "downstream runs; deniability and the attacks are measured once)") + "; one classifier (TF-IDF + logistic regression) trained on privatized "
           "text and tested on clean text; accuracies are interpolated between grid points, "
           "linearly in N_w. Median N_w comes from `dptext evaluate deniability` over a word sample "
           "stratified by frequency (every band weighted equally), not from the datasets' tokens, "

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from downstream_utility import mechanism_options  # noqa: E402
+from downstream_utility import mechanism_options, split_keyed  # noqa: E402
 
 
 def test_plain_name():
@@ -25,3 +25,15 @@ def test_rank_softmax_with_and_without_c():
 def test_malformed_labels_are_refused(label):
     with pytest.raises(ValueError, match="label"):
         mechanism_options(label)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("laplace=4,6", ("laplace", "=", "4,6")),
+    ("laplace+rank-softmax:c=0.1=4,6", ("laplace+rank-softmax:c=0.1", "=", "4,6")),
+    ("tem+rank-softmax=2,3", ("tem+rank-softmax", "=", "2,3")),
+    ("kde-mh=--burn-in 100 --x=1", ("kde-mh", "=", "--burn-in 100 --x=1")),
+    ("*=--oov keep", ("*", "=", "--oov keep")),
+    ("laplace", ("laplace", "", "")),
+])
+def test_grid_and_extra_args_keys_keep_a_labels_own_equals_sign(value, expected):
+    assert split_keyed(value) == expected
