@@ -156,3 +156,52 @@ def fmt_cell(cell) -> str:
     if mean is None:
         return "–"
     return f"{100 * mean:.1f} %" if sd is None else f"{100 * mean:.1f} ± {100 * sd:.1f} %"
+
+
+def table_at(curves: dict, seeds: dict, targets) -> dict:
+    """{(target, mechanism): (mean, sd, n)} for every mechanism with seeds."""
+    return {(t, m): at_equal(curves.get(m, []), seeds[m], t) for t in targets for m in seeds}
+
+
+def comparisons(table: dict, reference: str) -> list[tuple]:
+    """(target, mechanism, difference, noise, verdict) of every cell against the
+    reference's cell at the same target, where both have a noise estimate."""
+    out = []
+    for (t, m), cell in sorted(table.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        if m == reference or (t, reference) not in table:
+            continue
+        result = compare(cell, table[(t, reference)])
+        if result:
+            out.append((t, m, *result))
+    return out
+
+
+def classify(rows: list[tuple]) -> dict[str, list[str]]:
+    """Mechanisms grouped by their comparisons' verdicts: "better" (some above,
+    none below, and at least as many above as within noise), "worse" (the mirror),
+    "same" (all within noise), "mixed" (the rest: above and below, or mostly
+    within with a few beyond)."""
+    groups = {"better": [], "worse": [], "same": [], "mixed": []}
+    for m in sorted({r[1] for r in rows}):
+        verdicts = [r[4] for r in rows if r[1] == m]
+        up, down, within = (verdicts.count(v) for v in ("above", "below", "within"))
+        if up and not down and up >= within:
+            groups["better"].append(m)
+        elif down and not up and down >= within:
+            groups["worse"].append(m)
+        elif not up and not down:
+            groups["same"].append(m)
+        else:
+            groups["mixed"].append(m)
+    return groups
+
+
+def describe(rows: list[tuple], mechanism: str, what: str = "ASR") -> str:
+    """'tem: 2 of 5 points above, 0 below, 3 within (−0.4 to +2.1 pp, at ASR 0.1–0.5)'."""
+    mine = [r for r in rows if r[1] == mechanism]
+    counts = {v: sum(r[4] == v for r in mine) for v in ("above", "below", "within")}
+    diffs = [100 * r[2] for r in mine]
+    targets = [r[0] for r in mine]
+    return (f"{mechanism}: {counts['above']} of {len(mine)} points above, {counts['below']} below, "
+            f"{counts['within']} within noise ({min(diffs):+.1f} to {max(diffs):+.1f} pp, "
+            f"at {what} {min(targets):g}–{max(targets):g})")

@@ -297,6 +297,101 @@ def print_frontier(folder):
     print()
 
 
+# Attack success levels at which mechanisms are compared at equal ASR.
+ASR_TARGETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def print_attack(folder):
+    """The attack table: every (mechanism, ε) of attack.csv, its priors side by side."""
+    rows = read_csv(folder / "attack.csv")
+    if not rows:
+        return
+    cells, methods, notes = {}, {}, {}
+    for row in rows:
+        key = (row["mechanism"], fnum(row["epsilon"]) or 0.0)
+        if row.get("status") != "ok":
+            notes[key] = row.get("status", "?")
+            continue
+        methods[key] = row.get("method", "")
+        low, high = fnum(row.get("asr_low")), fnum(row.get("asr_high"))
+        interval = f" [{low:.3f}–{high:.3f}]" if low is not None and high is not None and high > low else ""
+        cells[key + (row["prior"],)] = f"{fnum(row['asr']):.3f}{interval} / {fnum(row['unchanged']):.3f}"
+        if fnum(row.get("shadow_recovery")) is not None:
+            cells[key + ("shadow",)] = (f"{fnum(row['shadow_recovery']):.3f} [{fnum(row['shadow_low']):.3f}–"
+                                        f"{fnum(row['shadow_high']):.3f}] / {fnum(row['shadow_unchanged']):.3f}")
+    words = sorted({row.get("words") for row in rows if row.get("words")}, key=int)
+    draws = sorted({row.get("draws") for row in rows if fnum(row.get("draws"))}, key=int)
+    print("## Reconstruction attacks\n")
+    print(f"`dptext evaluate attack` over the {' or '.join(words)} most probable words of each prior "
+          f"(estimated laws from {' or '.join(draws) or '–'} draws a word where there is no closed form). "
+          "Each cell: the attack's success / the trivial attack's (output = guess). Bayes-optimal "
+          "ASR with a 95 % interval where estimated (split-sample; none when exact); shadow: the "
+          "table attack learned on public text, Clopper–Pearson interval.\n")
+    print("| mechanism | ε | method | ASR, uniform | ASR, Zipf | shadow recovery |")
+    print("| --- | ---: | --- | --- | --- | --- |")
+    for mech, eps in sorted(set(methods) | set(notes)):
+        if (mech, eps) not in methods:
+            print(f"| {mech} | {eps:g} | {notes[(mech, eps)]} | – | – | – |")
+            continue
+        got = [cells.get((mech, eps, p), "–") for p in ("uniform", "zipf", "shadow")]
+        print(f"| {mech} | {eps:g} | {methods[(mech, eps)]} | " + " | ".join(got) + " |")
+    print()
+
+
+def print_equal_asr(folder):
+    """Accuracy at equal attack success, per dataset and measure, and the answer."""
+    curves = sf.attack_curves(read_csv(folder / "attack.csv"))
+    data = sf.accuracy_by_seed(read_csv(folder / "utility.csv"))
+    if not curves or not data:
+        return
+    print("## Accuracy at equal attack success\n")
+    print("For each seed, accuracy is interpolated along the mechanism's ε curve to where the "
+          "attack's success reaches the level (linear between the first two consecutive grid "
+          "points that bracket it; never extrapolated), then mean ± sd over the seeds. The "
+          f"attacks are measured once (seed 1). A mechanism is compared with {REFERENCE} at "
+          "each level both reach; a difference beyond two standard errors of a difference of "
+          "two means over the seeds is called beyond seed noise.\n")
+    verdicts = {}
+    for dataset, entry in data.items():
+        seeds = entry["mechanisms"]
+        names = sorted(seeds)
+        base = sf.mean_sd(list(entry["baseline"].values()))
+        for measure, title in sf.MEASURES.items():
+            if measure not in curves:
+                continue
+            table = sf.table_at(curves[measure], seeds, ASR_TARGETS)
+            levels = [t for t in ASR_TARGETS if sum(table[(t, m)][0] is not None for m in names) >= 2]
+            if not levels:
+                continue
+            print(f"**{dataset}, {title}** (baseline {sf.fmt_cell(base)})\n")
+            print("| level | " + " | ".join(names) + " |")
+            print("| ---: | " + " | ".join("---:" for _ in names) + " |")
+            for t in levels:
+                print(f"| {t:g} | " + " | ".join(
+                    "out of range" if table[(t, m)][0] is None else sf.fmt_cell(table[(t, m)])
+                    for m in names) + " |")
+            print()
+            verdicts[(dataset, measure)] = sf.comparisons(table, REFERENCE)
+    if not any(verdicts.values()):
+        print(f"No level is reached by {REFERENCE} and another mechanism with two or more seeds: "
+              "no answer at equal attack success.\n")
+        return
+    print("### Answer at equal attack success\n")
+    for (dataset, measure), rows in verdicts.items():
+        if not rows:
+            continue
+        groups = sf.classify(rows)
+        said = []
+        for key, text in (("better", f"better than {REFERENCE} beyond seed noise"),
+                          ("worse", f"worse than {REFERENCE} beyond seed noise"),
+                          ("same", f"within seed noise of {REFERENCE} at every level"),
+                          ("mixed", "mixed")):
+            if groups[key]:
+                said.append(f"{text}: " + "; ".join(sf.describe(rows, m) for m in groups[key]))
+        print(f"- **{dataset}, {sf.MEASURES[measure]}** — " + ". ".join(said) + ".")
+    print()
+
+
 def main(folder):
     folder = Path(folder)
     print("# dptext evaluation summary\n")
@@ -355,7 +450,9 @@ def main(folder):
                   f"{num('baseline_accuracy')} | {pct(row.get('changed_fraction'))} | {row['status']} |")
         print()
 
+    print_attack(folder)
     print_frontier(folder)
+    print_equal_asr(folder)
 
     notes = folder / "run-notes.md"
     if notes.exists():

@@ -104,3 +104,34 @@ def test_fmt_cell():
     assert sf.fmt_cell((0.8123, 0.0041, 3)) == "81.2 ± 0.4 %"
     assert sf.fmt_cell((0.8123, None, 1)) == "81.2 %"
     assert sf.fmt_cell((None, None, 0)) == "–"
+
+
+def test_table_comparisons_and_classes():
+    # one ASR curve per mechanism (ε → ASR) and three seeds of accuracy
+    curves = {"laplace": [(1, 0.1), (2, 0.5)], "good": [(1, 0.1), (2, 0.5)],
+              "bad": [(1, 0.1), (2, 0.5)], "short": [(1, 0.1), (2, 0.2)]}
+    def seeds(lo, hi):  # accuracies at ε 1 and 2, spread ±0.01 over three seeds
+        return {str(k): [(1, lo + d), (2, hi + d)] for k, d in ((1, -0.01), (2, 0.0), (3, 0.01))}
+    acc = {"laplace": seeds(0.60, 0.70), "good": seeds(0.65, 0.75),
+           "bad": seeds(0.55, 0.70), "short": seeds(0.60, 0.70)}
+    table = sf.table_at(curves, acc, (0.1, 0.3))
+    assert table[(0.3, "good")][0] == pytest.approx(0.70)  # halfway from 0.65 to 0.75
+    assert table[(0.3, "short")] == (None, None, 0)  # its ASR never reaches 0.3
+    rows = sf.comparisons(table, "laplace")
+    # sd 0.01 over 3 seeds for every cell: noise 2·√(2·0.01²/3) = 0.0163
+    by = {(t, m): (d, v) for t, m, d, _, v in rows}
+    assert by[(0.1, "good")] == (pytest.approx(0.05), "above")
+    assert by[(0.3, "bad")] == (pytest.approx(-0.025), "below")
+    assert by[(0.1, "short")] == (pytest.approx(0.0), "within")
+    assert (0.3, "short") not in by and not any(m == "laplace" for _, m, *_ in rows)
+    groups = sf.classify(rows)
+    assert groups == {"better": ["good"], "worse": ["bad"], "same": ["short"], "mixed": []}
+    assert sf.describe(rows, "bad") == ("bad: 0 of 2 points above, 2 below, 0 within noise "
+                                        "(-5.0 to -2.5 pp, at ASR 0.1–0.3)")
+
+
+def test_classify_mixed_and_mostly_within():
+    rows = [(0.1, "a", 0.05, 0.01, "above"), (0.2, "a", -0.05, 0.01, "below"),
+            (0.1, "b", 0.05, 0.01, "above"), (0.2, "b", 0.0, 0.01, "within"),
+            (0.3, "b", 0.0, 0.01, "within")]
+    assert sf.classify(rows) == {"better": [], "worse": [], "same": [], "mixed": ["a", "b"]}
