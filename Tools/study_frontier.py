@@ -179,20 +179,20 @@ def comparisons(table: dict, reference: str) -> list[tuple]:
 def classify(rows: list[tuple]) -> dict[str, list[str]]:
     """Mechanisms grouped by their comparisons' verdicts: "better" (some above,
     none below, and at least as many above as within noise), "worse" (the mirror),
-    "same" (all within noise), "mixed" (the rest: above and below, or mostly
-    within with a few beyond)."""
-    groups = {"better": [], "worse": [], "same": [], "mixed": []}
+    "same" (all within noise), "mostly-same" (beyond noise in one direction only,
+    at fewer points than within), "mixed" (above at some points, below at others)."""
+    groups = {"better": [], "worse": [], "same": [], "mostly-same": [], "mixed": []}
     for m in sorted({r[1] for r in rows}):
         verdicts = [r[4] for r in rows if r[1] == m]
         up, down, within = (verdicts.count(v) for v in ("above", "below", "within"))
-        if up and not down and up >= within:
-            groups["better"].append(m)
-        elif down and not up and down >= within:
-            groups["worse"].append(m)
-        elif not up and not down:
-            groups["same"].append(m)
-        else:
+        if up and down:
             groups["mixed"].append(m)
+        elif up >= max(within, 1) or down >= max(within, 1):
+            groups["better" if up else "worse"].append(m)
+        elif up or down:
+            groups["mostly-same"].append(m)
+        else:
+            groups["same"].append(m)
     return groups
 
 

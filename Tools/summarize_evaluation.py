@@ -385,11 +385,25 @@ def print_equal_asr(folder):
         for key, text in (("better", f"better than {REFERENCE} beyond seed noise"),
                           ("worse", f"worse than {REFERENCE} beyond seed noise"),
                           ("same", f"within seed noise of {REFERENCE} at every level"),
-                          ("mixed", "mixed")):
+                          ("mostly-same", f"mostly within seed noise of {REFERENCE}"),
+                          ("mixed", f"above {REFERENCE} at some levels, below at others")):
             if groups[key]:
                 said.append(f"{text}: " + "; ".join(sf.describe(rows, m) for m in groups[key]))
         print(f"- **{dataset}, {sf.MEASURES[measure]}** — " + ". ".join(said) + ".")
     print()
+    # the headline: every comparison of every attack and dataset, counted
+    every = [r for rows in verdicts.values() for r in rows]
+    above = sorted({r[1] for r in every if r[4] == "above"})
+    below = sorted({r[1] for r in every if r[4] == "below"})
+    n_above = sum(r[4] == "above" for r in every)
+    n_below = sum(r[4] == "below" for r in every)
+    lead = (f"At equal attack success, {', '.join(above)} beat{'s' if len(above) == 1 else ''} "
+            f"{REFERENCE} beyond seed noise at {n_above} of {len(every)} comparisons"
+            if above else f"At equal attack success, no mechanism beats {REFERENCE} beyond seed "
+            f"noise at any of the {len(every)} comparisons")
+    tail = (f"; {', '.join(below)} fall{'s' if len(below) == 1 else ''} below it beyond noise at "
+            f"{n_below}" if below else f"; none falls below it beyond noise")
+    print(f"**In one sentence:** {lead}{tail} (the rest are within noise).\n")
 
 
 def main(folder):

@@ -125,13 +125,16 @@ def test_table_comparisons_and_classes():
     assert by[(0.1, "short")] == (pytest.approx(0.0), "within")
     assert (0.3, "short") not in by and not any(m == "laplace" for _, m, *_ in rows)
     groups = sf.classify(rows)
-    assert groups == {"better": ["good"], "worse": ["bad"], "same": ["short"], "mixed": []}
+    assert groups == {"better": ["good"], "worse": ["bad"], "same": ["short"], "mostly-same": [],
+                      "mixed": []}
     assert sf.describe(rows, "bad") == ("bad: 0 of 2 points above, 2 below, 0 within noise "
                                         "(-5.0 to -2.5 pp, at ASR 0.1–0.3)")
 
 
 def test_classify_mixed_and_mostly_within():
     rows = [(0.1, "a", 0.05, 0.01, "above"), (0.2, "a", -0.05, 0.01, "below"),
-            (0.1, "b", 0.05, 0.01, "above"), (0.2, "b", 0.0, 0.01, "within"),
-            (0.3, "b", 0.0, 0.01, "within")]
-    assert sf.classify(rows) == {"better": [], "worse": [], "same": [], "mixed": ["a", "b"]}
+            (0.1, "b", -0.05, 0.01, "below"), (0.2, "b", 0.0, 0.01, "within"),
+            (0.3, "b", 0.0, 0.01, "within"),
+            (0.1, "c", -0.05, 0.01, "below"), (0.2, "c", 0.0, 0.01, "within")]
+    assert sf.classify(rows) == {"better": [], "worse": ["c"], "same": [], "mostly-same": ["b"],
+                                 "mixed": ["a"]}

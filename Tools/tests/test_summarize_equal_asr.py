@@ -47,3 +47,13 @@ def test_equal_asr_answer_follows_the_numbers(tmp_path):
     assert "better than laplace" not in text
     text = folder_with(tmp_path, lap_hi=0.70, rs_hi=0.70)
     assert "within seed noise of laplace at every level: laplace+rank-softmax:c=0.1" in text
+
+
+def test_headline_counts_the_comparisons(tmp_path):
+    text = folder_with(tmp_path, lap_hi=0.70, rs_hi=0.80)
+    # two attacks (uniform ASR, shadow: the same curve here) × levels 0.1–0.5: equal at 0.1,
+    # above at the four others
+    assert ("**In one sentence:** At equal attack success, laplace+rank-softmax:c=0.1 beats laplace "
+            "beyond seed noise at 8 of 10 comparisons; none falls below it beyond noise") in text
+    text = folder_with(tmp_path, lap_hi=0.70, rs_hi=0.70)
+    assert "no mechanism beats laplace beyond seed noise at any of the 10 comparisons" in text
