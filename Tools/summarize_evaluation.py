@@ -197,7 +197,10 @@ def print_frontier(folder):
             listing = ", ".join(f"{m} {100 * at[m]:.1f} %" for m in order)
             verdicts = []
             ref = at.get(REFERENCE)
-            for m in DENSITY_AWARE:
+            # the density-aware mechanisms, then the others run downstream (e.g.
+            # diffractor, post-processed labels), each against the reference
+            others = tuple(m for m in names if m not in DENSITY_AWARE and m != REFERENCE)
+            for m in DENSITY_AWARE + others:
                 if m in at and ref is not None:
                     d = 100 * (at[m] - ref)
                     # seed noise when there are seeds, else the test set's binomial noise
@@ -232,6 +235,8 @@ def print_frontier(folder):
             print("\n".join(lines))
             print()
     # overall answer
+    # the headline counts the density-aware mechanisms; the bullets cover every one
+    everyone, answers = answers, [a for a in answers if a[2] in DENSITY_AWARE]
     if answers:
         better = [a for a in answers if a[4] is not None and a[3] > a[4]]
         worse = [a for a in answers if a[4] is not None and a[3] < -a[4]]
@@ -248,8 +253,8 @@ def print_frontier(folder):
         else:
             verdict = "Mixed, in this run"
         fmt_list = lambda xs: "; ".join(f"{m} on {d} at N_w = {t:g} ({v:+.1f} pp)" for d, t, m, v, _ in xs)
-        for m in DENSITY_AWARE:
-            mine = [a for a in answers if a[2] == m]
+        for m in dict.fromkeys(a[2] for a in everyone):
+            mine = [a for a in everyone if a[2] == m]
             if not mine:
                 continue
             up = sum(a[4] is not None and a[3] > a[4] for a in mine)
@@ -258,7 +263,7 @@ def print_frontier(folder):
             # "better" only when most comparisons say so; a few wins among
             # many ties are reported as such, not as a gain.
             word = ("better than" if up > within and not down else "worse than" if down > within and not up
-                    else "no measurably different from" if not up and not down
+                    else "not measurably different from" if not up and not down
                     else "mostly within noise of" if within >= up + down else "mixed against")
             print(f"- **{m}**: {word} {REFERENCE} at equal median N_w — {up} of {len(mine)} "
                   f"comparisons above beyond noise, {down} below, {len(mine) - up - down} within noise "
