@@ -8,7 +8,8 @@
 # words changed and at equal attack success.
 #
 # Usage: Tools/evaluate-study.sh [FOLDER] [--quick] [--dptext PATH]
-#                                [--newsgroups-train-docs N] [--sequential]
+#                                [--polarity-train-docs N] [--newsgroups-train-docs N]
+#                                [--sequential]
 #                                [--datasets polarity,20newsgroups]
 #                                [--downstream-mechanisms laplace,tem,…]
 #                                [--seeds 1,2,3] [--rank-softmax LABEL,…]
