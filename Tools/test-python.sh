@@ -15,4 +15,4 @@ ensure_java
 ensure_venv "$TOOLS/.venv-python" "${TEST_PINS[@]}"
 "$VENV_PY" -m pip install -q --disable-pip-version-check --no-deps --force-reinstall "$TOOLS/python"
 cd "$TOOLS"
-exec "$VENV_PY" -m pytest -p no:cacheprovider --rootdir "$TOOLS" python/tests spark/tests "$@"
+exec "$VENV_PY" -m pytest -p no:cacheprovider --rootdir "$TOOLS" python/tests spark/tests tests "$@"
