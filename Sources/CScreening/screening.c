@@ -56,6 +56,15 @@ VNNI_TARGET static INLINE void collect(__mmask16 mask, size_t u, uint32_t *survi
     }
 }
 
+/// `collect` for a plain lane mask (the AVX2 path has no mask registers).
+static INLINE void collect_lanes(unsigned mask, size_t u, uint32_t *survivors, size_t stride, size_t counts[16]) {
+    while (mask) {
+        const unsigned lane = (unsigned)__builtin_ctz(mask);
+        survivors[lane * stride + counts[lane]++] = (uint32_t)u;
+        mask &= mask - 1;
+    }
+}
+
 /// Queries in the 16 lanes, their codes held in registers for the whole
 /// range; each word's codes are broadcast from memory, eight words at a
 /// time. Each caller passes `groups` (width / 4) as a constant, so the
@@ -105,11 +114,119 @@ static const screen_function vnni_by_groups[17] = {
     screen_vnni_15, screen_vnni_16,
 };
 
-int dptext_screen_is_vectorized(void) {
+// MARK: AVX2
+
+#define AVX2_TARGET __attribute__((target("avx2,fma")))
+
+/// The 16 query lanes' codes as 16-bit pairs for `vpmaddwd`: `pairs[2p]`
+/// holds codes 2p and 2p + 1 of lanes 0–7 (lane l in 16-bit elements 2l, 2l + 1),
+/// `pairs[2p + 1]` those of lanes 8–15. Codes are q + 128 ∈ 1…255, word codes
+/// −127…127, so each `vpmaddwd` sum of two products is at most 2·255·127 in
+/// magnitude and J is exact in 32-bit integers, the same J as the other paths.
+/// (`vpmaddubsw` would saturate its 16-bit sums: 2·255·127 > 32,767.)
+typedef struct { __m256i pairs[DPTEXT_SCREEN_MAX_DEPTH]; } avx2_query_pairs;
+
+AVX2_TARGET static void avx2_pairs_of(const dptext_query_group *q, size_t width, avx2_query_pairs *out) {
+    for (size_t p = 0; p < width / 2; p++) {
+        int16_t lanes[2][16];
+        for (size_t lane = 0; lane < 16; lane++)
+            for (size_t j = 0; j < 2; j++) {
+                const size_t i = 2 * p + j;
+                lanes[lane / 8][2 * (lane % 8) + j] = q->codes[(i / 4) * 64 + lane * 4 + i % 4];
+            }
+        out->pairs[2 * p] = _mm256_loadu_si256((const __m256i *)lanes[0]);
+        out->pairs[2 * p + 1] = _mm256_loadu_si256((const __m256i *)lanes[1]);
+    }
+}
+
+/// Adds word u's products with the 16 lanes to acc[0] (lanes 0–7) and acc[1]
+/// (lanes 8–15), four codes at a time: the codes sign-extended to 16 bits,
+/// each pair broadcast to every lane.
+AVX2_TARGET static INLINE void avx2_products_of(const int8_t *codes, size_t groups, const avx2_query_pairs *q,
+                                                __m256i acc[2]) {
+#pragma clang loop unroll(full)
+    for (size_t g = 0; g < groups; g++) {
+        int32_t four;
+        __builtin_memcpy(&four, codes + 4 * g, 4);
+        const __m128i wide = _mm_cvtepi8_epi16(_mm_cvtsi32_si128(four));
+        const __m256i first = _mm256_broadcastd_epi32(wide), second = _mm256_broadcastd_epi32(_mm_srli_epi64(wide, 32));
+        acc[0] = _mm256_add_epi32(acc[0], _mm256_madd_epi16(q->pairs[4 * g], first));
+        acc[1] = _mm256_add_epi32(acc[1], _mm256_madd_epi16(q->pairs[4 * g + 1], first));
+        acc[0] = _mm256_add_epi32(acc[0], _mm256_madd_epi16(q->pairs[4 * g + 2], second));
+        acc[1] = _mm256_add_epi32(acc[1], _mm256_madd_epi16(q->pairs[4 * g + 3], second));
+    }
+}
+
+/// The lanes (bit l for lane l) whose bound for word u passes: the same
+/// float32 steps as `passing` above, eight lanes per register.
+AVX2_TARGET static INLINE unsigned avx2_passing(const dptext_quantized_words *w, size_t u, const __m256i acc[2],
+                                                const __m256 scales[2], const __m256 thresholds[2]) {
+    unsigned mask = 0;
+    for (size_t half = 0; half < 2; half++) {
+        const __m256 p = _mm256_mul_ps(_mm256_cvtepi32_ps(acc[half]), _mm256_set1_ps(w->doubledScales[u]));
+        const __m256 bound = _mm256_fnmadd_ps(scales[half], p, _mm256_set1_ps(w->squaredNorms[u]));
+        mask |= (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(bound, thresholds[half], _CMP_LE_OQ)) << (8 * half);
+    }
+    return mask;
+}
+
+/// Four words at a time, so that their accumulator chains interleave.
+AVX2_TARGET static INLINE void screen_avx2(size_t groups, const dptext_quantized_words *w, size_t first, size_t end,
+                                           const dptext_query_group *queries, uint32_t *survivors, size_t stride,
+                                           size_t counts[16]) {
+    enum { words = 4 };
+    avx2_query_pairs q;
+    avx2_pairs_of(queries, groups * 4, &q);
+    const __m256 scales[2] = {_mm256_loadu_ps(queries->scales), _mm256_loadu_ps(queries->scales + 8)};
+    const __m256 thresholds[2] = {_mm256_loadu_ps(queries->thresholds), _mm256_loadu_ps(queries->thresholds + 8)};
+    size_t u = first;
+    for (; u + words <= end; u += words) {
+        __m256i acc[words][2];
+#pragma clang loop unroll(full)
+        for (size_t j = 0; j < words; j++) acc[j][0] = acc[j][1] = _mm256_set1_epi32(-w->offsets[u + j]);
+#pragma clang loop unroll(full)
+        for (size_t j = 0; j < words; j++) avx2_products_of(w->codes + (u + j) * groups * 4, groups, &q, acc[j]);
+        for (size_t j = 0; j < words; j++)
+            collect_lanes(avx2_passing(w, u + j, acc[j], scales, thresholds), u + j, survivors, stride, counts);
+    }
+    for (; u < end; u++) {
+        __m256i acc[2];
+        acc[0] = acc[1] = _mm256_set1_epi32(-w->offsets[u]);
+        avx2_products_of(w->codes + u * groups * 4, groups, &q, acc);
+        collect_lanes(avx2_passing(w, u, acc, scales, thresholds), u, survivors, stride, counts);
+    }
+}
+
+#define SCREEN_AVX2_FUNCTION(G) \
+    AVX2_TARGET static void screen_avx2_##G(const dptext_quantized_words *w, size_t first, size_t end, \
+                                            const dptext_query_group *queries, uint32_t *survivors, \
+                                            size_t stride, size_t counts[16]) { \
+        screen_avx2(G, w, first, end, queries, survivors, stride, counts); \
+    }
+
+SCREEN_AVX2_FUNCTION(1) SCREEN_AVX2_FUNCTION(2) SCREEN_AVX2_FUNCTION(3) SCREEN_AVX2_FUNCTION(4)
+SCREEN_AVX2_FUNCTION(5) SCREEN_AVX2_FUNCTION(6) SCREEN_AVX2_FUNCTION(7) SCREEN_AVX2_FUNCTION(8)
+SCREEN_AVX2_FUNCTION(9) SCREEN_AVX2_FUNCTION(10) SCREEN_AVX2_FUNCTION(11) SCREEN_AVX2_FUNCTION(12)
+SCREEN_AVX2_FUNCTION(13) SCREEN_AVX2_FUNCTION(14) SCREEN_AVX2_FUNCTION(15) SCREEN_AVX2_FUNCTION(16)
+
+static const screen_function avx2_by_groups[17] = {
+    0, screen_avx2_1, screen_avx2_2, screen_avx2_3, screen_avx2_4, screen_avx2_5, screen_avx2_6, screen_avx2_7,
+    screen_avx2_8, screen_avx2_9, screen_avx2_10, screen_avx2_11, screen_avx2_12, screen_avx2_13, screen_avx2_14,
+    screen_avx2_15, screen_avx2_16,
+};
+
+static int has_vnni(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
         && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
 }
+
+static int has_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+int dptext_screen_is_vectorized(void) { return has_vnni() || has_avx2(); }
 #else
 int dptext_screen_is_vectorized(void) { return 0; }
 #endif
@@ -129,6 +246,6 @@ void dptext_screen(const dptext_quantized_words *words, size_t first, size_t end
     }
     for (size_t lane = 0; lane < 16; lane++) counts[lane] = 0;
 #if defined(__x86_64__)
-    vnni_by_groups[groups](words, first, end, queries, survivors, stride, counts);
+    (has_vnni() ? vnni_by_groups : avx2_by_groups)[groups](words, first, end, queries, survivors, stride, counts);
 #endif
 }

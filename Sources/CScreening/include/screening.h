@@ -43,8 +43,9 @@ typedef struct {
 /// and appends u to `survivors[q·stride …]` when b(q, u) ≤ T′_q, counting
 /// them in `counts[q]` (set by the call), words in increasing order;
 /// `stride` ≥ `end − first`. Uses AVX-512 VNNI when the processor has it,
-/// else portable C: both compute the same J and differ only in whether the
-/// last step is fused, which the caller's margin covers.
+/// else AVX2 (16-bit multiply-adds), else portable C: all compute the same J
+/// and differ only in whether the last step is fused, which the caller's
+/// margin covers.
 void dptext_screen(const dptext_quantized_words *words, size_t first, size_t end,
                    const dptext_query_group *queries, uint32_t *survivors, size_t stride, size_t counts[16]);
 
@@ -52,7 +53,7 @@ void dptext_screen(const dptext_quantized_words *words, size_t first, size_t end
 void dptext_screen_portable(const dptext_quantized_words *words, size_t first, size_t end,
                             const dptext_query_group *queries, uint32_t *survivors, size_t stride, size_t counts[16]);
 
-/// Whether `dptext_screen` runs on AVX-512 VNNI on this processor.
+/// Whether `dptext_screen` runs on vector instructions (AVX-512 VNNI or AVX2) on this processor.
 int dptext_screen_is_vectorized(void);
 
 #endif

@@ -36,17 +36,20 @@ public struct ExactNeighborIndex: NeighborIndex {
     private let largestNorm: Double
     /// Principal-axes screening (nil: brute force over the whole vectors).
     let screening: AxisScreening?
+    /// With the default screening: the measured choice, block by block,
+    /// between it and brute force (nil: a depth was given, always screen).
+    let choice: ScreeningChoice?
 
     static let queryBlock = 256
     static let vocabularyBlock = 512
 
     private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
 
-    /// - Parameter screeningDepth: how many principal coordinates screen
-    ///   words (`AxisScreening`); nil searches by brute force. The default
-    ///   screens vocabularies large enough for it to pay.
+    /// An index that screens vocabularies large enough for it to pay, at
+    /// the default depth, wherever it measures faster than brute force
+    /// (`ScreeningChoice`), and searches by brute force elsewhere.
     public init(store: EmbeddingStore) {
-        self.init(store: store, screening: Self.defaultScreeningDepth(for: store))
+        self.init(store: store, screening: Self.defaultScreeningDepth(for: store), measuredChoice: true)
     }
 
     /// An index that screens with `screeningDepth` principal coordinates, or searches by brute force for nil.
@@ -60,25 +63,28 @@ public struct ExactNeighborIndex: NeighborIndex {
         self.init(store: store, screening: depth, vectorized: false)
     }
 
-    private init(store: EmbeddingStore, screening depth: Int?, vectorized: Bool = true) {
+    private init(store: EmbeddingStore, screening depth: Int?, vectorized: Bool = true, measuredChoice: Bool = false) {
         _ = Self.singleThreadedBLAS
         self.store = store
         let norms = (0..<store.count).map { id in store.vector(at: id).reduce(0) { $0 + $1 * $1 } }
         self.squaredNorms = norms.map(Float.init)
         self.largestNorm = norms.max().map { $0.squareRoot() } ?? 0
         screening = depth.flatMap { AxisScreening(store: store, depth: $0, vectorized: vectorized) }
+        choice = measuredChoice && screening != nil ? ScreeningChoice() : nil
     }
 
     /// The screening depth for `store`, for 4,096 words or more (below
     /// that, brute force is as fast) and D ≥ 32, on a processor whose vector
-    /// instructions run the screen (`dptext_screen_is_vectorized`), else
-    /// none: about four fifths of D, so that the m + 3 codes per word fill
-    /// whole groups of four (41 of GloVe's 50, 44 codes), and at most 61 (64
-    /// codes). On GloVe 50d at ε = 10 the bound leaves about 0.13 % of the
-    /// words at m = 32 and 0.007 % at 41. Without vector instructions the
-    /// portable screen is slower than brute force by BLAS (about 16 times
-    /// on the 50k store: 532 against 8,486 tokens/s for laplace at ε = 10
-    /// on two AVX2 cores), so brute force is the default there.
+    /// instructions run the screen (`dptext_screen_is_vectorized`: AVX-512
+    /// VNNI or AVX2), else none: about four fifths of D, so that the m + 3
+    /// codes per word fill whole groups of four (41 of GloVe's 50, 44
+    /// codes), and at most 61 (64 codes). On GloVe 50d at ε = 10 the bound
+    /// leaves about 0.13 % of the words at m = 32 and 0.007 % at 41. Without
+    /// vector instructions the portable screen is slower than brute force by
+    /// BLAS (about 16 times on the 50k store: 532 against 8,486 tokens/s for
+    /// laplace at ε = 10 on two AVX2 cores), so brute force is the default
+    /// there. Whether a screen pays is then measured (`ScreeningChoice`):
+    /// in 300d, 61 coordinates rule out too few words.
     public static func defaultScreeningDepth(for store: EmbeddingStore) -> Int? {
         guard store.count >= 4096 && store.dimension >= 32 && dptext_screen_is_vectorized() != 0 else { return nil }
         let codes = (store.dimension * 4 / 5 + 3 + 3) / 4 * 4
@@ -90,8 +96,14 @@ public struct ExactNeighborIndex: NeighborIndex {
 
     public func nearest(toEach queries: [Double], k: Int) -> [[Neighbor]] {
         searchInBlocks(queries, k: k, blockSize: Self.queryBlock) { rows, k in
-            screening?.search(store: store, queries: queries, rows: rows, k: k)
-                ?? search(queries: queries, rows: rows, k: k)
+            guard let screening else { return search(queries: queries, rows: rows, k: k) }
+            guard let choice else { return screening.search(store: store, queries: queries, rows: rows, k: k) }
+            return choice.search(rows: rows) { method, rows in
+                switch method {
+                case .screened: screening.search(store: store, queries: queries, rows: rows, k: k)
+                case .bruteForce: search(queries: queries, rows: rows, k: k)
+                }
+            }
         }
     }
 

@@ -45,7 +45,7 @@ struct ExactNeighborIndexTests {
     /// order, for word, near, Laplace-noisy and far queries.
     @Test(arguments: [(6000, 50, 1, 8, true), (6000, 50, 2, 24, true), (5000, 40, 10, 16, true), (3000, 12, 100, 4, true),
                       (4500, 50, 300, 32, true), (6000, 50, 1, 41, true), (4000, 50, 2, 41, false), (3000, 64, 5, 61, true),
-                      (3000, 12, 3, 12, false)])
+                      (3000, 12, 3, 12, false), (2000, 300, 5, 61, true), (1500, 300, 3, 32, false)])
     func screenedSearchMatchesNaiveSearch(count: Int, dimension: Int, k: Int, depth: Int, vectorized: Bool) throws {
         // Correlated coordinates, so that the principal axes matter.
         let base = TestData.randomStore(count: count, dimension: dimension, seed: UInt64(count + depth))
