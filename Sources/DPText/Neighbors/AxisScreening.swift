@@ -95,7 +95,18 @@ struct AxisScreening: Sendable {
 
     /// Exact search for the query rows `rows` of `queries` (see the type's documentation).
     func search(store: EmbeddingStore, queries: [Double], rows: Range<Int>, k: Int) -> [[Neighbor]] {
+        var screened = 0
+        return search(store: store, queries: queries, rows: rows, k: k, budget: .max, screenedWords: &screened)!
+    }
+
+    /// `search`, giving up (nil) as soon as the survivors of the bound need
+    /// more than `budget` exact distances in all — the screen is then not
+    /// pruning, and brute force is cheaper; `screenedWords` says how many
+    /// words it had screened by then (the vocabulary's size when it finished).
+    func search(store: EmbeddingStore, queries: [Double], rows: Range<Int>, k: Int,
+                budget: Int, screenedWords: inout Int) -> [[Neighbor]]? {
         let n = store.dimension
+        var distances = 0
         let block = Array(queries[rows.lowerBound * n..<rows.upperBound * n])
         let rotated = block.withUnsafeBufferPointer { axes.rotate($0, count: rows.count) }
         let prepared = (0..<rows.count).map { row in
@@ -107,7 +118,7 @@ struct AxisScreening: Sendable {
         // Queries in groups of 16 lanes, packed once; only the thresholds change per chunk.
         let lanes = stride(from: 0, to: rows.count, by: 16).map { $0..<min(rows.count, $0 + 16) }
         var groups = lanes.map { pack(prepared[$0]) }
-        block.withUnsafeBufferPointer { all in
+        let finished = block.withUnsafeBufferPointer { all in
         withWords { words in
             var start = 0, size = 64
             while start < store.count {
@@ -115,6 +126,11 @@ struct AxisScreening: Sendable {
                 for (group, lanes) in lanes.enumerated() {
                     setThresholds(&groups[group], for: prepared[lanes], to: lanes.map { selectors[$0].bound })
                     screen(words, start..<end, &groups[group], survivors: &survivors, capacity: Self.chunk, counts: &counts)
+                    distances += counts[0..<lanes.count].reduce(0, +)
+                    if distances > budget {
+                        screenedWords = end
+                        return false
+                    }
                     for (lane, row) in lanes.enumerated() {
                         let z = UnsafeBufferPointer(rebasing: all[row * n..<(row + 1) * n])
                         let found = survivors[lane * Self.chunk..<lane * Self.chunk + counts[lane]]
@@ -133,8 +149,10 @@ struct AxisScreening: Sendable {
                 start = end
                 size = min(2 * size, Self.chunk)
             }
+            return true
         }}
-        return selectors.map(\.neighbors)
+        screenedWords = finished ? store.count : screenedWords
+        return finished ? selectors.map(\.neighbors) : nil
     }
 
     /// The words whose bound passes `threshold` (a squared distance) for

@@ -100,8 +100,14 @@ public struct ExactNeighborIndex: NeighborIndex {
             guard let choice else { return screening.search(store: store, queries: queries, rows: rows, k: k) }
             return choice.search(rows: rows) { method, rows in
                 switch method {
-                case .screened: screening.search(store: store, queries: queries, rows: rows, k: k)
-                case .bruteForce: search(queries: queries, rows: rows, k: k)
+                case .screened:
+                    // An exact distance costs more than a word of brute force's sgemm: past a quarter
+                    // of the vocabulary per query, the screen has lost.
+                    var screened = 0
+                    let found = screening.search(store: store, queries: queries, rows: rows, k: k,
+                                                 budget: rows.count * store.count / 4, screenedWords: &screened)
+                    return found.map { .found($0) } ?? .gaveUp(screenedShare: Double(screened) / Double(store.count))
+                case .bruteForce: return .found(search(queries: queries, rows: rows, k: k))
                 }
             }
         }

@@ -53,9 +53,19 @@ final class ScreeningChoice: @unchecked Sendable {
         return screened <= brute ? .screened : .bruteForce
     }
 
+    /// What a method's run gives: the neighbours, or, for a screen that gave
+    /// up (its bound was not pruning), the share of the vocabulary it had
+    /// screened by then.
+    enum Outcome {
+        case found([[Neighbor]])
+        case gaveUp(screenedShare: Double)
+    }
+
     /// Searches `rows` by the chosen method (after a probe of the other on
-    /// the first `probeRows` rows when one is due), timing each part.
-    func search(rows: Range<Int>, by run: (Method, Range<Int>) -> [[Neighbor]]) -> [[Neighbor]] {
+    /// the first `probeRows` rows when one is due), timing each part. A
+    /// screen that gives up is charged its time so far scaled to the whole
+    /// vocabulary, and its rows are searched by brute force.
+    func search(rows: Range<Int>, by run: (Method, Range<Int>) -> Outcome) -> [[Neighbor]] {
         let (method, probe) = plan()
         var results: [[Neighbor]] = []
         results.reserveCapacity(rows.count)
@@ -83,12 +93,18 @@ final class ScreeningChoice: @unchecked Sendable {
     }
 
     private func timed(_ method: Method, _ rows: Range<Int>,
-                       _ run: (Method, Range<Int>) -> [[Neighbor]]) -> [[Neighbor]] {
+                       _ run: (Method, Range<Int>) -> Outcome) -> [[Neighbor]] {
         let start = now()
-        let results = run(method, rows)
+        let outcome = run(method, rows)
         let seconds = Double(now() &- start) / 1e9
-        record(method, secondsPerQuery: seconds / Double(rows.count))
-        return results
+        switch outcome {
+        case .found(let results):
+            record(method, secondsPerQuery: seconds / Double(rows.count))
+            return results
+        case .gaveUp(let share):
+            record(method, secondsPerQuery: seconds / Double(rows.count) / max(share, 1e-6))
+            return timed(.bruteForce, rows, run)
+        }
     }
 
     private func record(_ method: Method, secondsPerQuery cost: Double) {

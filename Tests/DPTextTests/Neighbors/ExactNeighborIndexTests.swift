@@ -73,6 +73,22 @@ struct ExactNeighborIndexTests {
         }
     }
 
+    /// The default index in 300d, where the screen gives up and the measured
+    /// choice mixes screened, abandoned and brute-force blocks, still gives
+    /// the naive reference's answer for every query.
+    @Test func measuredChoiceMatchesNaiveSearchIn300d() throws {
+        let store = TestData.randomStore(count: 4_500, dimension: 300, seed: 300)
+        let index = ExactNeighborIndex(store: store)
+        #expect(index.choice != nil || dptext_screen_is_vectorized() == 0)
+        var generator = SeededGenerator(seed: 301)
+        let queries: [[Double]] = (0..<700).map { _ in
+            let id = Int.random(in: 0..<store.count, using: &generator)
+            return zip(store.vector(at: id), MultivariateLaplaceNoise.sample(dimension: 300, epsilon: 30, using: &generator)).map(+)
+        }
+        let found = index.nearest(toEach: queries.flatMap { $0 }, k: 3)
+        for (query, neighbors) in zip(queries, found) { #expect(neighbors == naiveNearest(store, query: query, k: 3)) }
+    }
+
     /// The screen's bound never exceeds a word's true squared distance: at a
     /// threshold equal to a word's own exact distance, the word passes — for
     /// each of a query's 300 nearest words, with both kernels. At depth D the

@@ -21,7 +21,7 @@ struct ScreeningChoiceTests {
             let results = choice.search(rows: 0..<rows) { method, part in
                 clock.nanoseconds += cost(method, block) * UInt64(part.count)
                 ran[method, default: 0] += part.count
-                return part.map { [Neighbor(id: $0, distance: 0)] }
+                return .found(part.map { [Neighbor(id: $0, distance: 0)] })
             }
             #expect(results.map { $0[0].id } == Array(0..<rows), "every row answered once, in order")
             return ran
@@ -37,6 +37,27 @@ struct ScreeningChoiceTests {
         // At blocks 0, 8, 16, 32, …, 512, then every 512 blocks: 10 probes in 2,000 blocks.
         #expect(probes == 10, "probes: \(probes)")
         #expect(screened == probes * ScreeningChoice.probeRows)
+    }
+
+    @Test("a screen that gives up is charged its cost scaled to the whole vocabulary; brute force answers its rows")
+    func screenThatGivesUp() {
+        let clock = Clock()
+        let choice = ScreeningChoice(now: { clock.nanoseconds })
+        var ran: [ScreeningChoice.Method: Int] = [:]
+        let results = choice.search(rows: 0..<256) { method, part in
+            ran[method, default: 0] += part.count
+            switch method {
+            case .screened:
+                clock.nanoseconds += 500 * UInt64(part.count)  // gave up a tenth of the way: 5,000 per query in all
+                return .gaveUp(screenedShare: 0.1)
+            case .bruteForce:
+                clock.nanoseconds += 1_000 * UInt64(part.count)
+                return .found(part.map { [Neighbor(id: $0, distance: 0)] })
+            }
+        }
+        #expect(results.map { $0[0].id } == Array(0..<256))
+        #expect(ran == [.screened: ScreeningChoice.probeRows, .bruteForce: 256])
+        #expect(choice.preferred == .bruteForce)
     }
 
     @Test("a faster screen is chosen, and brute force is probed rarely")
