@@ -14,9 +14,11 @@ public struct WordUtility: Codable, Sendable, Equatable {
     public let meanDistance: Double
 
     /// Measures `privatizer` on every line of `lines`; line i draws from
-    /// stream i of `seed` (as a seeded `privatize` run does).
+    /// stream i of `seed` (as a seeded `privatize` run does). `label` names
+    /// the mechanism in the result (default: the mechanism's own name).
     public static func measure(
-        lines: [[UInt8]], vocabulary: EmbeddingStore, privatizer: Privatizer, epsilon: Double, seed: UInt64
+        lines: [[UInt8]], vocabulary: EmbeddingStore, privatizer: Privatizer, epsilon: Double, seed: UInt64,
+        label: String? = nil
     ) -> WordUtility {
         let store = vocabulary
         // With `.keep`, the rewriter's inputs are exactly the vocabulary words, found as privatize finds them.
@@ -47,7 +49,7 @@ public struct WordUtility: Codable, Sendable, Equatable {
         let tokens = partials.reduce(0) { $0 + $1.tokens }
         let count = Double(max(tokens, 1))
         return WordUtility(
-            mechanism: privatizer.mechanism.name, epsilon: epsilon, tokens: tokens,
+            mechanism: label ?? privatizer.mechanism.name, epsilon: epsilon, tokens: tokens,
             changedFraction: Double(partials.reduce(0) { $0 + $1.changed }) / count,
             meanCosine: partials.reduce(0) { $0 + $1.cosine } / count,
             meanDistance: partials.reduce(0) { $0 + $1.distance } / count)

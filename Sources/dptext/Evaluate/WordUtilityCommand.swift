@@ -37,7 +37,7 @@ struct WordUtilityCommand: ParsableCommand {
                     }
                     let utility = WordUtility.measure(
                         lines: lines, vocabulary: vocabulary, privatizer: try Privatizer(mechanism: mechanism, decoder: index),
-                        epsilon: epsilon, seed: evaluation.seed)
+                        epsilon: epsilon, seed: evaluation.seed, label: choice)
                     print(leftAligned(choice, 18) + " ε = " + leftAligned(cell(epsilon), 6)
                           + " changed \(fixed(100 * utility.changedFraction, digits: 1)) %, cosine "
                           + "\(fixed(utility.meanCosine, digits: 3)), distance \(fixed(utility.meanDistance, digits: 3))")

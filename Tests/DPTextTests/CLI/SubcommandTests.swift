@@ -64,10 +64,12 @@ struct SubcommandTests {
         let csv = try String(contentsOf: out.appendingPathComponent("deniability.csv"), encoding: .utf8)
         #expect(csv.hasPrefix("mechanism,epsilon,words,draws,statistic") && csv.contains("tem,10,10,20,n_w"))
 
-        _ = try Self.run(["evaluate", "utility", Self.corpus, "--mechanism", "laplace", "--epsilon", "10",
-                          "--out", out.path] + Self.small, in: folder)
+        _ = try Self.run(["evaluate", "utility", Self.corpus, "--mechanism", "laplace", "laplace+rank-softmax:c=0.5",
+                          "laplace+rank-softmax:c=2", "--epsilon", "10", "--out", out.path] + Self.small, in: folder)
         let utility = try #require(try Self.json(out.appendingPathComponent("word_utility.json")) as? [[String: Any]])
-        #expect(utility.count == 1 && utility[0]["mechanism"] as? String == "laplace")
+        // Each label keeps its c, so runs with two c values do not overwrite each other.
+        #expect(Set(utility.compactMap { $0["mechanism"] as? String })
+                == ["laplace", "laplace+rank-softmax:c=0.5", "laplace+rank-softmax:c=2"], "\(utility)")
 
         _ = try Self.run(["evaluate", "audit", "--mechanism", "laplace", "--epsilon", "5", "--draws", "2000",
                           "--glove-draws", "1000", "--glove-words", "300", "--pairs", "1", "--out", out.path], in: folder)
