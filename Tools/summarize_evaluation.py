@@ -36,12 +36,7 @@ def read_csv(path):
     return list(csv.DictReader(open(path))) if path.exists() else []
 
 
-def fnum(text):
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
+fnum = sf.fnum  # a finite float from a CSV cell, else None
 
 
 def same_eps(a, b):

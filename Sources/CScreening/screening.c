@@ -18,6 +18,34 @@ static void screen_portable(const dptext_quantized_words *w, size_t first, size_
 #if defined(__x86_64__)
 #include <immintrin.h>
 
+typedef void (*screen_function)(const dptext_quantized_words *, size_t, size_t, const dptext_query_group *,
+                                uint32_t *, size_t, size_t[16]);
+
+/// `screen_KIND_G`: `screen_KIND` with `groups` = G as a constant, one
+/// function per G so that each unrolls for its width.
+#define SCREEN_FUNCTION(KIND, TARGET, G) \
+    TARGET static void screen_##KIND##_##G(const dptext_quantized_words *w, size_t first, size_t end, \
+                                           const dptext_query_group *queries, uint32_t *survivors, \
+                                           size_t stride, size_t counts[16]) { \
+        screen_##KIND(G, w, first, end, queries, survivors, stride, counts); \
+    }
+
+/// The 16 functions of a kernel, and `KIND_by_groups`, the table of them by G.
+#define SCREEN_TABLE(KIND, TARGET) \
+    SCREEN_FUNCTION(KIND, TARGET, 1) SCREEN_FUNCTION(KIND, TARGET, 2) SCREEN_FUNCTION(KIND, TARGET, 3) \
+    SCREEN_FUNCTION(KIND, TARGET, 4) SCREEN_FUNCTION(KIND, TARGET, 5) SCREEN_FUNCTION(KIND, TARGET, 6) \
+    SCREEN_FUNCTION(KIND, TARGET, 7) SCREEN_FUNCTION(KIND, TARGET, 8) SCREEN_FUNCTION(KIND, TARGET, 9) \
+    SCREEN_FUNCTION(KIND, TARGET, 10) SCREEN_FUNCTION(KIND, TARGET, 11) SCREEN_FUNCTION(KIND, TARGET, 12) \
+    SCREEN_FUNCTION(KIND, TARGET, 13) SCREEN_FUNCTION(KIND, TARGET, 14) SCREEN_FUNCTION(KIND, TARGET, 15) \
+    SCREEN_FUNCTION(KIND, TARGET, 16) \
+    static const screen_function KIND##_by_groups[17] = { \
+        0, screen_##KIND##_1, screen_##KIND##_2, screen_##KIND##_3, screen_##KIND##_4, screen_##KIND##_5, \
+        screen_##KIND##_6, screen_##KIND##_7, screen_##KIND##_8, screen_##KIND##_9, screen_##KIND##_10, \
+        screen_##KIND##_11, screen_##KIND##_12, screen_##KIND##_13, screen_##KIND##_14, screen_##KIND##_15, \
+        screen_##KIND##_16, \
+    };
+
+
 #define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 #define INLINE inline __attribute__((always_inline))
 
@@ -94,25 +122,7 @@ VNNI_TARGET static INLINE void screen_vnni(size_t groups, const dptext_quantized
     }
 }
 
-#define SCREEN_FUNCTION(G) \
-    VNNI_TARGET static void screen_vnni_##G(const dptext_quantized_words *w, size_t first, size_t end, \
-                                            const dptext_query_group *queries, uint32_t *survivors, \
-                                            size_t stride, size_t counts[16]) { \
-        screen_vnni(G, w, first, end, queries, survivors, stride, counts); \
-    }
-
-SCREEN_FUNCTION(1) SCREEN_FUNCTION(2) SCREEN_FUNCTION(3) SCREEN_FUNCTION(4)
-SCREEN_FUNCTION(5) SCREEN_FUNCTION(6) SCREEN_FUNCTION(7) SCREEN_FUNCTION(8)
-SCREEN_FUNCTION(9) SCREEN_FUNCTION(10) SCREEN_FUNCTION(11) SCREEN_FUNCTION(12)
-SCREEN_FUNCTION(13) SCREEN_FUNCTION(14) SCREEN_FUNCTION(15) SCREEN_FUNCTION(16)
-
-typedef void (*screen_function)(const dptext_quantized_words *, size_t, size_t, const dptext_query_group *,
-                                uint32_t *, size_t, size_t[16]);
-static const screen_function vnni_by_groups[17] = {
-    0, screen_vnni_1, screen_vnni_2, screen_vnni_3, screen_vnni_4, screen_vnni_5, screen_vnni_6, screen_vnni_7,
-    screen_vnni_8, screen_vnni_9, screen_vnni_10, screen_vnni_11, screen_vnni_12, screen_vnni_13, screen_vnni_14,
-    screen_vnni_15, screen_vnni_16,
-};
+SCREEN_TABLE(vnni, VNNI_TARGET)
 
 // MARK: AVX2
 
@@ -197,23 +207,7 @@ AVX2_TARGET static INLINE void screen_avx2(size_t groups, const dptext_quantized
     }
 }
 
-#define SCREEN_AVX2_FUNCTION(G) \
-    AVX2_TARGET static void screen_avx2_##G(const dptext_quantized_words *w, size_t first, size_t end, \
-                                            const dptext_query_group *queries, uint32_t *survivors, \
-                                            size_t stride, size_t counts[16]) { \
-        screen_avx2(G, w, first, end, queries, survivors, stride, counts); \
-    }
-
-SCREEN_AVX2_FUNCTION(1) SCREEN_AVX2_FUNCTION(2) SCREEN_AVX2_FUNCTION(3) SCREEN_AVX2_FUNCTION(4)
-SCREEN_AVX2_FUNCTION(5) SCREEN_AVX2_FUNCTION(6) SCREEN_AVX2_FUNCTION(7) SCREEN_AVX2_FUNCTION(8)
-SCREEN_AVX2_FUNCTION(9) SCREEN_AVX2_FUNCTION(10) SCREEN_AVX2_FUNCTION(11) SCREEN_AVX2_FUNCTION(12)
-SCREEN_AVX2_FUNCTION(13) SCREEN_AVX2_FUNCTION(14) SCREEN_AVX2_FUNCTION(15) SCREEN_AVX2_FUNCTION(16)
-
-static const screen_function avx2_by_groups[17] = {
-    0, screen_avx2_1, screen_avx2_2, screen_avx2_3, screen_avx2_4, screen_avx2_5, screen_avx2_6, screen_avx2_7,
-    screen_avx2_8, screen_avx2_9, screen_avx2_10, screen_avx2_11, screen_avx2_12, screen_avx2_13, screen_avx2_14,
-    screen_avx2_15, screen_avx2_16,
-};
+SCREEN_TABLE(avx2, AVX2_TARGET)
 
 static int has_vnni(void) {
     __builtin_cpu_init();
