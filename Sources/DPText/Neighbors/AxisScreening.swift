@@ -20,7 +20,8 @@ import CScreening
 /// can only grow: for a word ⌈16‖E_u‖/s_u⌉ and ⌈‖W_u‖/(16 s_u)⌉, for a query
 /// ⌈‖Ŵ_z‖/(16 s_z)⌉ and ⌈16‖E_z‖/s_z⌉ (all ≤ 64 since ‖E‖ ≤ s√(m+1)/2 and
 /// ‖W‖ ≤ 127 s √(m+1)). With J the integer dot product of the two code rows
-/// (exact in 32-bit arithmetic, `vpdpbusd`),
+/// (exact in 32-bit arithmetic: `vpdpbusd`, or AVX2 `vpmaddwd` on codes
+/// widened to 16 bits, whose pair sums stay below 2·255·127),
 ///
 ///     ‖y_z − y_u‖² ≥ ‖y_z‖² + ‖y_u‖² − 2·s_z·s_u·J     (the bound B).
 ///
