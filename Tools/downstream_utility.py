@@ -121,11 +121,8 @@ def log(msg: str) -> None:
 # ---------------------------------------------------------------- data ------
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def fetch_archive(name: str, cache: Path) -> Path:
