@@ -354,6 +354,8 @@ def parse_extra(values: list[str]) -> dict[str, list[str]]:
 
 
 def default_dptext() -> Path | None:
+    if os.environ.get("DPTEXT_BINARY"):
+        return Path(os.environ["DPTEXT_BINARY"])
     for candidate in (REPO_DIR / ".build-eval/release/dptext", REPO_DIR / ".build/release/dptext"):
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return candidate
@@ -379,8 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated ε values, per unit of embedding distance "
                         "(default: 1,5,10,20,50)")
     p.add_argument("--dptext", type=Path, default=None,
-                   help="the dptext binary (default: .build-eval/release/dptext, then "
-                        ".build/release/dptext in the repository)")
+                   help="the dptext binary (default: $DPTEXT_BINARY, else "
+                        ".build-eval/release/dptext, then .build/release/dptext in the repository)")
     p.add_argument("--seed", type=int, default=1,
                    help="seed of the splits, the subsamples and every dptext run (default: 1)")
     p.add_argument("--out", type=Path, required=True,

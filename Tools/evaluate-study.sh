@@ -19,8 +19,9 @@
 #   --quick     smaller samples (100 words × 100 draws, kde-mh 30 × 40;
 #               attack 500 words × 100 draws, kde-mh 100 × 40; polarity only),
 #               for a first look
-#   --dptext    the dptext binary to use (or set DPTEXT_BIN); without it,
-#               .build/release/dptext is built with `swift build -c release`
+#   --dptext    the dptext binary to use (or set DPTEXT_BINARY; the old name
+#               DPTEXT_BIN still works); without either, .build/release/dptext
+#               is built with `swift build -c release`
 #   --polarity-train-docs N
 #               polarity training subsample, stratified (default all 3,000; --quick 1,000)
 #   --newsgroups-train-docs N
@@ -72,7 +73,7 @@ cd "$(dirname "$0")/.."
 
 out=".build-evaluation"
 quick=0
-dptext="${DPTEXT_BIN:-}"
+dptext="${DPTEXT_BINARY:-${DPTEXT_BIN:-}}"
 newsgroups_docs=1000
 polarity_docs=""
 parallel=1
