@@ -165,15 +165,7 @@ for entry in "${PYPI[@]}"; do
     fi
     rm -rf "$CACHE/x/$name"
     mkdir -p "$CACHE/x/$name"
-    "$VENV/bin/python" - "$CACHE/pypi/$file" "$CACHE/x/$name" <<'PY'
-import sys, tarfile, zipfile
-src, dest = sys.argv[1], sys.argv[2]
-if src.endswith(".whl") or src.endswith(".zip"):
-    zipfile.ZipFile(src).extractall(dest)
-else:
-    with tarfile.open(src) as t:
-        t.extractall(dest, filter="data") if hasattr(tarfile, "data_filter") else t.extractall(dest)
-PY
+    "$VENV/bin/python" "$TOOLS_DIR/unpack_archive.py" "$CACHE/pypi/$file" "$CACHE/x/$name"
 done
 
 # ---- 5. Assemble ------------------------------------------------------------

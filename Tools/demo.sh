@@ -21,11 +21,4 @@ excerpt Corpora/pride-and-prejudice.txt
 echo "── after (laplace, ε = $epsilon, bundled GloVe 6B 50d store, 50,000 words) ──"
 excerpt "$work/privatized.txt"
 echo "── run report (excerpt) ──"
-python3 - "$work/report.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-c = r["counts"]
-print(f'guarantee: {r["mechanism"]["guarantee"]["kind"]}, ε = {r["mechanism"]["guarantee"].get("epsilon")}, seeded: {r["randomness"]["seeded"]}')
-print(f'tokens {c["tokens"]}, in vocabulary {c["in_vocabulary"]}, replaced {c["replaced"]} '
-      f'({100 * c["replaced"] / max(c["in_vocabulary"], 1):.1f} %), out of vocabulary {c["oov_unk"]} (policy {r["oov_policy"]})')
-PY
+python3 Tools/report_summary.py "$work/report.json"
