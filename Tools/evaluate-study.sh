@@ -19,8 +19,9 @@
 #   --quick     smaller samples (100 words × 100 draws, kde-mh 30 × 40;
 #               attack 500 words × 100 draws, kde-mh 100 × 40; polarity only),
 #               for a first look
-#   --dptext    the dptext binary to use (or set DPTEXT_BIN); without it,
-#               .build/release/dptext is built with `swift build -c release`
+#   --dptext    the dptext binary to use (or set DPTEXT_BINARY; the old name
+#               DPTEXT_BIN still works); without either, .build/release/dptext
+#               is built with `swift build -c release`
 #   --polarity-train-docs N
 #               polarity training subsample, stratified (default all 3,000; --quick 1,000)
 #   --newsgroups-train-docs N
@@ -72,7 +73,7 @@ cd "$(dirname "$0")/.."
 
 out=".build-evaluation"
 quick=0
-dptext="${DPTEXT_BIN:-}"
+dptext="${DPTEXT_BINARY:-${DPTEXT_BIN:-}}"
 newsgroups_docs=1000
 polarity_docs=""
 parallel=1
@@ -129,18 +130,9 @@ echo "Using $dptext; results in $out"
 # Mechanisms and ε grids from the catalog: every mechanism that takes ε (not
 # identity), its grid's values, or the multiples of its smallest valid ε.
 declare -A GRID=() MULTIPLES=()
-catalog=$("$dptext" mechanisms --json | python3 -c '
-import json, sys
-for m in json.load(sys.stdin):
-    grid = m.get("epsilon_grid") or {}
-    if not m.get("takes_epsilon") or m.get("guarantee_kind") == "none":
-        continue
-    values = " ".join(f"{v:g}" for v in grid.get("values", []))
-    multiples = " ".join(f"{v:g}" for v in grid.get("multiples_of_minimum", []))
-    if not values and not multiples:
-        sys.exit("error: dptext mechanisms --json gives " + m["name"] + " no ε grid")
-    print("|".join((m["name"], values, multiples)))
-')
+# The data steps are Tools/evaluate_study.py (stdlib only), run with python3.
+study() { python3 Tools/evaluate_study.py "$@"; }
+catalog=$("$dptext" mechanisms --json | study catalog)
 ALL_MECHANISMS=""
 while IFS='|' read -r name values multiples; do
     ALL_MECHANISMS+=" $name"
@@ -201,14 +193,7 @@ audit() {
 # Whether a CSV already holds every ε of a mechanism's grid (a "multiples" grid:
 # at least that many distinct ε, as its ε values depend on the store).
 measured() {  # file.csv mechanism "ε1 ε2 …" [count]
-    [ -f "$1" ] && python3 -c "
-import csv, sys
-path, mech, grid, count = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4]
-have = {float(r['epsilon']) for r in csv.DictReader(open(path)) if r['mechanism'] == mech and r['epsilon']}
-if count:
-    sys.exit(0 if len(have) >= int(count) else 1)
-sys.exit(0 if all(any(abs(h - float(e)) <= 1e-9 * max(1, h) for h in have) for e in grid) else 1)
-" "$1" "$2" "$3" "${4:-}"
+    study measured "$1" "$2" "$3" ${4:+--count "$4"}
 }
 
 # The ε options of one evaluation: the grid, or the refused ε and the multiples.
@@ -251,9 +236,7 @@ for mechanism in $ALL_MECHANISMS; do
 done
 # a multiples grid as run (resolved for this store), plus the refused ε
 for mechanism in "${!MULTIPLES[@]}"; do
-    GRID[$mechanism]="$REFUSED_EPSILON $(python3 -c "
-import csv, sys; rows = csv.DictReader(open('$out/deniability.csv'))
-print(' '.join(repr(e) for e in sorted({float(r['epsilon']) for r in rows if r['mechanism'] == sys.argv[1]})))" "$mechanism")"
+    GRID[$mechanism]="$REFUSED_EPSILON $(study epsilons "$out/deniability.csv" "$mechanism")"
     echo "$mechanism grid: ${GRID[$mechanism]}"
 done
 
@@ -279,18 +262,7 @@ for mechanism in $ALL_MECHANISMS; do
             --seed $seed --out "$out/attack/$prior"
     done
 done
-python3 - "$out" <<'PY'
-import csv, sys
-from pathlib import Path
-out = Path(sys.argv[1])
-rows = [r for p in sorted((out / "attack").glob("*/attack.csv")) for r in csv.DictReader(open(p))]
-if rows:
-    with open(out / "attack.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-print(f"{len(rows)} attack rows in {out / 'attack.csv'}")
-PY
+study merge-attacks "$out"
 
 downstream_dataset() {  # dataset: every downstream mechanism on its grid
     local dataset=$1 mechanism mechanisms=""
@@ -340,37 +312,7 @@ if [ -n "$background" ]; then
 fi
 
 echo "== merging downstream results into $out/utility.csv"
-python3 - "$out" <<'PY'
-import csv, json, sys
-from pathlib import Path
-out = Path(sys.argv[1])
-rows, data = [], {}
-for path in sorted((out / "downstream").rglob("utility.csv")):
-    # downstream/seed<S>/<folder>/utility.csv
-    top = path.relative_to(out / "downstream").parts[0]
-    seed = top[4:] if top.startswith("seed") and top[4:].isdigit() else "1"  # older runs: one seed
-    rows += [dict(row, seed=seed) for row in csv.DictReader(open(path))]
-    config = json.loads((path.parent / "utility.json").read_text())["config"]
-    data.update(config.get("data", {}))
-# One baseline row per (dataset, seed) (every run of a seed computes the same
-# one), then rows in (dataset, mechanism, ε, seed) order.
-seen, merged = set(), []
-for row in rows:
-    key = (row["dataset"], row["mechanism"], row["epsilon"], row["seed"])
-    if key not in seen:
-        seen.add(key)
-        merged.append(row)
-merged.sort(key=lambda r: (r["dataset"], r["mechanism"] != "none", r["mechanism"], float(r["epsilon"] or 0),
-                           int(r["seed"])))
-if merged:
-    with open(out / "utility.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(merged[0].keys()), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(merged)
-    # the dataset descriptions and class lists, for the plots' chance levels
-    (out / "utility.json").write_text(json.dumps({"config": {"data": data}, "rows": merged}, indent=2) + "\n")
-print(f"{len(merged)} rows")
-PY
+study merge-utility "$out"
 
 echo "== plots and summary"
 Tools/plot-evaluation.sh "$out"

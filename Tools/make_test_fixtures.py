@@ -229,7 +229,8 @@ FIXTURES = [
 
 
 def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def readme(rows: list[tuple[Fixture, int, str]]) -> str:

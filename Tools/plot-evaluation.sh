@@ -6,8 +6,11 @@
 #   All arguments go to Tools/plot_evaluation.py (--help lists them and the files).
 #
 # Needs: python3 with venv; network access to PyPI on the first run, which
-# creates Tools/.venv-eval (shared with Tools/downstream-utility.sh; never committed).
+# creates Tools/.venv-eval from Tools/requirements/eval.txt (shared with
+# Tools/downstream-utility.sh; never committed).
 set -euo pipefail
-source "$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)/eval-venv.sh"
-ensure_eval_venv
-MPLBACKEND=Agg exec "$EVAL_PY" "$EVAL_TOOLS_DIR/plot_evaluation.py" "$@"
+TOOLS_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
+# shellcheck source=Tools/python-venvs.sh
+source "$TOOLS_DIR/python-venvs.sh"
+ensure_requirements_venv "$TOOLS_DIR/.venv-eval" eval
+MPLBACKEND=Agg exec "$VENV_PY" "$TOOLS_DIR/plot_evaluation.py" "$@"

@@ -7,12 +7,13 @@
 #   Tools/seeded-digests.sh [--embeddings STORE] [--dptext BINARY] [--quick]
 #
 # --quick skips the slow configurations (kde-mh, and everything but laplace on
-# the 400k store's exact decoding is still run). Needs a release build.
+# the 400k store's exact decoding is still run). Needs a release build: the
+# binary is --dptext, else $DPTEXT_BINARY, else .build/release/dptext.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 store=Embeddings/glove-6B-50d-50k.h5
-dptext=.build/release/dptext
+dptext="${DPTEXT_BINARY:-.build/release/dptext}"
 quick=0
 while [ $# -gt 0 ]; do
   case "$1" in
