@@ -48,6 +48,8 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
     /// For the distance cap: the largest distance from a public stand-in
     /// vector to its nearest word (0 when there is none: words only).
     public let standInReach: Double
+    /// For the distance cap: the balls around input words found so far.
+    private let balls = BallCache()
 
     /// - Parameter standIns: the public vectors other than words this
     ///   mechanism may be asked to privatize (the `--oov unk` stand-in); the
@@ -150,10 +152,8 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
         }
         let point = zip(center, direction).map { $0 + radius * $1 }
         if case .outputDistance(let distance) = cap {
-            return .afterNeighbors(of: point, k: 1) { neighborhood in
-                .word(neighborhood.index.nearest(to: point, amongWordsWithin: distance, of: center,
-                                                 overall: neighborhood.neighbors[0].id))
-            }
+            let word: Int? = if case .word(let id) = input { id } else { nil }
+            return BallSearch.nearest(to: point, amongWordsWithin: distance, of: center, word: word, cache: balls, in: store)
         }
         return .point(point)
     }

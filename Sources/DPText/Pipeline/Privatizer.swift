@@ -119,8 +119,13 @@ public struct Privatizer: Sendable {
         while !pending.continuations.isEmpty {
             let continuations = pending.continuations
             pending.continuations.removeAll(keepingCapacity: true)
-            let k = continuations.map(\.k).max()!
-            let found = decoder.nearest(toEach: continuations.flatMap(\.point), k: k)
+            // One search per k, so that a few wide neighbourhoods (a ball search's growing k)
+            // do not make every other point of the batch rank that many words.
+            var found = [[Neighbor]](repeating: [], count: continuations.count)
+            for (k, members) in Dictionary(grouping: continuations.indices, by: { continuations[$0].k }) {
+                let lists = decoder.nearest(toEach: members.flatMap { continuations[$0].point }, k: k)
+                for (member, neighbors) in zip(members, lists) { found[member] = neighbors }
+            }
             for (continuation, neighbors) in zip(continuations, found) {
                 let owner = continuation.owner
                 let neighborhood = Neighborhood(neighbors: Array(neighbors.prefix(continuation.k)), index: decoder)
