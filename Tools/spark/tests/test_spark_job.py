@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 import dptext_spark
-from spark_helpers import SEEDED, STORE, TOOLS, cli, concatenated, corpus_records, part_files, write_jsonl
+from spark_helpers import SEEDED, STORE, TOOLS, concatenated, corpus_records, one_process, part_files, write_jsonl
 
 TEXT_FIELD = re.compile(rb'"text"\s*:\s*"(?:[^"\\]|\\.)*"')
 
@@ -25,16 +25,6 @@ def job(spark, binary, input_path, output, partitions, options=SEEDED, key="id",
     return dptext_spark.run(spark, dptext_spark.parse_args(argv + ["--", *options]))
 
 
-def one_process(binary, input_path, folder, options=SEEDED, key="id"):
-    """(output bytes, private report, public report) of one dptext process."""
-    private, public = os.path.join(folder, "one-private.json"), os.path.join(folder, "one-public.json")
-    arguments = ["privatize", str(input_path), "--format", "jsonl", "--field", "text",
-                 "--report", private, "--report-public", public, *options]
-    output = cli(binary, arguments + (["--record-key", key] if key else []))
-    with open(private) as p, open(public) as q:
-        return output, json.load(p), json.load(q)
-
-
 @pytest.fixture(scope="module")
 def reference(binary, varied_jsonl, tmp_path_factory):
     return one_process(binary, varied_jsonl, tmp_path_factory.mktemp("reference"))
@@ -42,12 +32,19 @@ def reference(binary, varied_jsonl, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def keyed_runs(spark, binary, varied_jsonl, tmp_path_factory):
-    """The varied corpus through the job with 2 and 5 partitions."""
+    """The varied corpus through the job with 2 and 5 partitions; the 5-partition
+    run names its output and private report as file:// URIs in a folder of
+    their own (through Spark's file system, not the driver's local I/O)."""
     runs = {}
     for partitions in (2, 5):
         folder = tmp_path_factory.mktemp(f"keyed{partitions}")
-        summary = job(spark, binary, varied_jsonl, folder / "out", partitions, report=folder / "private.json")
-        runs[partitions] = (str(folder / "out"), str(folder / "private.json"), summary)
+        output, report = folder / "out", folder / "private.json"
+        if partitions == 5:
+            output, report = folder / "nested" / "out", folder / "secure" / "private.json"
+            summary = job(spark, binary, varied_jsonl, f"file://{output}", partitions, report=f"file://{report}")
+        else:
+            summary = job(spark, binary, varied_jsonl, output, partitions, report=report)
+        runs[partitions] = (str(output), str(report), summary)
     return runs
 
 
@@ -148,6 +145,31 @@ def test_task_killed_mid_partition_is_retried(spark, binary, tmp_path, monkeypat
     failed = sum(info.numFailedTasks for info in map(tracker.getStageInfo, stages) if info is not None)
     assert failed == 1
     assert concatenated(tmp_path / "out") == one_process(binary, source, tmp_path)[0]
+
+
+def test_outputs_that_exist_or_no_file_system_reaches_are_refused(spark, binary, tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", corpus_records(5))
+    (tmp_path / "out").mkdir()
+    for output in (tmp_path / "out", f"file://{tmp_path}/out"):
+        with pytest.raises(dptext_spark.JobError, match="exists; choose a new --output") as refused:
+            job(spark, binary, source, output, 2)
+        assert refused.value.status == 73
+    for output in ("s3a://bucket/private/out", "nosuch://host/out"):
+        with pytest.raises(dptext_spark.JobError, match=r"^--output \S+: Spark has no file system for it") as refused:
+            job(spark, binary, source, output, 2)
+        assert refused.value.status == 64 and "\n" not in str(refused.value)
+    with pytest.raises(dptext_spark.JobError, match="must be a file on the driver") as refused:
+        job(spark, binary, source, tmp_path / "o", 2, options=["--epsilon", "10", "--embeddings", "hdfs:///x.h5"])
+
+
+def test_spark_settings_are_parsed_and_checked():
+    args = dptext_spark.parse_args(["--input", "a", "--output", "b", "--conf", "spark.executor.memory=4g",
+                                    "--conf", "spark.x=a=b", "--executor-python", "/opt/py/bin/python3"])
+    assert args.conf == [("spark.executor.memory", "4g"), ("spark.x", "a=b")]
+    assert args.executor_python == "/opt/py/bin/python3" and args.master is None
+    with pytest.raises(dptext_spark.JobError, match="expected KEY=VALUE") as refused:
+        dptext_spark.parse_args(["--input", "a", "--output", "b", "--conf", "spark.executor.memory"])
+    assert refused.value.status == 64
 
 
 def test_seeded_run_without_key_is_refused(spark, binary, tmp_path):
