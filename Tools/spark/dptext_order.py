@@ -5,7 +5,8 @@ file's row groups) into partitions in no useful order, but every split is
 read whole, in file order, inside one partition. So a record's place in the
 input is (its split's place among all splits, its position in the split):
 
-1. one pass (`split_sizes`) counts each split's records and bytes;
+1. one pass (`split_sizes`) counts each split's records and bytes (and,
+   with a key field, finds duplicated keys in the same pass: `count_and_keys`);
 2. the driver sorts the splits by (file path, start) and gives each the input
    index and byte offset of its first record (`SplitBases`);
 3. the final pass (`place`) numbers every record from its split's base and
@@ -13,9 +14,9 @@ input is (its split's place among all splits, its position in the split):
    one repartition-and-sort puts consecutive records, in order, into N
    partitions of about equal size (their processes finish together).
 
-This replaces a global sort, a zipWithIndex, a count and a size pass (two
-shuffles and five jobs) with one small job and the shuffle the job needs
-anyway. Shipped to executors (SparkContext.addPyFile): standard library only.
+This replaces a global sort, a zipWithIndex, a count, a key check and a size
+pass (three shuffles, seven jobs) with one small job (with a shuffle only for
+the key check) and the shuffle that splits the input anyway. Shipped to executors (SparkContext.addPyFile): standard library only.
 """
 
 import json
@@ -58,16 +59,6 @@ def base(bases, path, start):
                            "the job counted its records); run again on an input nobody is writing to", 66) from None
 
 
-def numbered(rows, bases):
-    """(index, item) for (item, file, start) rows, index being the input position."""
-    position, current, first = 0, None, 0
-    for item, path, start in rows:
-        if (path, start) != current:
-            current, position, first = (path, start), 0, base(bases, path, start)[0]
-        yield first + position, item
-        position += 1
-
-
 def place(rows, bases, partitions, total_bytes, field_index):
     """((partition, index), item) for every (item, file, start) row: partition p
     holds the records whose first byte falls in the p-th N-th of the input."""
@@ -104,14 +95,27 @@ def record_key(item, key_field, key_index):
     return typed_key(record.get(key_field)) if isinstance(record, dict) else None
 
 
-def keyed(pair, key_field, key_index):
-    """(key, (count, first index, second index)) for reduceByKey."""
-    index, item = pair
-    key = record_key(item, key_field, key_index)
-    return [] if key is None else [(key, (1, index, None))]
+def count_and_keys(rows, field_index, key_field, key_index):
+    """mapPartitions for reduceByKey: (("split", file, start), (records, bytes))
+    per split and (("key", kind, value), (1, place, None)) per keyed record,
+    place being (file, start, position in split), which sorts in input order.
+    Split entries never meet (a split is read by one partition); key entries
+    merge with merge_keyed."""
+    sizes, position, current = {}, 0, None
+    for item, path, start in rows:
+        if (path, start) != current:
+            current, position = (path, start), 0
+        count, size = sizes.get(current, (0, 0))
+        sizes[current] = (count + 1, size + weight(item, field_index))
+        key = record_key(item, key_field, key_index)
+        if key is not None:
+            yield ("key", *key), (1, (path, start, position), None)
+        position += 1
+    for (path, start), value in sizes.items():
+        yield ("split", path, start), value
 
 
 def merge_keyed(a, b):
+    """(count, first place, second place) of two entries of one key."""
     first, second = sorted(i for i in (a[1], a[2], b[1], b[2]) if i is not None)[:2]
     return (a[0] + b[0], first, second)
-

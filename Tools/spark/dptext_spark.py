@@ -303,19 +303,30 @@ def check_columns(schema, field, key_field):
     return names.index(field), (names.index(key_field) if key_field is not None else -1)
 
 
-def check_unique_keys(rows, bases, key_field, key_index):
-    """Fails naming the first duplicated key (by position) and both records."""
-    numbered = rows.mapPartitions(lambda part: dptext_order.numbered(part, bases.bases))
-    duplicated = (numbered.flatMap(lambda pair: dptext_order.keyed(pair, key_field, key_index))
-                  .reduceByKey(dptext_order.merge_keyed).filter(lambda kv: kv[1][0] > 1))
+def count_and_check_keys(rows, field_index, key_field, key_index):
+    """The splits' bases (dptext_order) from one pass over the input, which also
+    checks that keys are unique: a duplicate fails naming the first duplicated
+    key (by position) and its first two records."""
+    if key_field is None:
+        return dptext_order.SplitBases(rows.mapPartitions(
+            lambda part: dptext_order.split_sizes(part, field_index)).collect())
+    reduced = rows.mapPartitions(
+        lambda part: dptext_order.count_and_keys(part, field_index, key_field, key_index)).reduceByKey(
+        dptext_order.merge_keyed)
+    # Two actions on one shuffle: the second reuses the first's map output.
+    bases = dptext_order.SplitBases([(key[1], key[2], *value) for key, value in
+                                     reduced.filter(lambda kv: kv[0][0] == "split").collect()])
+    duplicated = reduced.filter(lambda kv: kv[0][0] == "key" and kv[1][0] > 1)
     first = duplicated.takeOrdered(1, key=lambda kv: kv[1][1])
     if first:
-        (kind, value), (count, one, two) = first[0]
+        (_, kind, value), (count, one, two) = first[0]
+        one, two = (bases.bases[place[:2]][0] + place[2] for place in (one, two))
         more = duplicated.count() - 1
         shown = json.dumps(value, ensure_ascii=False)
         raise JobError(f"record key {shown} (--key-field {key_field}) is used by {count} records, first by "
                        f"input records {one + 1} and {two + 1}" + (f"; {more} more keys are duplicated" if more else "")
                        + ". Two records with one key would share their noise: give every record its own key.", 65)
+    return bases
 
 
 class Prepared:
@@ -396,12 +407,8 @@ def execute(spark, prepared):
     try:
         rows, schema = scan(spark, args)
         field_index, key_index = check_columns(schema, args.field, args.key_field) if schema else (-1, -1)
-        bases = dptext_order.SplitBases(rows.mapPartitions(
-            lambda part: dptext_order.split_sizes(part, field_index)).collect())
-        lap("count")
-        if args.key_field:
-            check_unique_keys(rows, bases, args.key_field, key_index)
-            lap("key check")
+        bases = count_and_check_keys(rows, field_index, args.key_field, key_index)
+        lap("count and key check" if args.key_field else "count")
 
         partitions = args.partitions or sc.defaultParallelism
         config = dptext_task.TaskConfig(
