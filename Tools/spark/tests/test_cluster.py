@@ -1,4 +1,5 @@
-"""The job on a real standalone cluster, submitted with spark-submit.
+"""The job on a real standalone cluster, run with Tools/spark-privatize.sh and
+submitted with spark-submit.
 
 A master and one worker on 127.0.0.1 (spark-class, from the PySpark install),
 the worker started as an executor machine would be: no PYSPARK_PYTHON, no
@@ -117,30 +118,43 @@ def start(url, arguments, tmp_path, extra_env=None, conf=()):
     return process
 
 
-def finish(process):
+def run_script(url, arguments, extra_env):
+    """Tools/spark-privatize.sh --master URL (its own venv's Python is the driver)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYSPARK_PYTHON"}
+    env.update(SPARK_LOCAL_IP="127.0.0.1", **extra_env)
+    command = [os.path.join(TOOLS, "spark-privatize.sh"), "--master", url, "--conf", "spark.executor.memory=1g",
+               *arguments]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    process.started = time.monotonic()
+    done = finish(process, "spark-privatize.sh")
+    return done
+
+
+def finish(process, what="spark-submit"):
     stdout, stderr = process.communicate(timeout=600)
     done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-    last = stdout.strip().splitlines()[-1] if stdout.strip() else ""
-    print(f"spark-submit: status {done.returncode} in {time.monotonic() - process.started:.1f} s: {last}")
+    lines = (stdout + stderr).strip().splitlines()
+    last = next((line for line in reversed(lines) if line.startswith("spark-privatize:")), "")
+    print(f"{what}: status {done.returncode} in {time.monotonic() - process.started:.1f} s: {last}")
     return done
 
 
 def test_keyed_seeded_run_on_a_cluster_equals_one_process_through_a_lost_executor(
         cluster, static_binary, binary, tmp_path):
-    """One run proves both: its executor JVM is killed while partition 1 is
-    privatized and written (the default settings, no checkpoint), Spark starts
-    another and recomputes what was lost, and the output (a file:// URI) is
-    still byte for byte one dptext process's."""
+    """One run of the script proves both: its executor JVM is killed while
+    partition 1 is privatized and written (the default settings, no
+    checkpoint), Spark starts another and recomputes what was lost, and the
+    output (a file:// URI) is still byte for byte one dptext process's."""
     url, hidden = cluster
     print(f"worker: toolchain {'hidden: ' + hidden if hidden else 'not on PATH (mount namespaces unavailable)'}")
     source = write_jsonl(tmp_path / "in.jsonl", corpus_records(120))
     marker = tmp_path / "executor-killed"
     arguments = ["--partitions", "3", "--input", source, "--key-field", "id", "--dptext", static_binary,
                  "--output", f"file://{tmp_path}/out", "--", *SEEDED]
-    done = finish(start(url, arguments, tmp_path, {"DPTEXT_SPARK_FAIL_ONCE": f"executor:1:{marker}"}))
+    done = run_script(url, arguments, {"DPTEXT_SPARK_FAIL_ONCE": f"executor:1:{marker}"})
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
     assert marker.exists(), "the test hook never fired: no executor was lost"
-    assert "120 records in 3 partitions" in done.stdout, done.stdout[-3000:]
+    assert "120 records in 3 partitions" in done.stderr, done.stderr[-3000:]
     assert concatenated(tmp_path / "out") == one_process(binary, source, tmp_path)[0]
     assert os.path.exists(tmp_path / "out" / "_dptext-report.json")
 
