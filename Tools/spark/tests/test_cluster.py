@@ -84,7 +84,9 @@ def cluster(tmp_path_factory):
     master = subprocess.Popen([spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
                                "--port", str(port), "--webui-port", str(free_port())],
                               env=env, stdout=open(folder / "master.log", "wb"), stderr=subprocess.STDOUT)
-    worker_command = [spark_class, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "2",
+    # 4 cores offered on 2: the three applications below run at once (most of
+    # each is JVM start-up and waiting), the successful one on 2 of them.
+    worker_command = [spark_class, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "4",
                       "--memory", "2g", "--webui-port", str(free_port()), "--work-dir", str(folder / "work"), url]
     if prefix:  # the worker and everything it starts see an empty toolchain folder
         worker_command = [*prefix, *worker_command]
@@ -118,16 +120,15 @@ def start(url, arguments, tmp_path, extra_env=None, conf=()):
     return process
 
 
-def run_script(url, arguments, extra_env):
-    """Tools/spark-privatize.sh --master URL (its own venv's Python is the driver)."""
+def start_script(url, arguments, extra_env):
+    """Tools/spark-privatize.sh --master URL, started (its own venv's Python is the driver)."""
     env = {k: v for k, v in os.environ.items() if k != "PYSPARK_PYTHON"}
     env.update(SPARK_LOCAL_IP="127.0.0.1", **extra_env)
     command = [os.path.join(TOOLS, "spark-privatize.sh"), "--master", url, "--conf", "spark.executor.memory=1g",
-               *arguments]
+               "--conf", "spark.cores.max=2", *arguments]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     process.started = time.monotonic()
-    done = finish(process, "spark-privatize.sh")
-    return done
+    return process
 
 
 def finish(process, what="spark-submit"):
@@ -139,51 +140,58 @@ def finish(process, what="spark-submit"):
     return done
 
 
-def test_keyed_seeded_run_on_a_cluster_equals_one_process_through_a_lost_executor(
-        cluster, static_binary, binary, tmp_path):
-    """One run of the script proves both: its executor JVM is killed while
-    partition 1 is privatized and written (the default settings, no
-    checkpoint), Spark starts another and recomputes what was lost, and the
-    output (a file:// URI) is still byte for byte one dptext process's."""
+@pytest.fixture(scope="module")
+def runs(cluster, static_binary, binary, tmp_path_factory):
+    """Three applications at once: (1) the script, keyed and seeded, whose
+    executor JVM is killed while partition 1 is privatized and written; with
+    spark-submit, (2) workers told to use a Python they do not have and (3) a
+    binary that needs the hidden toolchain (when there is one to hide)."""
     url, hidden = cluster
+    folder = tmp_path_factory.mktemp("runs")
+    source = write_jsonl(folder / "in.jsonl", corpus_records(120))
+    common = ["--input", source, "--key-field", "id", "--", *SEEDED]
+    started = {"killed": start_script(url, ["--partitions", "3", "--dptext", static_binary, "--output",
+                                            f"file://{folder}/out", *common],
+                                      {"DPTEXT_SPARK_FAIL_ONCE": f"executor:1:{folder}/executor-killed"}),
+               "no python": start(url, ["--partitions", "2", "--output", str(folder / "a"), "--dptext", static_binary,
+                                        "--executor-python", "/nonexistent/python3", *common], folder,
+                                  conf=["spark.cores.max=1"])}
+    if hidden and "libswift" in subprocess.run(["ldd", binary], capture_output=True, text=True).stdout:
+        started["cannot load"] = start(url, ["--partitions", "2", "--output", str(folder / "b"), "--dptext", binary,
+                                             *common], folder, conf=["spark.cores.max=1"])
     print(f"worker: toolchain {'hidden: ' + hidden if hidden else 'not on PATH (mount namespaces unavailable)'}")
-    source = write_jsonl(tmp_path / "in.jsonl", corpus_records(120))
-    marker = tmp_path / "executor-killed"
-    arguments = ["--partitions", "3", "--input", source, "--key-field", "id", "--dptext", static_binary,
-                 "--output", f"file://{tmp_path}/out", "--", *SEEDED]
-    done = run_script(url, arguments, {"DPTEXT_SPARK_FAIL_ONCE": f"executor:1:{marker}"})
-    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-    assert marker.exists(), "the test hook never fired: no executor was lost"
-    assert "120 records in 3 partitions" in done.stderr, done.stderr[-3000:]
-    assert concatenated(tmp_path / "out") == one_process(binary, source, tmp_path)[0]
-    assert os.path.exists(tmp_path / "out" / "_dptext-report.json")
+    done = {name: finish(process, name) for name, process in started.items()}
+    return folder, source, done
 
 
-def test_cluster_failures_end_in_one_line_saying_what_to_do(cluster, static_binary, binary, tmp_path):
-    """Workers without the Python named, and a binary that needs the hidden
-    toolchain: two applications at once, one core each."""
-    url, hidden = cluster
-    source = write_jsonl(tmp_path / "in.jsonl", corpus_records(20))
-    common = ["--partitions", "2", "--input", source, "--key-field", "id", "--", *SEEDED]
-    one_core = ["spark.cores.max=1"]
-    no_python = start(url, ["--output", str(tmp_path / "a"), "--dptext", static_binary,
-                            "--executor-python", "/nonexistent/python3", *common], tmp_path, conf=one_core)
-    dynamic = "libswift" in subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
-    cannot_load = (start(url, ["--output", str(tmp_path / "b"), "--dptext", binary, *common], tmp_path,
-                         conf=one_core) if hidden and dynamic else None)
+def test_keyed_seeded_run_on_a_cluster_equals_one_process_through_a_lost_executor(runs, binary):
+    """One run of the script proves both: its executor is lost mid-write (the
+    default settings, no checkpoint), Spark starts another and recomputes what
+    was lost, and the output (a file:// URI) is still byte for byte one dptext
+    process's."""
+    folder, source, done = runs
+    killed = done["killed"]
+    assert killed.returncode == 0, (killed.stdout + killed.stderr)[-3000:]
+    assert (folder / "executor-killed").exists(), "the test hook never fired: no executor was lost"
+    assert "120 records in 3 partitions" in killed.stderr, killed.stderr[-3000:]
+    assert concatenated(folder / "out") == one_process(binary, source, folder)[0]
+    assert os.path.exists(folder / "out" / "_dptext-report.json")
 
-    done = finish(no_python)
-    assert done.returncode == 69
+
+def test_cluster_failures_end_in_one_line_saying_what_to_do(runs):
+    folder, _, done = runs
+    failed = done["no python"]
+    assert failed.returncode == 69
     assert re.fullmatch(r"spark-privatize: error: the executors cannot start Python '/nonexistent/python3'.*"
-                        r"--executor-python PATH.*", done.stdout.strip().splitlines()[-1]), \
-        (done.stdout + done.stderr)[-3000:]
-    assert not (tmp_path / "a").exists()
+                        r"--executor-python PATH.*", failed.stdout.strip().splitlines()[-1]), \
+        (failed.stdout + failed.stderr)[-3000:]
+    assert not (folder / "a").exists()
 
-    if cannot_load is None:
+    if "cannot load" not in done:
         pytest.skip("no toolchain-linked binary, or the toolchain cannot be hidden: the load failure is not tested")
-    done = finish(cannot_load)
-    assert done.returncode == 127
+    failed = done["cannot load"]
+    assert failed.returncode == 127
     assert re.fullmatch(r"spark-privatize: error: the dptext binary cannot start on executor .*libswift.*"
-                        r"Tools/install.sh --build-only.*", done.stdout.strip().splitlines()[-1]), \
-        (done.stdout + done.stderr)[-3000:]
-    assert not (tmp_path / "b").exists()
+                        r"Tools/install.sh --build-only.*", failed.stdout.strip().splitlines()[-1]), \
+        (failed.stdout + failed.stderr)[-3000:]
+    assert not (folder / "b").exists()
