@@ -295,3 +295,18 @@ def test_an_unverified_mechanism_needs_allow_unverified(spark, binary, tmp_path)
         job(spark, binary, source, tmp_path / "out", 2, options=options, key=None)
     assert refused.value.status == 64
     assert not (tmp_path / "out").exists()
+
+
+def test_cluster_failures_are_recognised_in_sparks_messages():
+    """The messages the cluster test cannot cause cheaply, in Spark 4.1's words."""
+    from dptext_cluster import infrastructure_failure
+    mismatch = ("org.apache.spark.api.python.PythonException: [PYTHON_VERSION_MISMATCH] Python in worker has "
+                "different version: 3.10 than that in driver: 3.11, PySpark cannot run with different minor versions.")
+    failure = infrastructure_failure(mismatch, "python3")
+    assert failure.status == 69 and "(workers 3.10, driver 3.11)" in str(failure)
+    lost = ("Job aborted due to stage failure: Task 1 in stage 3.0 failed 4 times, most recent failure: Lost task "
+            "1.3 in stage 3.0 (TID 9) (10.0.0.7 executor 3): ExecutorLostFailure (executor 3 exited caused by one "
+            "of the running tasks) Reason: Command exited with code 137")
+    failure = infrastructure_failure(lost, "python3")
+    assert failure.status == 75 and "spark.task.maxFailures" in str(failure)
+    assert infrastructure_failure("java.lang.OutOfMemoryError: Java heap space", "python3") is None
