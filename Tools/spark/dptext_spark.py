@@ -495,8 +495,9 @@ def make_session(master=None, conf=(), executor_python=None):
     `python3` from the workers' PATH (never this driver's venv, which other
     machines do not have); in local mode the executors are this machine, so
     this interpreter. Local mode binds to loopback unless SPARK_LOCAL_IP says
-    otherwise. Spark logs only errors unless --conf spark.log.level says
-    otherwise: a retried task is not news, and the job's own error line is."""
+    otherwise. Spark logs only errors, and not the task failures the job
+    reports itself, unless --conf spark.log.level says otherwise: a retried
+    task is not news, and the job's own error line is."""
     from pyspark import SparkConf, SparkContext
     from pyspark.sql import SparkSession
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # under spark-submit: its JVM holds its settings
@@ -513,10 +514,18 @@ def make_session(master=None, conf=(), executor_python=None):
                                     or (sys.executable if local else "python3"))
     settings.setIfMissing("spark.app.name", "dptext-privatize")
     settings.set("spark.ui.showConsoleProgress", "false")
+    quiet = not settings.contains("spark.log.level") and all(key != "spark.log.level" for key, _ in conf)
     settings.setIfMissing("spark.log.level", "ERROR")
     for key, value in conf:
         settings.set(key, value)
-    return SparkSession.builder.config(conf=settings).getOrCreate()
+    spark = SparkSession.builder.config(conf=settings).getOrCreate()
+    if quiet:  # these repeat, with a trace each, a task failure that the job reports in one line
+        jvm = spark.sparkContext._jvm
+        for name in ("org.apache.spark.util.Utils", "org.apache.spark.executor.Executor",
+                     "org.apache.spark.scheduler.TaskSetManager",
+                     "org.apache.spark.sql.execution.datasources.FileFormatWriter"):
+            jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(name, jvm.org.apache.logging.log4j.Level.OFF)
+    return spark
 
 
 def main(argv=None, spark=None):
