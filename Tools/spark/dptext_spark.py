@@ -2,15 +2,16 @@
 
     Tools/spark-privatize.sh [--master URL] [--partitions N] --input PATH --output DIR
         [--format jsonl|parquet] [--field text] [--key-field id] [--report PATH]
-        [--dptext BINARY] [--checkpoint-dir DIR] -- [dptext privatize options]
+        [--dptext BINARY] [--executor-python PATH] [--conf KEY=VALUE ...] -- [dptext privatize options]
+    spark-submit [spark options] Tools/spark/dptext_spark.py [the same options]
 
 (the shell script sets up Java and PySpark and runs main() below). Why it is
 built this way:
 
 * Order: records are numbered in input order (files by path, lines or rows in
-  file order), split into exactly N ranges of consecutive records and sorted
-  within each, so part-00000, part-00001, ... concatenated are the input's
-  order.
+  file order; dptext_order says how, with one shuffle), split into exactly N
+  ranges of consecutive records and sorted within each, so part-00000,
+  part-00001, ... concatenated are the input's order.
 * Exact bytes: JSONL is read as raw line bytes and each line goes to dptext as
   it is, so every byte outside the text field survives. Parquet rows send only
   {key, text} to dptext and get the new text spliced back, so every other
@@ -19,9 +20,19 @@ built this way:
   partition's dptext would derive the same streams from the same line numbers.
   Keys are checked unique over the whole input here; dptext checks each
   partition again.
-* One computation: the per-partition results are persisted and checkpointed
-  before the output and the reports are read from them, so no partition is
-  computed twice with different noise.
+* One computation, nothing checkpointed: dptext runs in the tasks that write
+  the output, and each partition's reports come back through an accumulator,
+  which Spark applies only for the attempt whose output it committed. A lost
+  executor at any stage is recomputed from the input (identical for keyed
+  seeded runs; for unseeded runs the written output and the counted reports
+  are still one computation), and no private record or report outlives the
+  run outside DIR and --report. A failed run removes DIR.
+* Executors: the binary shipped is the static build (Tools/install.sh
+  --build-only; no Swift toolchain on the workers), run by the workers' own
+  Python (--executor-python, else PYSPARK_PYTHON, else python3; local mode:
+  this interpreter). Failures a first run meets (no such Python, a binary that
+  cannot load, lost executors, output exists) end in one
+  `spark-privatize: error:` line saying what to do.
 * Set-up once, caches trusted: the driver exports the cache files the
   mechanism needs (`dptext cache export`, from the driver's own signed cache,
   building what is missing) into a fresh folder signed with a key made for
@@ -31,8 +42,9 @@ built this way:
   closure, with the job's key — before it unpacks it into a private folder,
   so no executor uses a cache that the driver did not write, and none builds one.
 * Reports: every partition writes a private and a public report; the driver
-  merges them with `dptext report merge` into DIR/dptext-report.json (public,
-  published with DIR) and, with --report, the private one outside DIR.
+  merges them with `dptext report merge` into DIR/_dptext-report.json (public,
+  published with DIR) and, with --report, the private one outside DIR, both
+  through Spark's file system (HDFS, file://, ...), like the data.
 """
 
 import argparse
@@ -40,20 +52,25 @@ import functools
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import uuid
 from io import BytesIO
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import dptext_task  # noqa: E402  (beside this file; shipped to executors too)
+import dptext_order  # noqa: E402  (beside this file; shipped to executors too)
+import dptext_task  # noqa: E402
+from dptext_cluster import (HadoopPath, JobError, dptext_failure, infrastructure_failure,  # noqa: E402
+                            java_error_text)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEFAULT_BINARY = os.path.join(REPO, ".build", "release", "dptext")
+INSTALL = os.path.join(REPO, "Tools", "install.sh")
+# Tools/install.sh --build-only's output: the Swift runtime linked in, so it runs on workers without the toolchain.
+DEFAULT_BINARY = os.path.join(REPO, ".build-static", "release", "dptext")
 # Leading underscore: Spark, Hive and pyarrow skip such files (like _SUCCESS) when
 # they read DIR as a dataset; a plain name would be read as a data file.
 REPORT_NAME = "_dptext-report.json"
@@ -64,14 +81,6 @@ OWNED_OPTIONS = {
     "-o": "--output", "--output": "--output", "--output-dir": "--output",
     "-h": "dptext privatize --help", "--help": "dptext privatize --help",
 }
-
-
-class JobError(Exception):
-    """A failure to print as one line; status is the process exit status."""
-
-    def __init__(self, message, status=1):
-        super().__init__(message)
-        self.status = status
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,27 +95,30 @@ def parse_args(argv):
     parser = _Parser(
         prog="spark-privatize.sh", description=__doc__.split("\n\n")[0],
         usage="%(prog)s [--master URL] [--partitions N] --input PATH --output DIR [--format jsonl|parquet]\n"
-              "       [--field text] [--key-field id] [--report PATH] [--dptext BINARY] [--checkpoint-dir DIR]\n"
-              "       -- [dptext privatize options, e.g. --epsilon 10 --seed 7]",
+              "       [--field text] [--key-field id] [--report PATH] [--dptext BINARY] [--executor-python PATH]\n"
+              "       [--conf KEY=VALUE ...] -- [dptext privatize options, e.g. --epsilon 10 --seed 7]",
         epilog=f"Writes DIR in Spark's layout (part files in input order, _SUCCESS) and DIR/{REPORT_NAME}, "
                "the merged public report. Test only: DPTEXT_SPARK_FAIL_ONCE=<partition>:<marker file> kills that "
                "partition's dptext once (see dptext_task.fail_once_target).")
-    parser.add_argument("--master", metavar="URL", default="local[*]", help="Spark master (default local[*])")
+    parser.add_argument("--master", metavar="URL", help="Spark master (default: spark-submit's, else local[*])")
     parser.add_argument("--partitions", metavar="N", type=int, help="partitions, one dptext process each "
                         "(default: Spark's default parallelism)")
     parser.add_argument("--input", metavar="PATH", required=True, help="input file, folder or glob")
-    parser.add_argument("--output", metavar="DIR", required=True, help="output folder (must not exist)")
+    parser.add_argument("--output", metavar="DIR", required=True, help="output folder or URI (must not exist)")
     parser.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl", help="default jsonl")
     parser.add_argument("--field", metavar="NAME", default="text", help="the text field or column (default text)")
     parser.add_argument("--key-field", metavar="NAME", help="a unique string or integer field or column of "
                         "every record; required with --seed")
     parser.add_argument("--report", metavar="PATH", help="the merged PRIVATE report (outside DIR)")
-    parser.add_argument("--dptext", metavar="BINARY",
-                        help=f"dptext binary (default $DPTEXT_BINARY, else {DEFAULT_BINARY})")
-    parser.add_argument("--checkpoint-dir", metavar="DIR", help="reliable checkpoint folder that every executor "
-                        "and the driver reach (e.g. on HDFS); default: a local checkpoint on the executors")
+    parser.add_argument("--dptext", metavar="BINARY", help="dptext binary to ship (default $DPTEXT_BINARY, else "
+                        f"{DEFAULT_BINARY}, built by Tools/install.sh --build-only when missing)")
+    parser.add_argument("--executor-python", metavar="PATH", help="the workers' Python 3.11+ (default "
+                        "$PYSPARK_PYTHON, else python3; local mode: this interpreter)")
+    parser.add_argument("--conf", metavar="KEY=VALUE", action="append", default=[], help="a Spark setting "
+                        "(repeatable), e.g. --conf spark.executor.memory=4g")
     args = parser.parse_args(argv[:split])
     args.options = argv[split + 1:]
+    args.conf = [parse_conf(item) for item in args.conf]
     if args.partitions is not None and args.partitions < 1:
         raise JobError(f"--partitions must be at least 1 (got {args.partitions})", 64)
     return args
@@ -154,13 +166,42 @@ def without(options, names):
     return kept
 
 
+def parse_conf(item):
+    key, equals, value = item.partition("=")
+    if not equals or not key.strip():
+        raise JobError(f"--conf {item}: expected KEY=VALUE, e.g. --conf spark.executor.memory=4g", 64)
+    return key.strip(), value
+
+
 def find_binary(explicit):
-    """--dptext, else $DPTEXT_BINARY, else the checkout's release build."""
-    path = explicit or os.environ.get("DPTEXT_BINARY") or DEFAULT_BINARY
+    """--dptext, else $DPTEXT_BINARY, else the checkout's static build (made
+    with Tools/install.sh --build-only when missing)."""
+    path = explicit or os.environ.get("DPTEXT_BINARY")
+    if path is None and not os.path.exists(DEFAULT_BINARY):
+        print(f"spark-privatize: building {DEFAULT_BINARY} (Tools/install.sh --build-only; a few minutes, once)",
+              file=sys.stderr)
+        if subprocess.run([INSTALL, "--build-only"], stdout=subprocess.DEVNULL).returncode != 0:
+            raise JobError("Tools/install.sh --build-only failed (its error is above); fix the build or pass "
+                           "--dptext BINARY", 70)
+    path = path or DEFAULT_BINARY
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        raise JobError(f"dptext binary {path} not found or not executable; build it "
-                       "(swift build -c release) or pass --dptext BINARY / set DPTEXT_BINARY", 66)
+        raise JobError(f"dptext binary {path} not found or not executable; build one (Tools/install.sh "
+                       "--build-only) or pass --dptext BINARY / set DPTEXT_BINARY", 66)
     return os.path.abspath(path)
+
+
+def local_store_option(options):
+    """The options with a file: --embeddings URI made a path: the driver's
+    set-up run reads the store itself, so it must be on the driver's disk."""
+    values = scan_options(options)
+    store = values.get("--embeddings")
+    if store is None or "://" not in store and not store.startswith("file:"):
+        return options
+    if not store.startswith("file:"):
+        raise JobError(f"--embeddings {store}: the store must be a file on the driver (the job ships it to the "
+                       "executors itself); copy it here first, e.g. hdfs dfs -get", 64)
+    path = "/" + store[len("file:"):].lstrip("/")
+    return without(options, {"--embeddings"}) + ["--embeddings", path]
 
 
 # The options `dptext cache export` takes besides the mechanisms' own: the store and the caches.
@@ -221,53 +262,27 @@ def pack_caches(caches, scratch):
     return path
 
 
-def is_local(path):
-    return "://" not in path and not path.startswith("file:")
-
-
-def hadoop_path(spark, path):
-    jvm = spark.sparkContext._jvm
-    hpath = jvm.org.apache.hadoop.fs.Path(path)
-    return hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), hpath
-
-
-def output_exists(spark, path):
-    if is_local(path):
-        return os.path.exists(path)
-    fs, hpath = hadoop_path(spark, path)
-    return fs.exists(hpath)
-
-
-def put_file(spark, local, destination):
-    """Copies a driver-local file to a local or Hadoop path."""
-    if is_local(destination):
-        shutil.copyfile(local, destination)
-    else:
-        fs, hpath = hadoop_path(spark, destination)
-        fs.copyFromLocalFile(False, True, spark.sparkContext._jvm.org.apache.hadoop.fs.Path(local), hpath)
-
-
-def read_ordered(spark, args):
-    """(items, schema): the input's records in input order, as an RDD of raw
-    JSONL line bytes or of Parquet row tuples. Order is files by path, then
-    rows within each file (block start, then position within the block)."""
+def scan(spark, args):
+    """(rows, schema): the input as an RDD of (item, file path, split start)
+    in each split's file order, item being a JSONL line's raw bytes or a
+    Parquet row tuple; schema is None for JSONL."""
     from pyspark.sql import functions as F
-    reader = spark.read
     try:
-        frame = (reader.option("lineSep", "\n").text(args.input) if args.format == "jsonl"
-                 else reader.parquet(args.input))
-    except Exception as error:  # AnalysisException; its message names the path
-        if "PATH_NOT_FOUND" in str(error) or "does not exist" in str(error):
+        frame = (spark.read.option("lineSep", "\n").text(args.input) if args.format == "jsonl"
+                 else spark.read.parquet(args.input))
+    except Exception as error:  # AnalysisException (names the path) or a file system's Java error
+        text = java_error_text(error)
+        if "PATH_NOT_FOUND" in text or "does not exist" in text:
             raise JobError(f"input {args.input} not found", 66) from None
+        if "No FileSystem for scheme" in text or "ClassNotFoundException" in text:
+            HadoopPath(spark, args.input, "--input")  # raises the scheme's error
         raise
-    columns = [F.col(f"`{name}`") for name in frame.columns]
-    order = [F.col("_metadata.file_path").alias("_dptext_file"),
-             F.col("_metadata.file_block_start").alias("_dptext_block"),
-             F.monotonically_increasing_id().alias("_dptext_position")]
-    ordered = frame.select(*columns, *order).orderBy("_dptext_file", "_dptext_block", "_dptext_position")
+    where = [F.col("_metadata.file_path"), F.col("_metadata.file_block_start")]
     if args.format == "jsonl":  # cast to binary: the line's bytes as read, no UTF-8 decoding
-        return ordered.select(F.col("value").cast("binary")).rdd.map(lambda row: bytes(row[0])), None
-    return ordered.select(*columns).rdd.map(tuple), frame.schema
+        rows = frame.select(F.col("value").cast("binary"), *where).rdd.map(lambda row: (bytes(row[0]), row[1], row[2]))
+        return rows, None
+    columns = [F.col(f"`{name}`") for name in frame.columns]
+    return frame.select(*columns, *where).rdd.map(lambda row: (tuple(row[:-2]), row[-2], row[-1])), frame.schema
 
 
 def check_columns(schema, field, key_field):
@@ -288,77 +303,30 @@ def check_columns(schema, field, key_field):
     return names.index(field), (names.index(key_field) if key_field is not None else -1)
 
 
-def typed_key(value):
-    """A key as dptext compares it ("1" and 1 differ), or None when it is no
-    valid key (missing, null, float, bool, ...): dptext reports those itself."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return ("i", value)
-    if isinstance(value, str):
-        return ("s", value)
-    return None
-
-
-def line_key(line, key_field):
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return None
-    return typed_key(record.get(key_field)) if isinstance(record, dict) else None
-
-
-def check_unique_keys(indexed, key_field, key_index):
-    """Fails naming the first duplicated key (by position) and both records."""
-    def keyed(pair):
-        index, item = pair
-        key = typed_key(item[key_index]) if key_index >= 0 else line_key(item, key_field)
-        return [] if key is None else [(key, (1, index, None))]
-
-    def merge(a, b):
-        first, second = sorted(i for i in (a[1], a[2], b[1], b[2]) if i is not None)[:2]
-        return (a[0] + b[0], first, second)
-
-    duplicated = indexed.flatMap(keyed).reduceByKey(merge).filter(lambda kv: kv[1][0] > 1)
+def count_and_check_keys(rows, field_index, key_field, key_index):
+    """The splits' bases (dptext_order) from one pass over the input, which also
+    checks that keys are unique: a duplicate fails naming the first duplicated
+    key (by position) and its first two records."""
+    if key_field is None:
+        return dptext_order.SplitBases(rows.mapPartitions(
+            lambda part: dptext_order.split_sizes(part, field_index)).collect())
+    reduced = rows.mapPartitions(
+        lambda part: dptext_order.count_and_keys(part, field_index, key_field, key_index)).reduceByKey(
+        dptext_order.merge_keyed)
+    # Two actions on one shuffle: the second reuses the first's map output.
+    bases = dptext_order.SplitBases([(key[1], key[2], *value) for key, value in
+                                     reduced.filter(lambda kv: kv[0][0] == "split").collect()])
+    duplicated = reduced.filter(lambda kv: kv[0][0] == "key" and kv[1][0] > 1)
     first = duplicated.takeOrdered(1, key=lambda kv: kv[1][1])
     if first:
-        (kind, value), (count, one, two) = first[0]
+        (_, kind, value), (count, one, two) = first[0]
+        one, two = (bases.bases[place[:2]][0] + place[2] for place in (one, two))
         more = duplicated.count() - 1
         shown = json.dumps(value, ensure_ascii=False)
         raise JobError(f"record key {shown} (--key-field {key_field}) is used by {count} records, first by "
                        f"input records {one + 1} and {two + 1}" + (f"; {more} more keys are duplicated" if more else "")
                        + ". Two records with one key would share their noise: give every record its own key.", 65)
-
-
-def balanced_split(indexed, partitions, field_index):
-    """((partition, index), item) for every (index, item): consecutive records
-    go to the same partition, each partition gets about 1/N of the input's
-    bytes (so that the processes finish together even when record sizes vary),
-    and partition order is input order."""
-    def weight(item):  # a JSONL line's bytes, or a Parquet row's text
-        return 1 + (len(item) if field_index < 0 else len(item[field_index] or ""))
-
-    sizes = indexed.mapPartitions(lambda pairs: [sum(weight(item) for _, item in pairs)]).collect()
-    bases = [sum(sizes[:number]) for number in range(len(sizes))]
-    total = max(sum(sizes), 1)
-
-    def assign(number, pairs):
-        before = bases[number]
-        for index, item in pairs:
-            yield (min(partitions - 1, before * partitions // total), index), item
-            before += weight(item)
-
-    return indexed.mapPartitionsWithIndex(assign)
-
-
-def dptext_failure(error):
-    """The DPTextFailed message inside a Spark job failure, if there is one."""
-    found = re.findall(r"DPTextFailed: (.*?) \[exit status (-?\d+)\]", str(error))
-    if not found:
-        return None
-    message, status = found[-1]
-    status = int(status)
-    return JobError(message, 128 - status if status < 0 else status)
+    return bases
 
 
 class Prepared:
@@ -367,6 +335,7 @@ class Prepared:
 
     def __init__(self, args):
         self.args = args
+        args.options = local_store_option(args.options)
         self.values = scan_options(args.options)
         if "--seed" in self.values and not args.key_field:
             raise JobError("a seeded run (--seed) needs --key-field: without record keys every partition's dptext "
@@ -374,13 +343,8 @@ class Prepared:
                            "Pass --key-field FIELD naming a unique string or integer field of every record.", 64)
         if args.key_field is not None and args.key_field == args.field:
             raise JobError("--key-field must differ from --field", 64)
-        if is_local(args.output) and os.path.exists(args.output):
-            raise JobError(f"output folder {args.output} exists; choose a new one (Spark writes it whole)", 73)
-        if args.report and is_local(args.output):
-            report, output = os.path.realpath(args.report), os.path.realpath(args.output)
-            if report == output or report.startswith(output + os.sep):
-                raise JobError(f"--report {args.report} is inside the output folder {args.output}, which is what "
-                               "gets published; the private report must be kept elsewhere", 64)
+        if "://" not in args.output and os.path.exists(args.output.removeprefix("file:")):
+            raise output_exists(args.output)  # early for local paths; execute() checks every file system
         self.binary = find_binary(args.dptext)
         self.scratch = tempfile.mkdtemp(prefix="dptext-spark-")
         try:
@@ -400,6 +364,11 @@ class Prepared:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def output_exists(output):
+    return JobError(f"output folder {output} exists; choose a new --output, or remove it if it is a failed run's "
+                    "(a run that fails removes its own)", 73)
+
+
 def run(spark, args):
     """The whole job on an existing SparkSession; returns a summary dict."""
     prepared = Prepared(args)
@@ -410,26 +379,36 @@ def run(spark, args):
 
 
 def execute(spark, prepared):
-    """Ships what the executors need, runs one dptext per partition, writes the
-    output and the merged reports."""
-    from pyspark import StorageLevel
+    """Ships what the executors need, runs one dptext per partition inside the
+    tasks that write the output, then writes the merged reports. Any failure
+    after the output folder may exist removes it, so a failed run leaves
+    nothing half-written and never blocks the next one."""
     args, sc = prepared.args, spark.sparkContext
-    if not is_local(args.output) and output_exists(spark, args.output):
-        raise JobError(f"output folder {args.output} exists; choose a new one (Spark writes it whole)", 73)
+    output = HadoopPath(spark, args.output, "--output")
+    report = HadoopPath(spark, args.report, "--report") if args.report else None
+    if report is not None and report.inside(output):
+        raise JobError(f"--report {args.report} is inside the output folder {args.output}, which is what "
+                       "gets published; the private report must be kept elsewhere", 64)
+    if output.exists():
+        raise output_exists(args.output)
     threads = [] if "--threads" in prepared.values else ["--threads", sc.getConf().get("spark.task.cpus", "1")]
-    sc.addPyFile(dptext_task.__file__)
-    sc.addPyFile(os.path.abspath(__file__))
-    sc.addFile(prepared.binary)
-    sc.addFile(prepared.store)
-    sc.addFile(prepared.archive)
-    indexed = results = None
+    for module in (dptext_task, dptext_order, sys.modules[__name__]):
+        sc.addPyFile(os.path.abspath(module.__file__))
+    for name in (prepared.binary, prepared.store, prepared.archive):
+        sc.addFile(name)
+    timings, clock = {}, time.monotonic()
+
+    def lap(stage):
+        nonlocal clock
+        timings[stage] = round(time.monotonic() - clock, 2)
+        clock = time.monotonic()
+
+    writing = False
     try:
-        items, schema = read_ordered(spark, args)
+        rows, schema = scan(spark, args)
         field_index, key_index = check_columns(schema, args.field, args.key_field) if schema else (-1, -1)
-        indexed = items.zipWithIndex().map(lambda pair: (pair[1], pair[0])).persist(StorageLevel.MEMORY_AND_DISK)
-        total = indexed.count()
-        if args.key_field:
-            check_unique_keys(indexed, args.key_field, key_index)
+        bases = count_and_check_keys(rows, field_index, args.key_field, key_index)
+        lap("count and key check" if args.key_field else "count")
 
         partitions = args.partitions or sc.defaultParallelism
         config = dptext_task.TaskConfig(
@@ -438,37 +417,35 @@ def execute(spark, prepared):
             options=without(args.options, {"--embeddings", "--cache-dir"}) + threads, field=args.field,
             key_field=args.key_field, parquet=schema is not None, field_index=field_index, key_index=key_index,
             fail_once=os.environ.get("DPTEXT_SPARK_FAIL_ONCE"))
-        split = balanced_split(indexed, partitions, field_index).repartitionAndSortWithinPartitions(
-            partitions, partitionFunc=lambda key: key[0])
-        results = split.mapPartitionsWithIndex(functools.partial(dptext_task.privatize_partition, config=config))
-        results.persist(StorageLevel.MEMORY_AND_DISK)
-        if args.checkpoint_dir:
-            sc.setCheckpointDir(args.checkpoint_dir)
-            results.checkpoint()
-        else:
-            results.localCheckpoint()
-        results.count()  # the one computation: dptext runs here, once per partition (plus retries)
-
-        records = results.filter(lambda item: item[0] == "rec").map(lambda item: item[2])
-        write_output(spark, records, schema, args.output)
-        reports = sorted(results.filter(lambda item: item[0] == "report").map(lambda item: item[1:]).collect())
-        reports = [locate_in_input(report, args.input) for report in reports]
-        merge_reports(spark, prepared.binary, reports, args, prepared.scratch)
-        return {"records": total, "partitions": partitions, "output": args.output,
-                "report": os.path.join(args.output, REPORT_NAME),
-                "warnings": [f"partition {report[0]}: {report[3]}" for report in reports if report[3]]}
-    except JobError:
-        raise
-    except Exception as error:
-        failure = dptext_failure(error)
+        placed = rows.mapPartitions(
+            lambda part: dptext_order.place(part, bases.bases, partitions, bases.bytes, field_index))
+        split = placed.repartitionAndSortWithinPartitions(partitions, partitionFunc=lambda key: key[0])
+        accumulator = sc.accumulator([], dptext_task.ReportList())
+        records = split.mapPartitionsWithIndex(
+            functools.partial(dptext_task.privatize_partition, config=config, reports=accumulator))
+        writing = True
+        write_output(spark, records, schema, str(output))
+        lap("privatize and write")
+        reports = sorted(accumulator.value)
+        if len(reports) != partitions:
+            raise JobError(f"{len(reports)} partition reports for {partitions} partitions; this is a bug in the "
+                           "job, please report it", 70)
+        reports = [locate_in_input(entry, args.input) for entry in reports]
+        merge_reports(prepared.binary, reports, output.child(REPORT_NAME), report, prepared.scratch)
+        lap("reports")
+        return {"records": bases.records, "partitions": partitions, "output": args.output,
+                "report": f"{args.output.rstrip('/')}/{REPORT_NAME}", "timings": timings,
+                "warnings": [f"partition {entry[0]}: {entry[3]}" for entry in reports if entry[3]]}
+    except BaseException as error:
+        if writing:
+            output.remove()
+        if isinstance(error, JobError) or not isinstance(error, Exception):
+            raise
+        text = str(error)
+        failure = dptext_failure(text) or infrastructure_failure(text, os.environ.get("PYSPARK_PYTHON", "python3"))
         if failure is None:
             raise
         raise failure from None
-    finally:
-        if indexed is not None:
-            indexed.unpersist()
-        if results is not None and args.checkpoint_dir:
-            results.unpersist()  # a local checkpoint's blocks are its only copy: they go with the session
 
 
 def write_output(spark, records, schema, output):
@@ -494,10 +471,9 @@ def locate_in_input(report, input_path):
     return partition, json.dumps(private, ensure_ascii=False, indent=2), public, dptext_task.locate(warnings, first)
 
 
-def merge_reports(spark, binary, reports, args, scratch):
+def merge_reports(binary, reports, public, private, scratch):
     """Merges the partitions' reports: public into the output, private to --report."""
-    for kind, position, destination in (("public", 2, os.path.join(args.output, REPORT_NAME)),
-                                        ("private", 1, args.report)):
+    for kind, position, destination in (("public", 2, public), ("private", 1, private)):
         if destination is None:
             continue
         parts = []
@@ -510,21 +486,46 @@ def merge_reports(spark, binary, reports, args, scratch):
         if done.returncode != 0:
             raise JobError(f"dptext report merge failed (status {done.returncode}): "
                            f"{dptext_task.error_line(done.stderr.decode('utf-8', 'replace'))}", done.returncode)
-        put_file(spark, merged, destination)
+        destination.put(merged)
 
 
-def make_session(master):
-    """A SparkSession for the job; executors' Python is this interpreter unless
-    PYSPARK_PYTHON says otherwise, and local mode binds to loopback unless
-    SPARK_LOCAL_IP says otherwise."""
+def make_session(master=None, conf=(), executor_python=None):
+    """A SparkSession for the job. The master is --master, else spark-submit's,
+    else local[*]. Executors run --executor-python, else $PYSPARK_PYTHON, else
+    `python3` from the workers' PATH (never this driver's venv, which other
+    machines do not have); in local mode the executors are this machine, so
+    this interpreter. Local mode binds to loopback unless SPARK_LOCAL_IP says
+    otherwise. Spark logs only errors, and not the task failures the job
+    reports itself, unless --conf spark.log.level says otherwise: a retried
+    task is not news, and the job's own error line is."""
+    from pyspark import SparkConf, SparkContext
     from pyspark.sql import SparkSession
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    if master.startswith("local"):
-        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # local mode: stay on loopback
-    return (SparkSession.builder.master(master).appName("dptext-privatize")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.log.level", "WARN")
-            .getOrCreate())
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # under spark-submit: its JVM holds its settings
+    if not submitted and (master or "local").startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    SparkContext._ensure_initialized()
+    settings = SparkConf()  # spark-submit's settings, when there are any
+    if master:
+        settings.setMaster(master)
+    elif not settings.contains("spark.master"):
+        settings.setMaster("local[*]")
+    local = settings.get("spark.master").startswith("local")
+    os.environ["PYSPARK_PYTHON"] = (executor_python or os.environ.get("PYSPARK_PYTHON")
+                                    or (sys.executable if local else "python3"))
+    settings.setIfMissing("spark.app.name", "dptext-privatize")
+    settings.set("spark.ui.showConsoleProgress", "false")
+    quiet = not settings.contains("spark.log.level") and all(key != "spark.log.level" for key, _ in conf)
+    settings.setIfMissing("spark.log.level", "ERROR")
+    for key, value in conf:
+        settings.set(key, value)
+    spark = SparkSession.builder.config(conf=settings).getOrCreate()
+    if quiet:  # these repeat, with a trace each, a task failure that the job reports in one line
+        jvm = spark.sparkContext._jvm
+        for name in ("org.apache.spark.util.Utils", "org.apache.spark.executor.Executor",
+                     "org.apache.spark.scheduler.TaskSetManager",
+                     "org.apache.spark.sql.execution.datasources.FileFormatWriter"):
+            jvm.org.apache.logging.log4j.core.config.Configurator.setLevel(name, jvm.org.apache.logging.log4j.Level.OFF)
+    return spark
 
 
 def main(argv=None, spark=None):
@@ -536,7 +537,9 @@ def main(argv=None, spark=None):
         args = parse_args(argv)
         prepared = Prepared(args)
         if own_session:
-            spark = make_session(args.master)
+            started = time.monotonic()
+            spark = make_session(args.master, args.conf, args.executor_python)
+            session_seconds = time.monotonic() - started
         summary = execute(spark, prepared)
     except JobError as error:
         failure = error
@@ -552,6 +555,9 @@ def main(argv=None, spark=None):
         print(f"spark-privatize: {warning}", file=sys.stderr)
     print(f"spark-privatize: {summary['records']} records in {summary['partitions']} partitions written to "
           f"{summary['output']}; public report {summary['report']}", file=sys.stderr)
+    if os.environ.get("DPTEXT_SPARK_TIMINGS"):
+        stages = {"session": round(session_seconds, 2)} if own_session else {}
+        print(f"spark-privatize: seconds per stage {json.dumps({**stages, **summary['timings']})}", file=sys.stderr)
     return 0
 
 

@@ -6,14 +6,19 @@ its stdout, so neither pipe can fill up and block the other (the pattern of
 PySpark's own RDD.pipe). dptext writes one line per input line, in order, so
 the n-th line read answers the n-th record written.
 
-The task yields ("rec", index, value) for every record and, last, one
-("report", partition, private_report, public_report, warnings) with the two
-JSON reports of its process and what it printed on stderr (warnings, such as
-records skipped under --on-error skip), so the driver can merge the reports
-and show the warnings.
+The task yields the output value of every record and, once dptext has
+exited cleanly, adds (partition, first index, private report, public report,
+warnings) to a Spark accumulator: the two JSON reports of its process and
+what it printed on stderr (warnings, such as records skipped under
+--on-error skip). The task also writes the output (the job fuses dptext and
+the write into one stage), and Spark applies a result task's accumulator
+update only for the one attempt per partition that succeeds, which is the
+attempt whose output was committed: so even an unseeded run never reports a
+computation other than the one it wrote, and nothing is checkpointed.
 
-Only the standard library is used: this file is shipped to executors with
-SparkContext.addPyFile and must import wherever PySpark's worker runs.
+Only the standard library and PySpark are used: this file is shipped to
+executors with SparkContext.addPyFile and must import wherever PySpark's
+worker runs.
 """
 
 import collections
@@ -22,12 +27,15 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import tarfile
 import tempfile
 import threading
 from dataclasses import dataclass
 from typing import Optional
+
+from pyspark.accumulators import AccumulatorParam
 
 # Bytes per write to dptext's stdin: large enough that dptext reads many records
 # per chunk (and so uses its threads), small enough to keep answers flowing.
@@ -61,24 +69,43 @@ class TaskConfig:
     cache_key: str = ""       # the job's cache key (hex), which signed every file in it
 
 
-def fail_once_target(spec, partition):
-    """TEST-ONLY failure injection (DPTEXT_SPARK_FAIL_ONCE=<partition>:<marker>).
+class ReportList(AccumulatorParam):
+    """An accumulator of per-partition report tuples (a list)."""
 
-    Returns True the first time the named partition runs, when the marker file
-    does not exist yet (and creates it): that attempt's dptext process is then
-    killed mid-partition (after its first answer), so Spark's retry
-    (local[N,maxFailures] or a cluster's spark.task.maxFailures) must compute
-    the partition again. Never set it in production: it exists to test that
+    def zero(self, value):
+        return []
+
+    def addInPlace(self, first, second):
+        return first + second
+
+
+def fail_once_target(spec, partition):
+    """TEST-ONLY failure injection (DPTEXT_SPARK_FAIL_ONCE=[executor:]<partition>:<marker>).
+
+    Returns "dptext" (or "executor" with the prefix) the first time the named
+    partition runs, when the marker file does not exist yet (and creates it):
+    that attempt's dptext process, or with "executor:" the whole executor
+    (the JVM that started this Python worker's daemon; cluster tests only,
+    never local mode, where that JVM is the driver), is then killed
+    mid-partition (after its first answer), so Spark must compute the
+    partition again. Never set it in production: it exists to test that
     retries give complete, consistent output.
     """
     if not spec:
-        return False
+        return None
+    what, spec = ("executor", spec[len("executor:"):]) if spec.startswith("executor:") else ("dptext", spec)
     index, _, marker = spec.partition(":")
     if int(index) != partition or not marker or os.path.exists(marker):
-        return False
+        return None
     with open(marker, "w") as handle:
-        handle.write(f"killed partition {partition} once\n")
-    return True
+        handle.write(f"killed the {what} of partition {partition} once\n")
+    return what
+
+
+def _executor_pid():
+    """The executor JVM: the parent of this Python worker's parent (PySpark's daemon)."""
+    with open(f"/proc/{os.getppid()}/stat") as handle:
+        return int(handle.read().rsplit(")", 1)[1].split()[1])
 
 
 def _shipped(name):
@@ -152,10 +179,11 @@ def error_line(stderr_text):
     return " ".join(errors or lines) or "(dptext printed nothing on stderr)"
 
 
-def privatize_partition(partition, records, config):
+def privatize_partition(partition, records, config, reports):
     """mapPartitionsWithIndex function: records are ((partition, index), item)
     pairs sorted by index, index being the record's 0-based position in the
-    whole input; item is a JSONL line (bytes) or a Parquet row (tuple)."""
+    whole input; item is a JSONL line (bytes) or a Parquet row (tuple).
+    Yields output values; adds the partition's reports to `reports`."""
     binary = _executable(_shipped(config.binary))
     with tempfile.TemporaryDirectory(prefix="dptext-task-") as scratch:
         caches, key = unpack_caches(_shipped(config.caches), config.caches_sha256, config.cache_key, scratch)
@@ -189,7 +217,7 @@ def privatize_partition(partition, records, config):
             raise RuntimeError(f"dptext built cache files on an executor ({sorted(new_caches)}); the driver's "
                                "export should have shipped every cache this mechanism needs. Report this.")
         with open(private_path) as private, open(public_path) as public:
-            yield ("report", partition, first, private.read(), public.read(), message.strip())
+            reports.add([(partition, first, private.read(), public.read(), message.strip())])
 
 
 def _stream(partition, records, config, process, where):
@@ -234,10 +262,10 @@ def _stream(partition, records, config, process, where):
             if not pending:
                 raise RuntimeError(f"partition {partition}: dptext wrote more lines than it was given")
         index, item = pending.popleft()
-        yield ("rec", index, _decode(config, item, line[:-1] if line.endswith(b"\n") else line))
+        yield _decode(config, item, line[:-1] if line.endswith(b"\n") else line)
         answered += 1
-        if kill and answered == 1:
-            os.kill(process.pid, signal.SIGKILL)  # test hook: see fail_once_target
+        if kill and answered == 1:  # test hook: see fail_once_target
+            os.kill(_executor_pid() if kill == "executor" else process.pid, signal.SIGKILL)
     writer.join()
     if writer_error:
         raise writer_error[0]
@@ -255,6 +283,11 @@ def locate(text, first):
 def _failure_message(partition, first, config, status, stderr_text):
     """dptext's error line, with its partition-relative <stdin>:LINE located in
     the whole input."""
+    if status == 127 and "error while loading shared libraries" in stderr_text:
+        return (f"the dptext binary cannot start on executor {socket.gethostname()}: {error_line(stderr_text)}. "
+                "Ship a binary with the Swift runtime linked in (Tools/install.sh --build-only builds one; "
+                "the job uses it by default) and install libhdf5, OpenBLAS and libcrypto on the workers "
+                "(README, Install)")
     if status < 0:
         what = f"dptext was killed by signal {-status}"
         if config.fail_once:

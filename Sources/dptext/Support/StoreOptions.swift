@@ -92,19 +92,28 @@ var defaultCacheFolder: String {
     return URL(fileURLWithPath: base).appendingPathComponent("dptext").path
 }
 
-/// Finds the store shipped in the repository's `Embeddings/` folder.
+/// Finds the bundled store: installed beside the binary, or in the
+/// repository's `Embeddings/` folder. (`--embeddings` wins over all of this:
+/// `loadStore` only asks here when it is absent.)
 enum BundledStore {
     static let fileName = "glove-6B-50d-50k.h5"
     static let environmentVariable = "DPTEXT_EMBEDDINGS"
 
-    /// `$DPTEXT_EMBEDDINGS` if set; else `Embeddings/<fileName>` in the
-    /// folder of the executable or any folder above it (so a built
-    /// `.build/release/dptext` finds the checkout's store), then likewise
-    /// from the working directory.
+    /// `$DPTEXT_EMBEDDINGS` if set; else `<prefix>/share/dptext/<fileName>`
+    /// for a binary installed as `<prefix>/bin/dptext` (Tools/install.sh), so
+    /// an installed dptext finds its store from any folder; else
+    /// `Embeddings/<fileName>` in the folder of the executable or any folder
+    /// above it (so a built `.build/release/dptext` finds the checkout's
+    /// store), then likewise from the working directory.
     static func locate() throws -> String {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment[environmentVariable], !path.isEmpty { return path }
+        // Symlinks resolved: a `/usr/local/bin/dptext` linked to an install
+        // elsewhere finds the store of the install it belongs to.
         let executable = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath()
+        let installed = executable.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/dptext").appendingPathComponent(fileName).standardizedFileURL.path
+        if FileManager.default.fileExists(atPath: installed) { return installed }
         let starts = [executable.deletingLastPathComponent(),
                       URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
         for start in starts {
@@ -118,7 +127,8 @@ enum BundledStore {
             }
         }
         throw Failure(
-            message: "no --embeddings given and the bundled store Embeddings/\(fileName) was not found. "
+            message: "no --embeddings given and the bundled store was found neither at \(installed) "
+                + "nor as Embeddings/\(fileName) above the binary or the working folder. "
                 + "Pass --embeddings PATH or set \(environmentVariable).",
             status: ExitStatus.noInput)
     }

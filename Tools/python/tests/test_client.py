@@ -26,8 +26,14 @@ def cli_texts(binary, records, options=CLI_SEEDED, key=None):
     return [json.loads(line)["text"] for line in done.stdout.splitlines()]
 
 
-def test_seeded_privatizer_equals_the_cli_across_calls(binary, texts):
-    expected = cli_texts(binary, [{"text": text} for text in texts])
+@pytest.fixture(scope="module")
+def seeded_cli(binary, texts):
+    """One seeded CLI run over the texts, which three tests compare against."""
+    return cli_texts(binary, [{"text": text} for text in texts])
+
+
+def test_seeded_privatizer_equals_the_cli_across_calls(texts, seeded_cli):
+    expected = seeded_cli
     with dptext.Privatizer(**SEEDED) as privatizer:
         first = privatizer.privatize(texts[:100])
         rest = privatizer.privatize(texts[100:])  # the same process: records 101.. of one run
@@ -35,8 +41,8 @@ def test_seeded_privatizer_equals_the_cli_across_calls(binary, texts):
     assert sum(a != b for a, b in zip(texts, expected)) > len(texts) // 2
 
 
-def test_iterator_form_streams_answers_before_the_input_ends(binary, texts):
-    expected = cli_texts(binary, [{"text": text} for text in texts])
+def test_iterator_form_streams_answers_before_the_input_ends(texts, seeded_cli):
+    expected = seeded_cli
     first_answer = threading.Event()
 
     def slow_source():
@@ -148,7 +154,7 @@ def test_binary_lookup(binary, monkeypatch, tmp_path):
         dptext.find_binary()
 
 
-def test_datasets_map_batched(binary, texts, tmp_path):
+def test_datasets_map_batched(texts, seeded_cli, tmp_path):
     """The README example: Dataset.map(batched=True) over a local JSONL file."""
     from datasets import load_dataset
     source = tmp_path / "reviews.jsonl"
@@ -158,7 +164,7 @@ def test_datasets_map_batched(binary, texts, tmp_path):
     with dptext.Privatizer(**SEEDED) as privatizer:
         private = dataset.map(lambda batch: {"text": privatizer.privatize(batch["text"])},
                               batched=True, batch_size=64, new_fingerprint="dptext-test", load_from_cache_file=False)
-    assert private["text"] == cli_texts(binary, [{"text": text} for text in texts])
+    assert private["text"] == seeded_cli
     assert private["id"] == dataset["id"] and private["stars"] == dataset["stars"]
 
 

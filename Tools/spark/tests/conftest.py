@@ -11,12 +11,17 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # Tools/spark
-from spark_helpers import corpus_records, dptext_binary  # noqa: E402
+from spark_helpers import corpus_records, dptext_binary, static_binary_path  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def binary():
     return dptext_binary()
+
+
+@pytest.fixture(scope="session")
+def static_binary():
+    return static_binary_path()
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,16 @@ def dptext_binary():
     return path
 
 
+def static_binary_path():
+    """The binary with the Swift runtime linked in, which the cluster test ships:
+    $DPTEXT_STATIC_BINARY, else Tools/install.sh --build-only's output."""
+    path = os.environ.get("DPTEXT_STATIC_BINARY") or os.path.join(REPO, ".build-static", "release", "dptext")
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"no static dptext binary at {path}: build it (Tools/install.sh --build-only) "
+                    "or set DPTEXT_STATIC_BINARY")
+    return path
+
+
 def cli(binary, arguments, stdin=None):
     """Runs dptext and returns its stdout bytes, failing the test on an error."""
     done = subprocess.run([binary, *arguments], input=stdin, capture_output=True)
@@ -53,3 +63,13 @@ def concatenated(folder):
         with open(path, "rb") as handle:
             data += handle.read()
     return data
+
+
+def one_process(binary, input_path, folder, options=SEEDED, key="id"):
+    """(output bytes, private report, public report) of one dptext process."""
+    private, public = os.path.join(folder, "one-private.json"), os.path.join(folder, "one-public.json")
+    arguments = ["privatize", str(input_path), "--format", "jsonl", "--field", "text",
+                 "--report", private, "--report-public", public, *options]
+    output = cli(binary, arguments + (["--record-key", key] if key else []))
+    with open(private) as p, open(public) as q:
+        return output, json.load(p), json.load(q)

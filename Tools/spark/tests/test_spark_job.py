@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 import dptext_spark
-from spark_helpers import SEEDED, STORE, TOOLS, cli, concatenated, corpus_records, part_files, write_jsonl
+from spark_helpers import SEEDED, STORE, TOOLS, concatenated, corpus_records, one_process, part_files, write_jsonl
 
 TEXT_FIELD = re.compile(rb'"text"\s*:\s*"(?:[^"\\]|\\.)*"')
 
@@ -25,16 +25,6 @@ def job(spark, binary, input_path, output, partitions, options=SEEDED, key="id",
     return dptext_spark.run(spark, dptext_spark.parse_args(argv + ["--", *options]))
 
 
-def one_process(binary, input_path, folder, options=SEEDED, key="id"):
-    """(output bytes, private report, public report) of one dptext process."""
-    private, public = os.path.join(folder, "one-private.json"), os.path.join(folder, "one-public.json")
-    arguments = ["privatize", str(input_path), "--format", "jsonl", "--field", "text",
-                 "--report", private, "--report-public", public, *options]
-    output = cli(binary, arguments + (["--record-key", key] if key else []))
-    with open(private) as p, open(public) as q:
-        return output, json.load(p), json.load(q)
-
-
 @pytest.fixture(scope="module")
 def reference(binary, varied_jsonl, tmp_path_factory):
     return one_process(binary, varied_jsonl, tmp_path_factory.mktemp("reference"))
@@ -42,12 +32,19 @@ def reference(binary, varied_jsonl, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def keyed_runs(spark, binary, varied_jsonl, tmp_path_factory):
-    """The varied corpus through the job with 2 and 5 partitions."""
+    """The varied corpus through the job with 2 and 5 partitions; the 5-partition
+    run names its output and private report as file:// URIs in a folder of
+    their own (through Spark's file system, not the driver's local I/O)."""
     runs = {}
     for partitions in (2, 5):
         folder = tmp_path_factory.mktemp(f"keyed{partitions}")
-        summary = job(spark, binary, varied_jsonl, folder / "out", partitions, report=folder / "private.json")
-        runs[partitions] = (str(folder / "out"), str(folder / "private.json"), summary)
+        output, report = folder / "out", folder / "private.json"
+        if partitions == 5:
+            output, report = folder / "nested" / "out", folder / "secure" / "private.json"
+            summary = job(spark, binary, varied_jsonl, f"file://{output}", partitions, report=f"file://{report}")
+        else:
+            summary = job(spark, binary, varied_jsonl, output, partitions, report=report)
+        runs[partitions] = (str(output), str(report), summary)
     return runs
 
 
@@ -150,6 +147,31 @@ def test_task_killed_mid_partition_is_retried(spark, binary, tmp_path, monkeypat
     assert concatenated(tmp_path / "out") == one_process(binary, source, tmp_path)[0]
 
 
+def test_outputs_that_exist_or_no_file_system_reaches_are_refused(spark, binary, tmp_path):
+    source = write_jsonl(tmp_path / "in.jsonl", corpus_records(5))
+    (tmp_path / "out").mkdir()
+    for output in (tmp_path / "out", f"file://{tmp_path}/out"):
+        with pytest.raises(dptext_spark.JobError, match="exists; choose a new --output") as refused:
+            job(spark, binary, source, output, 2)
+        assert refused.value.status == 73
+    for output in ("s3a://bucket/private/out", "nosuch://host/out"):
+        with pytest.raises(dptext_spark.JobError, match=r"^--output \S+: Spark has no file system for it") as refused:
+            job(spark, binary, source, output, 2)
+        assert refused.value.status == 64 and "\n" not in str(refused.value)
+    with pytest.raises(dptext_spark.JobError, match="must be a file on the driver") as refused:
+        job(spark, binary, source, tmp_path / "o", 2, options=["--epsilon", "10", "--embeddings", "hdfs:///x.h5"])
+
+
+def test_spark_settings_are_parsed_and_checked():
+    args = dptext_spark.parse_args(["--input", "a", "--output", "b", "--conf", "spark.executor.memory=4g",
+                                    "--conf", "spark.x=a=b", "--executor-python", "/opt/py/bin/python3"])
+    assert args.conf == [("spark.executor.memory", "4g"), ("spark.x", "a=b")]
+    assert args.executor_python == "/opt/py/bin/python3" and args.master is None
+    with pytest.raises(dptext_spark.JobError, match="expected KEY=VALUE") as refused:
+        dptext_spark.parse_args(["--input", "a", "--output", "b", "--conf", "spark.executor.memory"])
+    assert refused.value.status == 64
+
+
 def test_seeded_run_without_key_is_refused(spark, binary, tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", corpus_records(5))
     with pytest.raises(dptext_spark.JobError, match="--key-field") as refused:
@@ -174,11 +196,14 @@ def test_dptext_error_fails_the_job_with_its_message(spark, binary, tmp_path):
 
 
 def test_skipped_records_are_located_in_the_whole_input(spark, binary, tmp_path):
+    """Also the unseeded, keyless run: no key is needed without --seed."""
     records = corpus_records(60)
     records[44] = {"id": records[44]["id"], "body": "no text field here"}  # input record 45, partition 1
     source = write_jsonl(tmp_path / "in.jsonl", records)
-    options = [*SEEDED, "--on-error", "skip", "--max-unprotected-fraction", "1"]
-    summary = job(spark, binary, source, tmp_path / "out", 2, options=options, report=tmp_path / "private.json")
+    options = ["--epsilon", "10", "--embeddings", STORE, "--on-error", "skip", "--max-unprotected-fraction", "1"]
+    summary = job(spark, binary, source, tmp_path / "out", 2, options=options, key=None,
+                  report=tmp_path / "private.json")
+    assert summary["records"] == 60
     with open(tmp_path / "private.json") as handle:
         skipped = json.load(handle)["counts"]["skipped"]
     assert [(entry["path"], entry["line"]) for entry in skipped] == [(source, 45)]
@@ -209,7 +234,7 @@ def test_caches_are_built_once_on_the_driver(spark, binary, tmp_path):
     file), and the output equals a local run that uses the same caches."""
     caches = tmp_path / "caches"
     options = ["--mechanism", "truncated-gumbel", "--epsilon", "80", "--seed", "5", "--embeddings", STORE,
-               "--cache-dir", str(caches), "--allow-unverified"]
+               "--vocab-limit", "8000", "--cache-dir", str(caches), "--allow-unverified"]
     source = write_jsonl(tmp_path / "in.jsonl", corpus_records(40))
     job(spark, binary, source, tmp_path / "out", 2, options=options)
     built = sorted(os.listdir(caches))
@@ -219,31 +244,16 @@ def test_caches_are_built_once_on_the_driver(spark, binary, tmp_path):
     assert sorted(os.listdir(caches)) == built
 
 
-def test_the_script_runs_the_job_and_reports_dptext_errors(binary, tmp_path):
-    """Tools/spark-privatize.sh itself (its own venv and Spark, local mode)."""
+def test_the_script_refuses_a_bad_command_line_before_spark_starts(binary, tmp_path):
+    """Tools/spark-privatize.sh itself (its own venv); a successful run of the
+    script is the standalone-cluster test's (test_cluster.py)."""
     script = os.path.join(TOOLS, "spark-privatize.sh")
-    source = write_jsonl(tmp_path / "in.jsonl", corpus_records(50))
-    common = ["--master", "local[2]", "--partitions", "3", "--input", source, "--key-field", "id"]
-    env = dict(os.environ, DPTEXT_BINARY=binary)
-    done = subprocess.run([script, *common, "--output", str(tmp_path / "out"), "--", *SEEDED],
-                          capture_output=True, text=True, env=env, timeout=900)
-    assert done.returncode == 0, done.stderr
-    assert "50 records in 3 partitions" in done.stderr
-    assert concatenated(tmp_path / "out") == one_process(binary, source, tmp_path)[0]
-
-    records = corpus_records(50)
-    del records[9]["text"]
-    broken = write_jsonl(tmp_path / "broken.jsonl", records)
-    done = subprocess.run([script, *common[:-4], "--input", broken, "--key-field", "id",
-                           "--output", str(tmp_path / "out2"), "--", *SEEDED],
-                          capture_output=True, text=True, env=env, timeout=600)
-    assert done.returncode == 65
-    assert re.search(r'spark-privatize: error: dptext exited with status 65 on partition 0 .*'
-                     r'<stdin>:10: the record has no top-level field "text".*is input record 10\)', done.stderr)
-
-    done = subprocess.run([script, *common[:-2], "--output", str(tmp_path / "out3"), "--", *SEEDED],
-                          capture_output=True, text=True, env=env, timeout=600)
+    source = write_jsonl(tmp_path / "in.jsonl", corpus_records(5))
+    done = subprocess.run([script, "--input", source, "--output", str(tmp_path / "out"), "--", *SEEDED],
+                          capture_output=True, text=True, env=dict(os.environ, DPTEXT_BINARY=binary), timeout=900)
     assert done.returncode == 64 and "needs --key-field" in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("spark-privatize: error: a seeded run")
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_changed_cache_archive_is_refused_by_the_task(tmp_path):
@@ -277,10 +287,26 @@ def test_a_changed_cache_archive_is_refused_by_the_task(tmp_path):
 
 
 def test_an_unverified_mechanism_needs_allow_unverified(spark, binary, tmp_path):
+    """Refused by the driver's set-up, before Spark runs anything; with the flag
+    the mechanism runs (test_caches_are_built_once_on_the_driver)."""
     source = write_jsonl(tmp_path / "in.jsonl", corpus_records(10))
     options = ["--mechanism", "truncated-gumbel", "--epsilon", "80", "--embeddings", STORE]
     with pytest.raises(dptext_spark.JobError, match="--allow-unverified") as refused:
         job(spark, binary, source, tmp_path / "out", 2, options=options, key=None)
     assert refused.value.status == 64
-    summary = job(spark, binary, source, tmp_path / "out2", 2, options=options + ["--allow-unverified"], key=None)
-    assert summary["records"] == 10
+    assert not (tmp_path / "out").exists()
+
+
+def test_cluster_failures_are_recognised_in_sparks_messages():
+    """The messages the cluster test cannot cause cheaply, in Spark 4.1's words."""
+    from dptext_cluster import infrastructure_failure
+    mismatch = ("org.apache.spark.api.python.PythonException: [PYTHON_VERSION_MISMATCH] Python in worker has "
+                "different version: 3.10 than that in driver: 3.11, PySpark cannot run with different minor versions.")
+    failure = infrastructure_failure(mismatch, "python3")
+    assert failure.status == 69 and "(workers 3.10, driver 3.11)" in str(failure)
+    lost = ("Job aborted due to stage failure: Task 1 in stage 3.0 failed 4 times, most recent failure: Lost task "
+            "1.3 in stage 3.0 (TID 9) (10.0.0.7 executor 3): ExecutorLostFailure (executor 3 exited caused by one "
+            "of the running tasks) Reason: Command exited with code 137")
+    failure = infrastructure_failure(lost, "python3")
+    assert failure.status == 75 and "spark.task.maxFailures" in str(failure)
+    assert infrastructure_failure("java.lang.OutOfMemoryError: Java heap space", "python3") is None
