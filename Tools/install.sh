@@ -7,8 +7,9 @@
 # installs DIR/bin/dptext and the bundled store as DIR/share/dptext/glove-6B-50d-50k.h5,
 # where the binary finds it from any folder. The binary needs no Swift toolchain
 # on the machine it runs on, only libhdf5, OpenBLAS and libcrypto (README,
-# "Install"). The build goes to <repo>/.build-static, so it never disturbs the
-# ordinary .build; DPTEXT_BUILD_JOBS=N limits the compiler's parallel jobs.
+# "Install"). The build is the README's release build (<repo>/.build/release,
+# swift build -c release --static-swift-stdlib), so after it this only checks
+# and copies; DPTEXT_BUILD_JOBS=N limits the compiler's parallel jobs.
 set -euo pipefail
 REPO="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)"
 STORE_NAME="glove-6B-50d-50k.h5"
@@ -31,8 +32,8 @@ jobs=()
 [ -n "${DPTEXT_BUILD_JOBS:-}" ] && jobs=(-j "$DPTEXT_BUILD_JOBS")
 # --static-swift-stdlib: libswiftCore, Foundation and Dispatch go into the
 # binary, so an executor or server without the toolchain can run it.
-(cd "$REPO" && swift build -c release --static-swift-stdlib --build-path .build-static "${jobs[@]}" --product dptext >&2)
-binary="$(cd "$REPO" && swift build -c release --static-swift-stdlib --build-path .build-static --show-bin-path)/dptext"
+(cd "$REPO" && swift build -c release --static-swift-stdlib "${jobs[@]}" --product dptext >&2)
+binary="$(cd "$REPO" && swift build -c release --static-swift-stdlib --show-bin-path)/dptext"
 if ldd "$binary" | grep -q 'libswift'; then
     die "$binary still loads Swift libraries dynamically: $(ldd "$binary" | grep libswift | head -n 1)"
 fi

@@ -9,7 +9,7 @@
 #
 # Sets up what it needs first: Java 17+ (apt-get install default-jre-headless
 # when java is missing) and PySpark in Tools/.venv-spark. The binary defaults
-# to $DPTEXT_BINARY, else <repo>/.build-static/release/dptext (built by
+# to $DPTEXT_BINARY, else <repo>/.build/release/dptext (built by
 # Tools/install.sh --build-only when missing). On a cluster with its own Spark,
 # `spark-submit Tools/spark/dptext_spark.py …` runs the same job.
 set -euo pipefail

@@ -6,9 +6,9 @@
 # arguments go to pytest (e.g. -k parquet).
 #
 # The tests need a dptext binary: $DPTEXT_BINARY, else <repo>/.build/release/dptext
-# (swift build -c release); the standalone-cluster test ships the static build,
-# $DPTEXT_STATIC_BINARY, else <repo>/.build-static/release/dptext, which is
-# brought up to date here (Tools/install.sh --build-only, incremental). One
+# (README (1): swift build -c release --static-swift-stdlib); the standalone-cluster
+# test ships the static build, $DPTEXT_STATIC_BINARY, else the same binary, which is
+# brought up to date here (Tools/install.sh --build-only: a no-op after README (1)). One
 # test runs Tools/spark-privatize.sh itself, which makes Tools/.venv-spark on
 # first use.
 set -euo pipefail

@@ -70,7 +70,7 @@ from dptext_cluster import (HadoopPath, JobError, dptext_failure, infrastructure
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INSTALL = os.path.join(REPO, "Tools", "install.sh")
 # Tools/install.sh --build-only's output: the Swift runtime linked in, so it runs on workers without the toolchain.
-DEFAULT_BINARY = os.path.join(REPO, ".build-static", "release", "dptext")
+DEFAULT_BINARY = os.path.join(REPO, ".build", "release", "dptext")
 # Leading underscore: Spark, Hive and pyarrow skip such files (like _SUCCESS) when
 # they read DIR as a dataset; a plain name would be read as a data file.
 REPORT_NAME = "_dptext-report.json"
@@ -173,11 +173,21 @@ def parse_conf(item):
     return key.strip(), value
 
 
+def is_static_build(path):
+    """Whether `path` exists and loads no Swift library dynamically (ldd)."""
+    if not os.path.exists(path):
+        return False
+    linked = subprocess.run(["ldd", path], capture_output=True, text=True)
+    return linked.returncode == 0 and "libswift" not in linked.stdout
+
+
 def find_binary(explicit):
-    """--dptext, else $DPTEXT_BINARY, else the checkout's static build (made
-    with Tools/install.sh --build-only when missing)."""
+    """--dptext, else $DPTEXT_BINARY, else the checkout's release build, made
+    with Tools/install.sh --build-only when missing or when it loads the Swift
+    runtime from the toolchain (a plain `swift build -c release`): executors
+    have no toolchain."""
     path = explicit or os.environ.get("DPTEXT_BINARY")
-    if path is None and not os.path.exists(DEFAULT_BINARY):
+    if path is None and not is_static_build(DEFAULT_BINARY):
         print(f"spark-privatize: building {DEFAULT_BINARY} (Tools/install.sh --build-only; a few minutes, once)",
               file=sys.stderr)
         if subprocess.run([INSTALL, "--build-only"], stdout=subprocess.DEVNULL).returncode != 0:

@@ -24,7 +24,7 @@ def dptext_binary():
 def static_binary_path():
     """The binary with the Swift runtime linked in, which the cluster test ships:
     $DPTEXT_STATIC_BINARY, else Tools/install.sh --build-only's output."""
-    path = os.environ.get("DPTEXT_STATIC_BINARY") or os.path.join(REPO, ".build-static", "release", "dptext")
+    path = os.environ.get("DPTEXT_STATIC_BINARY") or os.path.join(REPO, ".build", "release", "dptext")
     if not os.access(path, os.X_OK):
         pytest.fail(f"no static dptext binary at {path}: build it (Tools/install.sh --build-only) "
                     "or set DPTEXT_STATIC_BINARY")

@@ -156,8 +156,12 @@ def runs(cluster, static_binary, binary, tmp_path_factory):
                "no python": start(url, ["--partitions", "2", "--output", str(folder / "a"), "--dptext", static_binary,
                                         "--executor-python", "/nonexistent/python3", *common], folder,
                                   conf=["spark.cores.max=1"])}
-    if hidden and "libswift" in subprocess.run(["ldd", binary], capture_output=True, text=True).stdout:
-        started["cannot load"] = start(url, ["--partitions", "2", "--output", str(folder / "b"), "--dptext", binary,
+    # A toolchain-linked binary: the one under test when it is (swift build -c release), else the
+    # debug build that `swift test` makes (the README's release build links the runtime in).
+    linked = [path for path in (binary, os.path.join(REPO, ".build", "debug", "dptext")) if os.path.exists(path)
+              and "libswift" in subprocess.run(["ldd", path], capture_output=True, text=True).stdout]
+    if hidden and linked:
+        started["cannot load"] = start(url, ["--partitions", "2", "--output", str(folder / "b"), "--dptext", linked[0],
                                              *common], folder, conf=["spark.cores.max=1"])
     print(f"worker: toolchain {'hidden: ' + hidden if hidden else 'not on PATH (mount namespaces unavailable)'}")
     done = {name: finish(process, name) for name, process in started.items()}
