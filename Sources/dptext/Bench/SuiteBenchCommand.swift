@@ -37,8 +37,8 @@ struct SuiteBenchCommand: ParsableCommand {
                                valueName: "ε"))
     var lowEpsilon = 4.0
 
-    @Option(help: ArgumentHelp("c of the rank-softmax row (laplace, then rank-softmax).", valueName: "c"))
-    var rankC = 1.0
+    @Option(help: ArgumentHelp("c of the rank-softmax row (laplace, then rank-softmax; default 0.1, the study's).", valueName: "c"))
+    var rankC = 0.1
 
     @Option(help: ArgumentHelp("Stop each mechanism after the chunk that passes this many seconds.",
                                valueName: "seconds"))
