@@ -12,7 +12,7 @@ struct SuiteBenchCommand: ParsableCommand {
             the identity pass (reading, tokenizing, writing: the floor); a mechanism whose ε has a \
             minimum on the store (truncated-gumbel) at --gumbel-multiple times it; every other at \
             --epsilon, also at --low-epsilon when its whole useful ε grid lies below --epsilon (tem, \
-            santext), and with HNSW decoding when it decodes noisy vectors. Slow mechanisms stop after \
+            santext; diffractor at its grid's largest ε), and with HNSW decoding when it decodes noisy vectors. Slow mechanisms stop after \
             --seconds (the row says how many tokens they covered). One more row runs laplace at \
             --epsilon followed by rank-softmax post-processing with c = --rank-c. Caches (vocabulary extent, neighbour table) are built on first use and \
             excluded from start-up afterwards; run the suite twice for warm numbers. The rows \
@@ -33,7 +33,8 @@ struct SuiteBenchCommand: ParsableCommand {
                                valueName: "m"))
     var gumbelMultiple = 1.05
 
-    @Option(help: ArgumentHelp("Mechanisms whose useful ε lie below --epsilon (tem, santext) also run at this ε.",
+    @Option(help: ArgumentHelp("Mechanisms whose useful ε lie below --epsilon (tem, santext) also run at this ε "
+                               + "(or at the largest of their grid, when it is smaller: diffractor).",
                                valueName: "ε"))
     var lowEpsilon = 4.0
 
@@ -65,7 +66,7 @@ struct SuiteBenchCommand: ParsableCommand {
         try reportingFailures {
             // Post-processing runs after the mechanism's own draw: one row shows its cost.
             let rows = MechanismCatalog.all.flatMap(rows)
-                + [["--mechanism", rankSoftmaxLabel, "--epsilon", "\(epsilon)"]]
+                + [["--mechanism", rankSoftmaxLabel, "--epsilon", "\(epsilon)"] + Self.decodingChunks]
             var storeArguments = seed.map { ["--seed", "\($0)"] } ?? []
             if let embeddings = storeOptions.embeddings { storeArguments += ["--embeddings", embeddings] }
             if let limit = storeOptions.vocabLimit { storeArguments += ["--vocab-limit", "\(limit)"] }
@@ -82,21 +83,25 @@ struct SuiteBenchCommand: ParsableCommand {
     }
 
     /// The suite's rows of a mechanism: at --epsilon (at --gumbel-multiple times its smallest valid ε
-    /// when its ε has a vocabulary-dependent minimum), also at --low-epsilon when its whole useful
-    /// grid lies below --epsilon, and once more with HNSW decoding when it decodes noisy vectors.
+    /// when its ε has a vocabulary-dependent minimum), also at --low-epsilon (or its grid's largest ε
+    /// when that is smaller) when its whole useful grid lies below --epsilon, and once more with HNSW decoding when it decodes noisy vectors.
     private func rows(_ descriptor: MechanismDescriptor) -> [[String]] {
         let mechanism = ["--mechanism", descriptor.name]
         guard descriptor.takesEpsilon else { return [mechanism] }
         if descriptor.minimumEpsilon != nil { return [mechanism + ["--gumbel-multiple", "\(gumbelMultiple)"]] }
-        // Small chunks, so that mechanisms far slower than reading stop close to --seconds.
-        let chunks = descriptor.cost == .tables ? [] : ["--chunk-lines", "16"]
+        let chunks = descriptor.cost == .tables ? [] : Self.decodingChunks
         var rows = [mechanism + ["--epsilon", "\(epsilon)"] + chunks]
         if case .values(let grid) = descriptor.epsilonGrid, let largest = grid.max(), largest < epsilon {
-            rows.append(mechanism + ["--epsilon", "\(lowEpsilon)"] + chunks)
+            rows.append(mechanism + ["--epsilon", "\(min(lowEpsilon, largest))"] + chunks)
         }
         if descriptor.decodesPoints { rows.append(mechanism + ["--epsilon", "\(epsilon)", "--decoder", "hnsw"] + chunks) }
         return rows
     }
+
+    /// Lines per chunk for mechanisms that decode noisy points: few enough that they stop within
+    /// a second or so of --seconds, enough that a chunk's searches fill both threads' query blocks
+    /// (16-line chunks cost laplace a third of its rate on the 50k store).
+    static let decodingChunks = ["--chunk-lines", "256"]
 
     /// laplace followed by rank-softmax with c = --rank-c.
     private var rankSoftmaxLabel: String {
