@@ -40,7 +40,7 @@ enum BallSearch {
                 if squared <= radius * radius { members.append(id) }
                 if squared < nearest.squaredDistance { nearest = (squared, id) }
             }
-            return members.first == nearest.id || members.contains(nearest.id) ? members : [nearest.id] + members
+            return members.contains(nearest.id) ? members : [nearest.id] + members
         }
     }
 }
