@@ -9,7 +9,9 @@ static void screen_portable(const dptext_quantized_words *w, size_t first, size_
             int32_t product = -w->offsets[u];
             for (size_t i = 0; i < width; i++)
                 product += (int32_t)q->codes[(i / 4) * 64 + lane * 4 + i % 4] * (int32_t)codes[i];
-            const float bound = w->squaredNorms[u] - q->scales[lane] * ((float)product * w->doubledScales[u]);
+            const float scaled = w->squaredNorms[u] - q->scales[lane] * ((float)product * w->doubledScales[u]);
+            const float slackened = scaled - q->quantizedNorms[lane] * w->doubledResiduals[u];
+            const float bound = slackened - q->residualNorms[lane] * w->doubledNorms[u];
             if (bound <= q->thresholds[lane]) survivors[lane * stride + counts[lane]++] = (uint32_t)u;
         }
     }
@@ -69,11 +71,16 @@ VNNI_TARGET static INLINE void products_of(const dptext_quantized_words *w, size
 }
 
 /// The lanes whose bound for word u (integer products `product`) passes.
+/// The four per-lane constants of a query group, in vector registers.
+typedef struct { __m512 scales, quantizedNorms, residualNorms, thresholds; } vnni_lanes;
+
 VNNI_TARGET static INLINE __mmask16 passing(const dptext_quantized_words *w, size_t u, __m512i product,
-                                            __m512 scales, __m512 thresholds) {
+                                            const vnni_lanes *lanes) {
     const __m512 p = _mm512_mul_ps(_mm512_cvtepi32_ps(product), _mm512_set1_ps(w->doubledScales[u]));
-    const __m512 bound = _mm512_fnmadd_ps(scales, p, _mm512_set1_ps(w->squaredNorms[u]));
-    return _mm512_cmp_ps_mask(bound, thresholds, _CMP_LE_OQ);
+    __m512 bound = _mm512_fnmadd_ps(lanes->scales, p, _mm512_set1_ps(w->squaredNorms[u]));
+    bound = _mm512_fnmadd_ps(lanes->quantizedNorms, _mm512_set1_ps(w->doubledResiduals[u]), bound);
+    bound = _mm512_fnmadd_ps(lanes->residualNorms, _mm512_set1_ps(w->doubledNorms[u]), bound);
+    return _mm512_cmp_ps_mask(bound, lanes->thresholds, _CMP_LE_OQ);
 }
 
 VNNI_TARGET static INLINE void collect(__mmask16 mask, size_t u, uint32_t *survivors, size_t stride, size_t counts[16]) {
@@ -101,24 +108,25 @@ VNNI_TARGET static INLINE void screen_vnni(size_t groups, const dptext_quantized
                                            const dptext_query_group *queries, uint32_t *survivors, size_t stride,
                                            size_t counts[16]) {
     enum { words = 8 };
-    __m512i codes[DPTEXT_SCREEN_MAX_DEPTH / 4];
+    __m512i codes[DPTEXT_SCREEN_UNROLLED_GROUPS];
 #pragma clang loop unroll(full)
     for (size_t g = 0; g < groups; g++) codes[g] = _mm512_loadu_si512(queries->codes + 64 * g);
-    const __m512 scales = _mm512_loadu_ps(queries->scales), thresholds = _mm512_loadu_ps(queries->thresholds);
+    const vnni_lanes lanes = {_mm512_loadu_ps(queries->scales), _mm512_loadu_ps(queries->quantizedNorms),
+                              _mm512_loadu_ps(queries->residualNorms), _mm512_loadu_ps(queries->thresholds)};
     size_t u = first;
     for (; u + words <= end; u += words) {
         __m512i acc[words];
         products_of(w, u, words, codes, groups, acc);
         __mmask16 masks[words], any = 0;
 #pragma clang loop unroll(full)
-        for (size_t j = 0; j < words; j++) any |= masks[j] = passing(w, u + j, acc[j], scales, thresholds);
+        for (size_t j = 0; j < words; j++) any |= masks[j] = passing(w, u + j, acc[j], &lanes);
         if (any)
             for (size_t j = 0; j < words; j++) collect(masks[j], u + j, survivors, stride, counts);
     }
     for (; u < end; u++) {
         __m512i acc[1];
         products_of(w, u, 1, codes, groups, acc);
-        collect(passing(w, u, acc[0], scales, thresholds), u, survivors, stride, counts);
+        collect(passing(w, u, acc[0], &lanes), u, survivors, stride, counts);
     }
 }
 
@@ -128,83 +136,95 @@ SCREEN_TABLE(vnni, VNNI_TARGET)
 
 #define AVX2_TARGET __attribute__((target("avx2,fma")))
 
-/// The 16 query lanes' codes as 16-bit pairs for `vpmaddwd`: `pairs[2p]`
-/// holds codes 2p and 2p + 1 of lanes 0–7 (lane l in 16-bit elements 2l, 2l + 1),
-/// `pairs[2p + 1]` those of lanes 8–15. Codes are q + 128 ∈ 1…255, word codes
-/// −127…127, so each `vpmaddwd` sum of two products is at most 2·255·127 in
-/// magnitude and J is exact in 32-bit integers, the same J as the other paths.
-/// (`vpmaddubsw` would saturate its 16-bit sums: 2·255·127 > 32,767.)
-typedef struct { __m256i pairs[DPTEXT_SCREEN_MAX_DEPTH]; } avx2_query_pairs;
-
-AVX2_TARGET static void avx2_pairs_of(const dptext_query_group *q, size_t width, avx2_query_pairs *out) {
-    for (size_t p = 0; p < width / 2; p++) {
-        int16_t lanes[2][16];
-        for (size_t lane = 0; lane < 16; lane++)
-            for (size_t j = 0; j < 2; j++) {
-                const size_t i = 2 * p + j;
-                lanes[lane / 8][2 * (lane % 8) + j] = q->codes[(i / 4) * 64 + lane * 4 + i % 4];
-            }
-        out->pairs[2 * p] = _mm256_loadu_si256((const __m256i *)lanes[0]);
-        out->pairs[2 * p + 1] = _mm256_loadu_si256((const __m256i *)lanes[1]);
-    }
-}
-
-/// Adds word u's products with the 16 lanes to acc[0] (lanes 0–7) and acc[1]
-/// (lanes 8–15), four codes at a time: the codes sign-extended to 16 bits,
-/// each pair broadcast to every lane.
-AVX2_TARGET static INLINE void avx2_products_of(const int8_t *codes, size_t groups, const avx2_query_pairs *q,
-                                                __m256i acc[2]) {
-#pragma clang loop unroll(full)
-    for (size_t g = 0; g < groups; g++) {
-        int32_t four;
-        __builtin_memcpy(&four, codes + 4 * g, 4);
-        const __m128i wide = _mm_cvtepi8_epi16(_mm_cvtsi32_si128(four));
-        const __m256i first = _mm256_broadcastd_epi32(wide), second = _mm256_broadcastd_epi32(_mm_srli_epi64(wide, 32));
-        acc[0] = _mm256_add_epi32(acc[0], _mm256_madd_epi16(q->pairs[4 * g], first));
-        acc[1] = _mm256_add_epi32(acc[1], _mm256_madd_epi16(q->pairs[4 * g + 1], first));
-        acc[0] = _mm256_add_epi32(acc[0], _mm256_madd_epi16(q->pairs[4 * g + 2], second));
-        acc[1] = _mm256_add_epi32(acc[1], _mm256_madd_epi16(q->pairs[4 * g + 3], second));
-    }
-}
+/// The four per-lane constants of a query group, eight lanes per register.
+typedef struct { __m256 scales[2], quantizedNorms[2], residualNorms[2], thresholds[2]; } avx2_lanes;
 
 /// The lanes (bit l for lane l) whose bound for word u passes: the same
 /// float32 steps as `passing` above, eight lanes per register.
 AVX2_TARGET static INLINE unsigned avx2_passing(const dptext_quantized_words *w, size_t u, const __m256i acc[2],
-                                                const __m256 scales[2], const __m256 thresholds[2]) {
+                                                const avx2_lanes *lanes) {
     unsigned mask = 0;
     for (size_t half = 0; half < 2; half++) {
         const __m256 p = _mm256_mul_ps(_mm256_cvtepi32_ps(acc[half]), _mm256_set1_ps(w->doubledScales[u]));
-        const __m256 bound = _mm256_fnmadd_ps(scales[half], p, _mm256_set1_ps(w->squaredNorms[u]));
-        mask |= (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(bound, thresholds[half], _CMP_LE_OQ)) << (8 * half);
+        __m256 bound = _mm256_fnmadd_ps(lanes->scales[half], p, _mm256_set1_ps(w->squaredNorms[u]));
+        bound = _mm256_fnmadd_ps(lanes->quantizedNorms[half], _mm256_set1_ps(w->doubledResiduals[u]), bound);
+        bound = _mm256_fnmadd_ps(lanes->residualNorms[half], _mm256_set1_ps(w->doubledNorms[u]), bound);
+        mask |= (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(bound, lanes->thresholds[half], _CMP_LE_OQ)) << (8 * half);
     }
     return mask;
 }
 
-/// Four words at a time, so that their accumulator chains interleave.
+/// Words `W` at a time, group by group: each group's two query registers
+/// (lanes 0–7 and 8–15, four codes each) are loaded once for the W words,
+/// whose accumulator chains interleave. A word's four codes are broadcast
+/// to every lane; `vpmaddubsw` multiplies them with the lanes' unsigned
+/// codes q + 64 ∈ 1…127 and adds pairs in 16 bits, at most 2·127·127 <
+/// 2¹⁵ in magnitude, so nothing saturates; `vpmaddwd` by ones widens and
+/// adds the pairs: J is exact in 32-bit integers, the same J as the other paths.
+AVX2_TARGET static INLINE void avx2_group_products(const int8_t *codes, size_t groups, size_t g, size_t W,
+                                                   const uint8_t *queries, __m256i acc[][2]) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    const __m256i low = _mm256_loadu_si256((const __m256i *)(queries + 64 * g));
+    const __m256i high = _mm256_loadu_si256((const __m256i *)(queries + 64 * g + 32));
+#pragma clang loop unroll(full)
+    for (size_t j = 0; j < W; j++) {
+        int32_t four;
+        __builtin_memcpy(&four, codes + j * groups * 4 + 4 * g, 4);
+        const __m256i word = _mm256_set1_epi32(four);
+        acc[j][0] = _mm256_add_epi32(acc[j][0], _mm256_madd_epi16(_mm256_maddubs_epi16(low, word), ones));
+        acc[j][1] = _mm256_add_epi32(acc[j][1], _mm256_madd_epi16(_mm256_maddubs_epi16(high, word), ones));
+    }
+}
+
+/// `avx2_group_products` over all groups: unrolled when `groups` is a
+/// constant (the table's functions), a plain loop for wide rows (whose
+/// copy of the unrolled branch is dead, hence the silenced warning).
+#pragma clang diagnostic ignored "-Wpass-failed"
+AVX2_TARGET static INLINE void avx2_products_of(const int8_t *codes, size_t groups, size_t W, const uint8_t *queries,
+                                                __m256i acc[][2]) {
+    if (groups <= DPTEXT_SCREEN_UNROLLED_GROUPS) {
+#pragma clang loop unroll(full)
+        for (size_t g = 0; g < groups; g++) avx2_group_products(codes, groups, g, W, queries, acc);
+    } else {
+        for (size_t g = 0; g < groups; g++) avx2_group_products(codes, groups, g, W, queries, acc);
+    }
+}
+
+/// Four words at a time. `groups` is a constant in the unrolled table's
+/// functions and a loop bound in `screen_avx2_wide`.
 AVX2_TARGET static INLINE void screen_avx2(size_t groups, const dptext_quantized_words *w, size_t first, size_t end,
                                            const dptext_query_group *queries, uint32_t *survivors, size_t stride,
                                            size_t counts[16]) {
     enum { words = 4 };
-    avx2_query_pairs q;
-    avx2_pairs_of(queries, groups * 4, &q);
-    const __m256 scales[2] = {_mm256_loadu_ps(queries->scales), _mm256_loadu_ps(queries->scales + 8)};
-    const __m256 thresholds[2] = {_mm256_loadu_ps(queries->thresholds), _mm256_loadu_ps(queries->thresholds + 8)};
+    avx2_lanes lanes;
+    for (size_t half = 0; half < 2; half++) {
+        lanes.scales[half] = _mm256_loadu_ps(queries->scales + 8 * half);
+        lanes.quantizedNorms[half] = _mm256_loadu_ps(queries->quantizedNorms + 8 * half);
+        lanes.residualNorms[half] = _mm256_loadu_ps(queries->residualNorms + 8 * half);
+        lanes.thresholds[half] = _mm256_loadu_ps(queries->thresholds + 8 * half);
+    }
     size_t u = first;
     for (; u + words <= end; u += words) {
         __m256i acc[words][2];
 #pragma clang loop unroll(full)
         for (size_t j = 0; j < words; j++) acc[j][0] = acc[j][1] = _mm256_set1_epi32(-w->offsets[u + j]);
-#pragma clang loop unroll(full)
-        for (size_t j = 0; j < words; j++) avx2_products_of(w->codes + (u + j) * groups * 4, groups, &q, acc[j]);
+        avx2_products_of(w->codes + u * groups * 4, groups, words, queries->codes, acc);
         for (size_t j = 0; j < words; j++)
-            collect_lanes(avx2_passing(w, u + j, acc[j], scales, thresholds), u + j, survivors, stride, counts);
+            collect_lanes(avx2_passing(w, u + j, acc[j], &lanes), u + j, survivors, stride, counts);
     }
     for (; u < end; u++) {
-        __m256i acc[2];
-        acc[0] = acc[1] = _mm256_set1_epi32(-w->offsets[u]);
-        avx2_products_of(w->codes + u * groups * 4, groups, &q, acc);
-        collect_lanes(avx2_passing(w, u, acc, scales, thresholds), u, survivors, stride, counts);
+        __m256i acc[1][2];
+        acc[0][0] = acc[0][1] = _mm256_set1_epi32(-w->offsets[u]);
+        avx2_products_of(w->codes + u * groups * 4, groups, 1, queries->codes, acc);
+        collect_lanes(avx2_passing(w, u, acc[0], &lanes), u, survivors, stride, counts);
     }
+}
+
+/// Rows wider than the unrolled table: the same kernel with a loop over the groups.
+AVX2_TARGET static void screen_avx2_wide(const dptext_quantized_words *w, size_t first, size_t end,
+                                         const dptext_query_group *queries, uint32_t *survivors, size_t stride,
+                                         size_t counts[16]) {
+    screen_avx2(w->width / 4, w, first, end, queries, survivors, stride, counts);
 }
 
 SCREEN_TABLE(avx2, AVX2_TARGET)
@@ -234,12 +254,14 @@ void dptext_screen_portable(const dptext_quantized_words *words, size_t first, s
 void dptext_screen(const dptext_quantized_words *words, size_t first, size_t end,
                    const dptext_query_group *queries, uint32_t *survivors, size_t stride, size_t counts[16]) {
     const size_t groups = words->width / 4;
-    if (!dptext_screen_is_vectorized() || groups < 1 || groups > 16 || words->width % 4) {
+    if (!dptext_screen_is_vectorized() || groups < 1 || words->width > DPTEXT_SCREEN_MAX_WIDTH || words->width % 4) {
         dptext_screen_portable(words, first, end, queries, survivors, stride, counts);
         return;
     }
     for (size_t lane = 0; lane < 16; lane++) counts[lane] = 0;
 #if defined(__x86_64__)
-    (has_vnni() ? vnni_by_groups : avx2_by_groups)[groups](words, first, end, queries, survivors, stride, counts);
+    const int unrolled = groups <= DPTEXT_SCREEN_UNROLLED_GROUPS;
+    const screen_function kernel = unrolled ? (has_vnni() ? vnni_by_groups : avx2_by_groups)[groups] : screen_avx2_wide;
+    kernel(words, first, end, queries, survivors, stride, counts);
 #endif
 }

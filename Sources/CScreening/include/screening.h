@@ -4,48 +4,61 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// The most codes per word the screen reads.
-#define DPTEXT_SCREEN_MAX_DEPTH 64
+/// The most codes per word the screen reads. Integer products of rows this
+/// wide stay below 2²⁴ in magnitude (1,024·63·127), so they convert to
+/// float32 exactly.
+#define DPTEXT_SCREEN_MAX_WIDTH 1024
+
+/// Code groups (of four) for which the kernels are unrolled with the width
+/// as a constant; wider rows run a loop over the groups.
+#define DPTEXT_SCREEN_UNROLLED_GROUPS 16
 
 /// The vocabulary as the screen reads it (`AxisScreening`): one row of
 /// signed 8-bit codes per word, and per-word constants.
 typedef struct {
     /// `count × width` codes, row-major, each in −127…127.
     const int8_t *codes;
-    /// 128 · Σ (the word's codes): undoes the +128 of the query codes.
+    /// 64 · Σ (the word's codes): undoes the +64 of the query codes.
     const int32_t *offsets;
     /// c_u = ‖y_u‖².
     const float *squaredNorms;
     /// 2·s_u, twice the word's quantization step.
     const float *doubledScales;
+    /// 2·‖E_u‖ and 2·‖W_u‖ (rounded up): the word's share of the quantization slack.
+    const float *doubledResiduals;
+    const float *doubledNorms;
     size_t count;
-    /// A multiple of 4, at most `DPTEXT_SCREEN_MAX_DEPTH`.
+    /// A multiple of 4, at most `DPTEXT_SCREEN_MAX_WIDTH`.
     size_t width;
 } dptext_quantized_words;
 
 /// Sixteen queries, one per vector lane.
 typedef struct {
-    /// Query codes q + 128 (q ∈ −127…127) by groups of four: byte
-    /// `64·g + 4·lane + j` is code `4g + j` of query `lane`.
-    uint8_t codes[16 * DPTEXT_SCREEN_MAX_DEPTH];
+    /// `width / 4 · 64` query codes q + 64 (q ∈ −63…63) by groups of
+    /// four: byte `64·g + 4·lane + j` is code `4g + j` of query `lane`.
+    const uint8_t *codes;
     /// s_z, each query's quantization step.
     float scales[16];
+    /// ‖Ŵ_z‖ and ‖E_z‖ (rounded up): the query's share of the slack.
+    float quantizedNorms[16];
+    float residualNorms[16];
     /// T′: words whose bound exceeds it are skipped (−∞ for an unused lane).
     float thresholds[16];
 } dptext_query_group;
 
-/// For each query lane q and each word u of `first ..< end`, computes the
+/// For each query lane z and each word u of `first ..< end`, computes the
 /// integer dot product J of their code rows (exactly, in 32-bit integers)
 /// and, in float32,
 ///
-///     b(q, u) = c_u − s_z · (J · 2s_u),
+///     b(z, u) = c_u − s_z·(J·2s_u) − ‖Ŵ_z‖·2‖E_u‖ − ‖E_z‖·2‖W_u‖,
 ///
-/// and appends u to `survivors[q·stride …]` when b(q, u) ≤ T′_q, counting
-/// them in `counts[q]` (set by the call), words in increasing order;
-/// `stride` ≥ `end − first`. Uses AVX-512 VNNI when the processor has it,
-/// else AVX2 (16-bit multiply-adds), else portable C: all compute the same J
-/// and differ only in whether the last step is fused, which the caller's
-/// margin covers.
+/// and appends u to `survivors[z·stride …]` when b(z, u) ≤ T′_z, counting
+/// them in `counts[z]` (set by the call), words in increasing order;
+/// `stride` ≥ `end − first`. Uses AVX-512 VNNI when the processor has it
+/// (rows of up to `DPTEXT_SCREEN_UNROLLED_GROUPS` groups), else AVX2
+/// (`vpmaddubsw`), else portable C: all compute the same J and
+/// differ only in which float steps are fused, which the caller's margin
+/// covers.
 void dptext_screen(const dptext_quantized_words *words, size_t first, size_t end,
                    const dptext_query_group *queries, uint32_t *survivors, size_t stride, size_t counts[16]);
 

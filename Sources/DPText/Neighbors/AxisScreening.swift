@@ -10,20 +10,24 @@ import CScreening
 ///
 ///     ‖y_z − y_u‖² ≥ ‖h_z − h_u‖² + (‖t_z‖ − ‖t_u‖)² = ‖y_z‖² + ‖y_u‖² − 2⟨W_z, W_u⟩.
 ///
-/// **Quantization.** W is stored as s·q, q an integer vector in −127…127 and
-/// s = max|W_i| / 127, with residual E = W − s·q. Then
+/// (With m = D the tail is empty, W = y, and the bound is the distance itself
+/// up to quantization: in 300 dimensions no shorter head bounds a noisy
+/// point's distances usefully, so the screen reads every coordinate.)
 ///
-///     ⟨W_z, W_u⟩ ≤ ⟨Ŵ_z, Ŵ_u⟩ + ‖Ŵ_z‖·‖E_u‖ + ‖E_z‖·‖W_u‖,   Ŵ = s·q,
+/// **Quantization.** W is stored as s·q, q an integer vector in −L…L and
+/// s = max|W_i| / L (L = 127 for words, 63 for queries, whose codes the
+/// AVX2 kernel reads unsigned as q + 64), with residual E = W − s·q. Then
 ///
-/// and each product of the right-hand side is an integer product times
-/// s_z·s_u once two more codes are appended — rounded up, so the product
-/// can only grow: for a word ⌈16‖E_u‖/s_u⌉ and ⌈‖W_u‖/(16 s_u)⌉, for a query
-/// ⌈‖Ŵ_z‖/(16 s_z)⌉ and ⌈16‖E_z‖/s_z⌉ (all ≤ 64 since ‖E‖ ≤ s√(m+1)/2 and
-/// ‖W‖ ≤ 127 s √(m+1)). With J the integer dot product of the two code rows
-/// (exact in 32-bit arithmetic: `vpdpbusd`, or AVX2 `vpmaddwd` on codes
-/// widened to 16 bits, whose pair sums stay below 2·255·127),
+///     ⟨W_z, W_u⟩ ≤ s_z·s_u·J + ‖Ŵ_z‖·‖E_u‖ + ‖E_z‖·‖W_u‖,   Ŵ = s·q,
 ///
-///     ‖y_z − y_u‖² ≥ ‖y_z‖² + ‖y_u‖² − 2·s_z·s_u·J     (the bound B).
+/// J the integer dot product of the two code rows (exact in 32-bit
+/// arithmetic: `vpdpbusd`, or AVX2 `vpmaddubsw`, whose 16-bit pair sums
+/// stay below 2·127·127 < 2¹⁵), so
+///
+///     ‖y_z − y_u‖² ≥ ‖y_z‖² + ‖y_u‖² − 2·s_z·s_u·J − 2‖Ŵ_z‖·‖E_u‖ − 2‖E_z‖·‖W_u‖   (the bound B),
+///
+/// the three norms rounded up where they are stored (float32), which can only
+/// lower B.
 ///
 /// **Exactness.** A word whose B exceeds the k-th best exact distance found
 /// so far, plus a margin, cannot be among the k nearest and is skipped; every
@@ -31,55 +35,70 @@ import CScreening
 /// (`EmbeddingStore.squaredDistance`, the one brute force uses, eight words
 /// at a time by `squaredDistances`, equal to the last bit), so the result
 /// is brute force's: same ids, same order, ties by lower id. The margin covers
-/// (×2) the float32 evaluation of B (`γ₄·(max‖y_u‖² + 2·R_z·max R_u)` with
-/// R = s·‖code row‖, which bounds |s_z s_u J| by Cauchy–Schwarz), the basis's
+/// (×2) the float32 evaluation of B in at most eight rounded steps
+/// (`γ₈·(max‖y_u‖² + 2·R_z·max R_u + 2‖Ŵ_z‖·max‖E_u‖ + 2‖E_z‖·max‖W_u‖)` with
+/// R = s·‖code row‖, which bounds |s_z s_u J| by Cauchy–Schwarz; J itself
+/// converts exactly, |J| ≤ 1,024·63·127 < 2²⁴), the basis's
 /// defect η ≥ ‖QQᵀ − I‖ (a squared distance t moves by at most η·t ≤
 /// η(‖z − μ‖ + L_μ)²), and the double-precision rounding of the rotation and
 /// of the exact distances (`8D·2⁻⁵³` of the squared norms involved).
 ///
 /// On GloVe 6B 50d at the Laplace mechanism's ε = 10, m = 41 leaves about 27
-/// of 400,000 words per noisy point (83 at ε = 5) to be scored exactly.
+/// of 400,000 words per noisy point (83 at ε = 5) to be scored exactly; on
+/// GloVe 840B 300d at ε = 12, m = 300 leaves about 5 of 33,860.
 struct AxisScreening: Sendable {
     let axes: PrincipalAxes
     /// m, the coordinates screened.
     let depth: Int
     /// Whether to use the processor's vector instructions (tests turn it off).
     let vectorized: Bool
-    /// Codes per word: m + 1 coordinates and 2 slack codes, rounded up to a multiple of 4.
+    /// Codes per word: the m + 1 values of W (m when m = D), rounded up to a multiple of 4.
     let width: Int
     /// `count × width` word codes, row-major.
     private let codes: [Int8]
-    /// 128 · (sum of each word's codes).
+    /// 64 · (sum of each word's codes): undoes the query codes' + 64.
     private let offsets: [Int32]
-    /// ‖y_u‖² and 2·s_u, float32.
+    /// ‖y_u‖², 2·s_u, 2‖E_u‖ and 2‖W_u‖, float32 (the last two rounded up).
     private let squaredNorms: [Float]
     private let doubledScales: [Float]
-    /// Bounds for the margin: max ‖y_u‖², max R_u, L (largest ‖x‖), L_μ (largest ‖x − μ‖).
+    private let doubledResiduals: [Float]
+    private let doubledNorms: [Float]
+    /// Bounds for the margin: max ‖y_u‖², max R_u, max 2‖E_u‖, max 2‖W_u‖,
+    /// L (largest ‖x‖), L_μ (largest ‖x − μ‖).
     private let largestSquaredNorm: Double
     private let largestCodeNorm: Double
+    private let largestDoubledResidual: Double
+    private let largestDoubledNorm: Double
     private let largestNorm: Double
     private let largestCentredNorm: Double
 
     /// Words screened per call of the kernel once the first chunks have set
-    /// the thresholds (the chunks before it double from 64).
+    /// the thresholds (the chunks before it double from `firstChunk`).
     static let chunk = 16_384
+    /// The first chunk, screened against no threshold (all its words are
+    /// scored exactly): small, for in 300d an exact distance costs as much
+    /// as screening a few hundred words.
+    static let firstChunk = 8
 
     init?(store: EmbeddingStore, depth: Int, vectorized: Bool = true) {
         let n = store.dimension, count = store.count
-        let width = (depth + 3 + 3) / 4 * 4
-        guard depth >= 1, depth <= n, width <= Int(DPTEXT_SCREEN_MAX_DEPTH), let axes = PrincipalAxes(store: store) else {
+        let width = Self.width(depth: depth, dimension: n)
+        guard depth >= 1, depth <= n, width <= Int(DPTEXT_SCREEN_MAX_WIDTH), let axes = PrincipalAxes(store: store) else {
             return nil
         }
         var codes = [Int8](repeating: 0, count: count * width), offsets = [Int32](repeating: 0, count: count)
         var squaredNorms = [Float](repeating: 0, count: count), doubledScales = [Float](repeating: 0, count: count)
+        var doubledResiduals = [Float](repeating: 0, count: count), doubledNorms = [Float](repeating: 0, count: count)
         var largestSquared = 0.0, largestCode = 0.0, largestNorm = 0.0, largestCentred = 0.0
         axes.forEachRotated(store) { id, y in
-            let code = Quantized(rotated: y, depth: depth, width: width, residualCodeFirst: true)
+            let code = Quantized(rotated: y, depth: depth, width: width, levels: Quantized.wordLevels)
             for (j, value) in code.codes.enumerated() { codes[id * width + j] = Int8(value) }
-            offsets[id] = Int32(128 * code.codes.reduce(0, +))
+            offsets[id] = Int32(Quantized.queryOffset * code.codes.reduce(0, +))
             let squared = y.reduce(0) { $0 + $1 * $1 }
             squaredNorms[id] = Float(squared)
             doubledScales[id] = 2 * code.scale
+            doubledResiduals[id] = Float(2 * code.residualNorm).nextUp
+            doubledNorms[id] = Float(2 * code.norm).nextUp
             largestSquared = max(largestSquared, squared)
             largestCode = max(largestCode, code.codeNorm)
             let x = store.vector(at: id)
@@ -88,10 +107,19 @@ struct AxisScreening: Sendable {
         }
         (self.axes, self.depth, self.vectorized, self.width) = (axes, depth, vectorized, width)
         (self.codes, self.offsets, self.squaredNorms, self.doubledScales) = (codes, offsets, squaredNorms, doubledScales)
+        (self.doubledResiduals, self.doubledNorms) = (doubledResiduals, doubledNorms)
         largestSquaredNorm = largestSquared * (1 + 1e-6)
         largestCodeNorm = largestCode * (1 + 1e-6)
+        largestDoubledResidual = Double(doubledResiduals.max() ?? 0)
+        largestDoubledNorm = Double(doubledNorms.max() ?? 0)
         self.largestNorm = largestNorm * (1 + 1e-6)
         largestCentredNorm = largestCentred * (1 + 1e-6)
+    }
+
+    /// Codes per word at depth m in D dimensions: W's m + 1 values (m when
+    /// the tail is empty), rounded up to whole groups of four.
+    static func width(depth: Int, dimension: Int) -> Int {
+        (depth + (depth < dimension ? 1 : 0) + 3) / 4 * 4
     }
 
     /// Exact search for the query rows `rows` of `queries` (see the type's documentation).
@@ -121,7 +149,7 @@ struct AxisScreening: Sendable {
         var groups = lanes.map { pack(prepared[$0]) }
         let finished = block.withUnsafeBufferPointer { all in
         withWords { words in
-            var start = 0, size = 64
+            var start = 0, size = Self.firstChunk
             while start < store.count {
                 let end = min(store.count, start + size)
                 for (group, lanes) in lanes.enumerated() {
@@ -173,14 +201,15 @@ struct AxisScreening: Sendable {
 
     /// Screens the words `range` for the lanes of `group`: lane i's survivors
     /// go to `survivors[i·capacity…]`, their number to `counts[i]`.
-    private func screen(_ words: UnsafePointer<dptext_quantized_words>, _ range: Range<Int>, _ group: inout dptext_query_group,
+    private func screen(_ words: UnsafePointer<dptext_quantized_words>, _ range: Range<Int>, _ group: inout PackedGroup,
                         survivors: inout [UInt32], capacity: Int, counts: inout [Int]) {
         survivors.withUnsafeMutableBufferPointer { out in
-            counts.withUnsafeMutableBufferPointer { counts in
-                let kernel = vectorized ? dptext_screen : dptext_screen_portable
-                kernel(words, range.lowerBound, range.upperBound, &group, out.baseAddress!, capacity, counts.baseAddress!)
-            }
-        }
+        counts.withUnsafeMutableBufferPointer { counts in
+        group.codes.withUnsafeBufferPointer { codes in
+            group.lanes.codes = codes.baseAddress
+            let kernel = vectorized ? dptext_screen : dptext_screen_portable
+            kernel(words, range.lowerBound, range.upperBound, &group.lanes, out.baseAddress!, capacity, counts.baseAddress!)
+        }}}
     }
 
     private func withWords<R>(_ body: (UnsafePointer<dptext_quantized_words>) -> R) -> R {
@@ -188,38 +217,47 @@ struct AxisScreening: Sendable {
         offsets.withUnsafeBufferPointer { offsets in
         squaredNorms.withUnsafeBufferPointer { squaredNorms in
         doubledScales.withUnsafeBufferPointer { doubledScales in
+        doubledResiduals.withUnsafeBufferPointer { doubledResiduals in
+        doubledNorms.withUnsafeBufferPointer { doubledNorms in
             var words = dptext_quantized_words(
                 codes: codes.baseAddress, offsets: offsets.baseAddress, squaredNorms: squaredNorms.baseAddress,
-                doubledScales: doubledScales.baseAddress, count: self.codes.count / width, width: width)
+                doubledScales: doubledScales.baseAddress, doubledResiduals: doubledResiduals.baseAddress,
+                doubledNorms: doubledNorms.baseAddress, count: self.codes.count / width, width: width)
             return body(&words)
-        }}}}
+        }}}}}}
     }
 
-    /// A group whose lanes hold up to 16 prepared queries' codes and scales;
-    /// unused lanes have scale 0 and never pass. Thresholds: `setThresholds`.
-    private func pack(_ queries: ArraySlice<PreparedQuery>) -> dptext_query_group {
-        var group = dptext_query_group()
-        withUnsafeMutableBytes(of: &group.codes) { bytes in
-            for lane in 0..<16 {
-                for j in 0..<width {
-                    let code = lane < queries.count ? queries[queries.startIndex + lane].codes[j] : 0
-                    bytes[64 * (j / 4) + 4 * lane + j % 4] = UInt8(code + 128)
-                }
+    /// Up to 16 prepared queries, one per lane of the kernel: their codes
+    /// (`lanes.codes` points into `codes` only during a kernel call) and
+    /// per-lane constants. Unused lanes have threshold −∞ and never pass.
+    private struct PackedGroup {
+        var lanes = dptext_query_group()
+        var codes: [UInt8]
+    }
+
+    /// Packs `queries` (at most 16) for the kernel; thresholds: `setThresholds`.
+    private func pack(_ queries: ArraySlice<PreparedQuery>) -> PackedGroup {
+        let offset = Quantized.queryOffset
+        var group = PackedGroup(codes: [UInt8](repeating: UInt8(offset), count: 16 * width))
+        for (lane, query) in queries.enumerated() {
+            for j in 0..<width { group.codes[64 * (j / 4) + 4 * lane + j % 4] = UInt8(query.codes[j] + offset) }
+        }
+        func store(_ values: (PreparedQuery) -> Float, into field: inout (Float, Float, Float, Float, Float, Float, Float, Float,
+                                                                          Float, Float, Float, Float, Float, Float, Float, Float)) {
+            withUnsafeMutableBytes(of: &field) { bytes in
+                for (lane, query) in queries.enumerated() { bytes.storeBytes(of: values(query), toByteOffset: 4 * lane, as: Float.self) }
             }
         }
-        withUnsafeMutableBytes(of: &group.scales) { scales in
-            for lane in 0..<16 {
-                let scale = lane < queries.count ? queries[queries.startIndex + lane].scale : 0
-                scales.storeBytes(of: scale, toByteOffset: 4 * lane, as: Float.self)
-            }
-        }
+        store(\.scale, into: &group.lanes.scales)
+        store(\.quantizedNorm, into: &group.lanes.quantizedNorms)
+        store(\.residualNorm, into: &group.lanes.residualNorms)
         return group
     }
 
     /// Sets each lane's threshold T′ = bound + margin − ‖y_z‖², rounded up
     /// (−∞ for unused lanes), from the bounds `thresholds` of `pack`'s queries.
-    private func setThresholds(_ group: inout dptext_query_group, for queries: ArraySlice<PreparedQuery>, to thresholds: [Double]) {
-        withUnsafeMutableBytes(of: &group.thresholds) { limits in
+    private func setThresholds(_ group: inout PackedGroup, for queries: ArraySlice<PreparedQuery>, to thresholds: [Double]) {
+        withUnsafeMutableBytes(of: &group.lanes.thresholds) { limits in
             for lane in 0..<16 {
                 var limit = -Float.infinity
                 if lane < queries.count {
@@ -232,23 +270,28 @@ struct AxisScreening: Sendable {
         }
     }
 
-    /// A query's codes, scale, ‖y_z‖² and margin.
+    /// A query's codes, scale, slack norms (float32, rounded up), ‖y_z‖² and margin.
     private struct PreparedQuery {
         let codes: [Int]
         let scale: Float
+        let quantizedNorm: Float
+        let residualNorm: Float
         let squaredNorm: Double
         let margin: Double
 
         init(rotated y: ArraySlice<Double>, original x: ArraySlice<Double>, in screening: AxisScreening) {
-            let code = Quantized(rotated: y, depth: screening.depth, width: screening.width, residualCodeFirst: false)
+            let code = Quantized(rotated: y, depth: screening.depth, width: screening.width, levels: Quantized.queryLevels)
             codes = code.codes
             scale = code.scale
+            quantizedNorm = Float(code.quantizedNorm).nextUp
+            residualNorm = Float(code.residualNorm).nextUp
             squaredNorm = y.reduce(0) { $0 + $1 * $1 }
             let norm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
             let centred = screening.axes.centredNorm(x)
             let d = Double(y.count)
-            let gamma4 = 4 * 0x1p-24 / (1 - 4 * 0x1p-24)
-            let evaluation = gamma4 * (screening.largestSquaredNorm + 2 * code.codeNorm * screening.largestCodeNorm)
+            let gamma8 = 8 * 0x1p-24 / (1 - 8 * 0x1p-24)
+            let evaluation = gamma8 * (screening.largestSquaredNorm + 2 * code.codeNorm * screening.largestCodeNorm
+                + Double(quantizedNorm) * screening.largestDoubledResidual + Double(residualNorm) * screening.largestDoubledNorm)
             let rotation = screening.axes.defect * (centred + screening.largestCentredNorm) * (centred + screening.largestCentredNorm)
             let rounding = 8 * d * 0x1p-53 * ((norm + screening.largestNorm) * (norm + screening.largestNorm)
                 + (centred + screening.largestCentredNorm) * (centred + screening.largestCentredNorm))
@@ -258,40 +301,42 @@ struct AxisScreening: Sendable {
 }
 
 /// The code row of one rotated vector (see `AxisScreening`): W = [h, ‖t‖]
-/// as integers q = round(W / s) in −127…127, s = max|W_i| / 127 (float32),
-/// then the two rounded-up slack codes, then zeros up to `width`.
+/// (W = y when the depth is D) as integers q = round(W / s) in −L…L,
+/// s = max|W_i| / L (float32), then zeros up to `width`; with the norms
+/// the bound's slack needs, in double, inflated far beyond their rounding.
 private struct Quantized {
+    /// L for words (signed bytes) and queries (unsigned bytes q + 64 ≤ 127,
+    /// so that `vpmaddubsw`'s 16-bit pair sums cannot saturate).
+    static let wordLevels = 127
+    static let queryLevels = 63
+    static let queryOffset = 64
+
     let codes: [Int]
     let scale: Float
+    /// ‖E‖ = ‖W − s·q‖, ‖W‖ and ‖Ŵ‖ = s·‖q‖.
+    let residualNorm: Double
+    let norm: Double
+    let quantizedNorm: Double
     /// s · ‖codes‖ (rounded up), which bounds |s_z s_u J| by Cauchy–Schwarz.
-    let codeNorm: Double
+    var codeNorm: Double { quantizedNorm }
 
-    /// - Parameter residualCodeFirst: words put ⌈16‖E‖/s⌉ then ⌈‖W‖/(16s)⌉,
-    ///   queries ⌈‖Ŵ‖/(16s)⌉ then ⌈16‖E‖/s⌉, so the products pair up.
-    init(rotated y: ArraySlice<Double>, depth: Int, width: Int, residualCodeFirst: Bool) {
-        let tail = y.dropFirst(depth).reduce(0) { $0 + $1 * $1 }.squareRoot()
-        let w = Array(y.prefix(depth)) + [tail]
+    init(rotated y: ArraySlice<Double>, depth: Int, width: Int, levels: Int) {
+        let head = Array(y.prefix(depth))
+        let w = depth < y.count ? head + [y.dropFirst(depth).reduce(0) { $0 + $1 * $1 }.squareRoot()] : head
         let largest = w.reduce(0) { max($0, abs($1)) }
-        let s = Float(largest / 127)
+        let s = Float(largest / Double(levels))
         scale = s
+        let inflate = 1 + 0x1p-40
+        norm = w.reduce(0) { $0 + $1 * $1 }.squareRoot() * inflate
         guard s > 0 else {
-            codes = [Int](repeating: 0, count: width)
-            codeNorm = 0
+            (codes, residualNorm, quantizedNorm) = ([Int](repeating: 0, count: width), norm, 0)
             return
         }
         let step = Double(s)
-        let q = w.map { Int(max(-127, min(127, ($0 / step).rounded()))) }
-        // Residual and norms in double, inflated far beyond their rounding.
-        let inflate = 1 + 0x1p-40
-        let residual = zip(w, q).reduce(0) { $0 + ($1.0 - step * Double($1.1)) * ($1.0 - step * Double($1.1)) }.squareRoot() * inflate
-        let norm = w.reduce(0) { $0 + $1 * $1 }.squareRoot() * inflate
-        let quantizedNorm = step * q.reduce(0) { $0 + Double($1 * $1) }.squareRoot() * inflate
-        let residualCode = Int((16 * residual / step).rounded(.up))
-        let normCode = Int(((residualCodeFirst ? norm : quantizedNorm) / (16 * step)).rounded(.up))
-        precondition(residualCode <= 127 && normCode <= 127, "slack codes exceed 8 bits")
-        let row = q + (residualCodeFirst ? [residualCode, normCode] : [normCode, residualCode])
-        codes = row + [Int](repeating: 0, count: width - row.count)
-        codeNorm = step * codes.reduce(0) { $0 + Double($1 * $1) }.squareRoot() * inflate
+        let q = w.map { Int(max(Double(-levels), min(Double(levels), ($0 / step).rounded()))) }
+        residualNorm = zip(w, q).reduce(0) { $0 + ($1.0 - step * Double($1.1)) * ($1.0 - step * Double($1.1)) }.squareRoot() * inflate
+        quantizedNorm = step * q.reduce(0) { $0 + Double($1 * $1) }.squareRoot() * inflate
+        codes = q + [Int](repeating: 0, count: width - q.count)
     }
 }
 

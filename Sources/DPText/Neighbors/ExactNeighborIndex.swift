@@ -76,19 +76,23 @@ public struct ExactNeighborIndex: NeighborIndex {
     /// The screening depth for `store`, for 4,096 words or more (below
     /// that, brute force is as fast) and D ≥ 32, on a processor whose vector
     /// instructions run the screen (`dptext_screen_is_vectorized`: AVX-512
-    /// VNNI or AVX2), else none: about four fifths of D, so that the m + 3
-    /// codes per word fill whole groups of four (41 of GloVe's 50, 44
-    /// codes), and at most 61 (64 codes). On GloVe 50d at ε = 10 the bound
+    /// VNNI or AVX2), else none. Up to D = 64: about four fifths of D, so
+    /// that W's m + 1 codes fill whole groups of four (43 of GloVe's 50, 44
+    /// codes). Beyond 64: all D coordinates, for a short head bounds
+    /// nothing there — on GloVe 840B 300d at ε = 12 even 200 exact head
+    /// coordinates leave 13 % of the words, while 300 quantized ones leave
+    /// about 5 words, read as 8-bit integers at a fraction of the cost of
+    /// brute force's float32 products. On GloVe 50d at ε = 10 the bound
     /// leaves about 0.13 % of the words at m = 32 and 0.007 % at 41. Without
     /// vector instructions the portable screen is slower than brute force by
     /// BLAS (about 16 times on the 50k store: 532 against 8,486 tokens/s for
     /// laplace at ε = 10 on two AVX2 cores), so brute force is the default
-    /// there. Whether a screen pays is then measured (`ScreeningChoice`):
-    /// in 300d, 61 coordinates rule out too few words.
+    /// there. Whether a screen pays is then measured (`ScreeningChoice`).
     public static func defaultScreeningDepth(for store: EmbeddingStore) -> Int? {
-        guard store.count >= 4096 && store.dimension >= 32 && dptext_screen_is_vectorized() != 0 else { return nil }
-        let codes = (store.dimension * 4 / 5 + 3 + 3) / 4 * 4
-        return min(store.dimension, min(codes, 64) - 3)
+        let d = store.dimension
+        guard store.count >= 4096 && d >= 32 && dptext_screen_is_vectorized() != 0 else { return nil }
+        guard d <= 64 else { return d }
+        return min(d, (d * 4 / 5 + 1 + 3) / 4 * 4 - 1)
     }
 
     /// A brute-force index over the same store (the reference the screened search must equal).

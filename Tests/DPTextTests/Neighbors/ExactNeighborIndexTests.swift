@@ -45,7 +45,8 @@ struct ExactNeighborIndexTests {
     /// order, for word, near, Laplace-noisy and far queries.
     @Test(arguments: [(6000, 50, 1, 8, true), (6000, 50, 2, 24, true), (5000, 40, 10, 16, true), (3000, 12, 100, 4, true),
                       (4500, 50, 300, 32, true), (6000, 50, 1, 41, true), (4000, 50, 2, 41, false), (3000, 64, 5, 61, true),
-                      (3000, 12, 3, 12, false), (2000, 300, 5, 61, true), (1500, 300, 3, 32, false)])
+                      (3000, 12, 3, 12, false), (2000, 300, 5, 61, true), (1500, 300, 3, 32, false),
+                      (2000, 300, 5, 300, true), (1500, 300, 2, 300, false), (1200, 301, 1, 301, true)])
     func screenedSearchMatchesNaiveSearch(count: Int, dimension: Int, k: Int, depth: Int, vectorized: Bool) throws {
         // Correlated coordinates, so that the principal axes matter.
         let base = TestData.randomStore(count: count, dimension: dimension, seed: UInt64(count + depth))
@@ -115,12 +116,46 @@ struct ExactNeighborIndexTests {
         #expect(failures == 0)
     }
 
+    /// The same in 300d, where the default screen reads every coordinate:
+    /// at every depth, with both kernels, each of a Laplace-noisy query's
+    /// 200 nearest words passes at its own exact distance, for ε from
+    /// barely-moved to far.
+    @Test(arguments: [(300, true), (300, false), (200, true), (61, true), (61, false)])
+    func screeningBoundIsALowerBoundIn300d(depth: Int, vectorized: Bool) throws {
+        let base = TestData.randomStore(count: 3000, dimension: 300, seed: 303)
+        var vectors = [Float](repeating: 0, count: 3000 * 300)
+        for id in 0..<3000 {
+            for j in 0..<300 { vectors[id * 300 + j] = base.vectors[id * 300 + j] * Float(1 + j % 7) + base.vectors[id * 300] }
+        }
+        let store = try EmbeddingStore(words: base.words, vectors: vectors, dimension: 300)
+        let index = vectorized
+            ? ExactNeighborIndex(store: store, screeningDepth: depth) : ExactNeighborIndex(store: store, portableScreeningDepth: depth)
+        let screening = try #require(index.screening)
+        #expect(screening.width == AxisScreening.width(depth: depth, dimension: 300))
+        var generator = SeededGenerator(seed: 304)
+        var failures = 0, checked = 0
+        for epsilon in [10.0, 60, 1000] {
+            for _ in 0..<3 {
+                let id = Int.random(in: 0..<store.count, using: &generator)
+                let noise = MultivariateLaplaceNoise.sample(dimension: 300, epsilon: epsilon, using: &generator)
+                let query = zip(store.vector(at: id), noise).map(+)
+                for neighbor in naiveNearest(store, query: query, k: 200) {
+                    let squared = neighbor.distance * neighbor.distance
+                    if !screening.passing(query: query, threshold: squared.nextDown.nextDown).contains(neighbor.id) { failures += 1 }
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 1800)
+        #expect(failures == 0)
+    }
+
     @Test("the bundled store: screening at its default depth equals brute force on noisy points")
     func screenedSearchOnGloVe() throws {
         let store = try WordTokenizer.wordVocabulary(of: try EmbeddingStore.load(from: TestData.bundledStore))
-        let index = ExactNeighborIndex(store: store, screeningDepth: 41)
+        let index = ExactNeighborIndex(store: store, screeningDepth: 43)
         // The default screens only where vector instructions run the screen (else brute force is faster).
-        #expect(ExactNeighborIndex.defaultScreeningDepth(for: store) == (dptext_screen_is_vectorized() != 0 ? 41 : nil))
+        #expect(ExactNeighborIndex.defaultScreeningDepth(for: store) == (dptext_screen_is_vectorized() != 0 ? 43 : nil))
         var generator = SeededGenerator(seed: 9)
         var queries: [Double] = []
         for epsilon in [3.0, 10, 30] {
