@@ -8,7 +8,6 @@ and how a dead child or a failing source is reported."""
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
