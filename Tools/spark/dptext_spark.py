@@ -30,9 +30,12 @@ built this way:
 * Executors: the binary shipped is the static build (Tools/install.sh
   --build-only; no Swift toolchain on the workers), run by the workers' own
   Python (--executor-python, else PYSPARK_PYTHON, else python3; local mode:
-  this interpreter). Failures a first run meets (no such Python, a binary that
-  cannot load, lost executors, output exists) end in one
-  `spark-privatize: error:` line saying what to do.
+  this interpreter). The job's Python code goes with it (SparkContext.addPyFile):
+  dptext_task, dptext_order, this file, and the Python client's package
+  `dptext` as a zip (its dptext.stream feeds each dptext process), so no
+  worker needs any of it installed. Failures a first run meets (no such
+  Python, a binary that cannot load, lost executors, output exists) end in
+  one `spark-privatize: error:` line saying what to do.
 * Set-up once, caches trusted: the driver exports the cache files the
   mechanism needs (`dptext cache export`, from the driver's own signed cache,
   building what is missing) into a fresh folder signed with a key made for
@@ -59,9 +62,17 @@ import tarfile
 import tempfile
 import time
 import uuid
+import zipfile
 from io import BytesIO
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The Python client's package (Tools/python/dptext), whose dptext.stream the tasks use, is imported from this
+# checkout, so the driver needs no pip install of it; executors get it as a zip (package_zip). A copy of this
+# file shipped to an executor has no Tools/python beside it.
+_CLIENT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python")
+if os.path.isfile(os.path.join(_CLIENT, "dptext", "stream.py")) and _CLIENT not in sys.path:
+    sys.path.insert(0, _CLIENT)
+import dptext  # noqa: E402
 import dptext_order  # noqa: E402  (beside this file; shipped to executors too)
 import dptext_task  # noqa: E402
 from dptext_cluster import (HadoopPath, JobError, dptext_failure, infrastructure_failure,  # noqa: E402
@@ -272,6 +283,21 @@ def pack_caches(caches, scratch):
     return path
 
 
+def package_zip(scratch):
+    """The dptext package the driver imported (dptext.stream, which the tasks
+    use, and the rest of the client) as a zip in `scratch`, for
+    SparkContext.addPyFile: Spark ships single .py files and zips, not
+    folders, and a zip on the executors' sys.path keeps the package a
+    package. A new name every run: a SparkContext serves one path per name."""
+    folder = os.path.dirname(os.path.abspath(dptext.__file__))
+    path = os.path.join(scratch, f"dptext-python-{uuid.uuid4().hex[:12]}.zip")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".py"):
+                archive.write(os.path.join(folder, name), f"dptext/{name}")
+    return path
+
+
 def scan(spark, args):
     """(rows, schema): the input as an RDD of (item, file path, split start)
     in each split's file order, item being a JSONL line's raw bytes or a
@@ -404,6 +430,7 @@ def execute(spark, prepared):
     threads = [] if "--threads" in prepared.values else ["--threads", sc.getConf().get("spark.task.cpus", "1")]
     for module in (dptext_task, dptext_order, sys.modules[__name__]):
         sc.addPyFile(os.path.abspath(module.__file__))
+    sc.addPyFile(package_zip(prepared.scratch))
     for name in (prepared.binary, prepared.store, prepared.archive):
         sc.addFile(name)
     timings, clock = {}, time.monotonic()

@@ -1,10 +1,13 @@
 """Executor side of the dptext Spark job: one partition through one dptext process.
 
 Each partition's records are streamed through a single `dptext privatize
---format jsonl` process: a writer thread feeds its stdin while the task reads
-its stdout, so neither pipe can fill up and block the other (the pattern of
-PySpark's own RDD.pipe). dptext writes one line per input line, in order, so
-the n-th line read answers the n-th record written.
+--format jsonl` process by dptext.stream, the streaming module of the Python
+client's package: a writer thread feeds dptext's stdin in batches while the
+task reads its stdout, so neither pipe can fill up and block the other, and
+dptext writes one line per input line, in order, so the n-th line read
+answers the n-th record written. JSONL records go to dptext as their raw
+line bytes; a Parquet row goes as a {key, text} JSON line in raw UTF-8
+(dptext.stream.encode_record) and gets the rewritten text spliced back.
 
 The task yields the output value of every record and, once dptext has
 exited cleanly, adds (partition, first index, private report, public report,
@@ -16,12 +19,12 @@ update only for the one attempt per partition that succeeds, which is the
 attempt whose output was committed: so even an unseeded run never reports a
 computation other than the one it wrote, and nothing is checkpointed.
 
-Only the standard library and PySpark are used: this file is shipped to
-executors with SparkContext.addPyFile and must import wherever PySpark's
-worker runs.
+Only the standard library, PySpark and the dptext package (itself standard
+library only) are used: the driver ships this file to the executors with
+SparkContext.addPyFile and the dptext package beside it as a zip
+(dptext_spark.package_zip), so it imports wherever PySpark's worker runs.
 """
 
-import collections
 import hashlib
 import json
 import os
@@ -31,16 +34,11 @@ import socket
 import subprocess
 import tarfile
 import tempfile
-import threading
 from dataclasses import dataclass
 from typing import Optional
 
+from dptext.stream import encode_record, stream
 from pyspark.accumulators import AccumulatorParam
-
-# Bytes per write to dptext's stdin: large enough that dptext reads many records
-# per chunk (and so uses its threads), small enough to keep answers flowing.
-WRITE_BATCH_BYTES = 256 * 1024
-
 
 class DPTextFailed(RuntimeError):
     """dptext exited non-zero on a partition. The message carries dptext's own
@@ -151,6 +149,14 @@ def _executable(path):
     return path
 
 
+def _numbered(records, where):
+    """(index, item) for each ((partition, index), item) record; where["first"]
+    becomes the first record's input index."""
+    for (_, index), item in records:
+        where.setdefault("first", index)
+        yield index, item
+
+
 def _encode(config, item):
     """The JSONL line (without newline) that dptext gets for one record."""
     if not config.parquet:
@@ -159,7 +165,7 @@ def _encode(config, item):
     if config.key_field is not None:
         record[config.key_field] = item[config.key_index]
     record[config.field] = item[config.field_index]
-    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+    return encode_record(record)
 
 
 def _decode(config, item, answer):
@@ -200,78 +206,43 @@ def privatize_partition(partition, records, config, reports):
             process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
                                        env=dict(os.environ, DPTEXT_CACHE_KEY=key))
             where = {}  # the partition's first input index, once known
+
+            def failed(status):
+                """dptext ended without answering every record, or exited non-zero at the end."""
+                if status == 0:
+                    return RuntimeError(f"partition {partition}: dptext exited (status 0) without answering "
+                                        "every record it was given")
+                stderr.seek(0)
+                message = stderr.read().decode("utf-8", "replace")
+                return DPTextFailed(_failure_message(partition, where.get("first", 0), config, status, message),
+                                    status)
+
+            kill = fail_once_target(config.fail_once, partition)
+            answers = stream(process, _numbered(records, where), lambda record: _encode(config, record[1]), failed)
             try:
-                yield from _stream(partition, records, config, process, where)
+                answered = 0
+                for (_, item), answer in answers:
+                    yield _decode(config, item, answer)
+                    answered += 1
+                    if kill and answered == 1:  # test hook: see fail_once_target
+                        os.kill(_executor_pid() if kill == "executor" else process.pid, signal.SIGKILL)
             finally:
-                if process.poll() is None:  # the task was interrupted: leave no process behind
+                answers.close()  # interrupted: the stream stops its threads and terminates dptext
+                if process.poll() is None:  # leave no process behind, whatever happened
                     process.kill()
                     process.wait()
             status = process.wait()
+            if status != 0:
+                raise failed(status)
             stderr.seek(0)
             message = stderr.read().decode("utf-8", "replace")
         first = where.get("first", 0)
-        if status != 0:
-            raise DPTextFailed(_failure_message(partition, first, config, status, message), status)
         new_caches = {name for name in set(os.listdir(caches)) - caches_before if not name.startswith("store-checked-")}
         if new_caches:
             raise RuntimeError(f"dptext built cache files on an executor ({sorted(new_caches)}); the driver's "
                                "export should have shipped every cache this mechanism needs. Report this.")
         with open(private_path) as private, open(public_path) as public:
             reports.add([(partition, first, private.read(), public.read(), message.strip())])
-
-
-def _stream(partition, records, config, process, where):
-    """Feeds records to dptext in a writer thread and yields its answers;
-    where["first"] is set to the first record's input index."""
-    pending = collections.deque()  # (index, item) written but not yet answered
-    writer_error = []
-    kill = fail_once_target(config.fail_once, partition)
-
-    def write():
-        batch, size = [], 0
-        try:
-            for (_, index), item in records:
-                where.setdefault("first", index)
-                line = _encode(config, item) + b"\n"
-                pending.append((index, item))
-                batch.append(line)
-                size += len(line)
-                if size >= WRITE_BATCH_BYTES:
-                    process.stdin.write(b"".join(batch))
-                    process.stdin.flush()
-                    batch, size = [], 0
-            process.stdin.write(b"".join(batch))
-            process.stdin.flush()
-        except BrokenPipeError:
-            pass  # dptext exited early; its status and stderr say why
-        except BaseException as error:  # noqa: BLE001 - re-raised in the task thread
-            writer_error.append(error)
-            process.kill()
-        finally:
-            try:
-                process.stdin.close()
-            except BrokenPipeError:
-                pass
-
-    writer = threading.Thread(target=write, name=f"dptext-writer-{partition}", daemon=True)
-    writer.start()
-    answered = 0
-    for line in iter(process.stdout.readline, b""):
-        if not pending:
-            writer.join()
-            if not pending:
-                raise RuntimeError(f"partition {partition}: dptext wrote more lines than it was given")
-        index, item = pending.popleft()
-        yield _decode(config, item, line[:-1] if line.endswith(b"\n") else line)
-        answered += 1
-        if kill and answered == 1:  # test hook: see fail_once_target
-            os.kill(_executor_pid() if kill == "executor" else process.pid, signal.SIGKILL)
-    writer.join()
-    if writer_error:
-        raise writer_error[0]
-    if pending and process.wait() == 0:
-        raise RuntimeError(f"partition {partition}: dptext answered {answered} records and exited "
-                           f"without answering {len(pending)} more")
 
 
 def locate(text, first):

@@ -4,9 +4,10 @@ Why a process and not a library binding: the dptext binary is the one
 implementation of the mechanisms, and its JSONL mode already streams (it
 answers whatever lines have arrived without waiting for more). So a
 Privatizer starts `dptext privatize --format jsonl --field text` once, sends
-each text as a `{"text": ...}` line and reads the rewritten line back. A
-writer thread feeds stdin while the caller reads stdout, so long inputs never
-deadlock the two pipes.
+each text as a `{"text": ...}` line and reads the rewritten line back, through
+dptext.stream: a writer thread feeds stdin while the caller reads stdout, so
+long inputs never deadlock the two pipes, and each record is raw UTF-8 JSON
+(dptext.stream.encode_record).
 
 Equality with the CLI: a Privatizer's records are, in order, every text it
 was given across all its calls, each a `{"text": ...}` line. With the same
@@ -16,21 +17,16 @@ seed and options, the texts it returns are exactly the `text` fields that
 
 import json
 import os
-import queue
 import shutil
 import subprocess
 import tempfile
-import threading
 from pathlib import Path
+
+from .stream import encode_record, stream
 
 FIELD = "text"
 # Options the client sets itself: the record layout and where reports go.
 OWNED = {"format", "field", "report", "report_public", "output", "output_dir"}
-# Bytes per write to dptext: big enough that dptext reads many records per
-# chunk (and so uses its threads), small enough to keep answers flowing.
-WRITE_BATCH_BYTES = 64 * 1024
-_DONE = object()     # the input ended and every record was written
-_BROKEN = object()   # dptext stopped reading: it exited
 
 
 class DPTextError(Exception):
@@ -230,108 +226,38 @@ class Privatizer:
         if (keys is None) != (self.record_key is None):
             raise TypeError("keys= is required with record_key, and only then")
         self._busy = True
-        lines = queue.Queue(maxsize=1024)  # encoded records not yet written
-        sent = queue.Queue()  # one token per record written, then _DONE or an exception
-        stop = threading.Event()
-        feeder = threading.Thread(target=self._feed, args=(texts, keys, lines, stop), daemon=True)
-        writer = threading.Thread(target=self._write, args=(lines, sent), daemon=True)
-        feeder.start()
-        writer.start()
-        finished = False
+        # end_input=False: the process outlives this call, and an early stop
+        # reads the answers still owed so that the next call starts in step.
+        answers = stream(self._process, self._records(texts, keys), encode_record, self._failed, end_input=False)
         try:
-            while True:
-                token = sent.get()
-                if token is not True:
-                    finished = True
-                    if token is _DONE:
-                        break
-                    raise self._failed() if token is _BROKEN else token
-                line = self._process.stdout.readline()
-                if not line:
-                    finished = True
-                    raise self._failed()
-                yield json.loads(line)[FIELD]
+            for _, answer in answers:
+                yield json.loads(answer)[FIELD]
+        except DPTextError as error:
+            if error is self._error:
+                self._error_raised = True
+            raise
         finally:
-            stop.set()
-            if not finished:
-                self._drain(sent)
-            writer.join()
-            while feeder.is_alive():  # unblock a feeder waiting for room in `lines`
-                try:
-                    lines.get(timeout=0.05)
-                except queue.Empty:
-                    pass
+            answers.close()
             self._busy = False
 
-    def _failed(self):
-        """dptext ended its output early: it exited, and stderr says why."""
-        status = self._process.wait()
+    def _failed(self, status):
+        """dptext ended its output early: it exited, and stderr says why. The
+        error is kept: the Privatizer is unusable from now on, and close()
+        raises it unless privatize_iter already has."""
         self._error = DPTextError(self._stderr_text(), status if status != 0 else 70)
-        self._error_raised = True
         return self._error
 
-    def _drain(self, sent):
-        """After an early stop: read and discard the answers still owed, so the
-        process stays in step for the next call."""
-        while True:
-            token = sent.get()
-            if token is not True:
-                if token is _BROKEN:
-                    self._failed()
-                    self._error_raised = False  # not seen by the caller: close() raises it
-                return
-            if not self._process.stdout.readline():
-                self._failed()
-                self._error_raised = False  # not seen by the caller: close() raises it
-                return
-
-    def _feed(self, texts, keys, lines, stop):
-        """Feeder thread: encodes each text as a JSONL line into `lines`, then
-        _DONE, or the exception it met (a text that is not a str, say)."""
-        try:
-            key_iter = iter(keys) if keys is not None else None
-            for text in texts:
-                if stop.is_set():
-                    break
-                if not isinstance(text, str):
-                    raise TypeError(f"texts must be str, got {type(text).__name__}")
-                record = {FIELD: text}
-                if key_iter is not None:
-                    try:
-                        record = {self.record_key: next(key_iter), FIELD: text}
-                    except StopIteration:
-                        raise ValueError("fewer keys than texts") from None
-                lines.put(json.dumps(record).encode("ascii") + b"\n")  # ASCII: dptext judges every escape
-            lines.put(_DONE)
-        except BaseException as error:  # noqa: BLE001 - handed on to the reading thread
-            lines.put(error)
-
-    def _write(self, lines, sent):
-        """Writer thread: writes whatever lines the feeder has ready in one go
-        (up to WRITE_BATCH_BYTES) and flushes, so a fast source is written in
-        large chunks and a slow one line by line without waiting for more;
-        then puts one token per written record into `sent`."""
-        end = None
-        try:
-            while end is None:
-                batch, size = [], 0
-                item = lines.get()
-                while True:
-                    if item is _DONE or isinstance(item, BaseException):
-                        end = item
-                        break
-                    batch.append(item)
-                    size += len(item)
-                    if size >= WRITE_BATCH_BYTES or lines.empty():
-                        break
-                    item = lines.get()
-                if batch:
-                    self._process.stdin.write(b"".join(batch))
-                    self._process.stdin.flush()
-                    for _ in batch:
-                        sent.put(True)
-        except BrokenPipeError:
-            end = _BROKEN
-        except BaseException as error:  # noqa: BLE001
-            end = error
-        sent.put(end)
+    def _records(self, texts, keys):
+        """The JSONL records for `texts` (iterated by the stream's feeder thread)."""
+        key_iter = iter(keys) if keys is not None else None
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"texts must be str, got {type(text).__name__}")
+            if key_iter is None:
+                yield {FIELD: text}
+                continue
+            try:
+                key = next(key_iter)
+            except StopIteration:
+                raise ValueError("fewer keys than texts") from None
+            yield {self.record_key: key, FIELD: text}

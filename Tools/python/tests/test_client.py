@@ -60,6 +60,17 @@ def test_iterator_form_streams_answers_before_the_input_ends(texts, seeded_cli):
     assert answers == expected
 
 
+def test_non_ascii_texts_sent_as_raw_utf8_equal_the_cli_on_escaped_json(binary, texts):
+    """The client writes raw UTF-8 JSON lines; cli_texts writes \\u escapes
+    (json.dumps' default): dptext reads one and the same record either way."""
+    extra = ["Café au lait in Zürich, a naïve façade.", "東京 and the river Seine", "The résumé — “fine” 😀 said she."]
+    mixed = texts[:10] + extra + texts[10:15]
+    expected = cli_texts(binary, [{"text": text} for text in mixed])
+    with dptext.Privatizer(**SEEDED) as privatizer:
+        assert privatizer.privatize(mixed) == expected
+    assert any(character in "".join(expected[10:13]) for character in "é東😀—")  # not lost on the way
+
+
 def test_keyed_privatizer_equals_the_cli_with_record_key(binary, texts):
     keys = [f"doc-{number}" for number in range(len(texts))]
     expected = cli_texts(binary, [{"key": k, "text": t} for k, t in zip(keys, texts)], key="key")

@@ -65,7 +65,8 @@ def wait_for(predicate, seconds, what):
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """spark://127.0.0.1:PORT with one 2-core worker whose environment has no
-    toolchain and no PYSPARK_PYTHON; yields (master URL, hidden toolchain or None)."""
+    toolchain and no PYSPARK_PYTHON; yields (master URL, hidden toolchain or
+    None, the worker's environment)."""
     folder = tmp_path_factory.mktemp("cluster")
     home, port = spark_home(), free_port()
     toolchain = toolchain_folder()
@@ -95,7 +96,7 @@ def cluster(tmp_path_factory):
     try:
         wait_for(lambda: b"Successfully registered with master" in (folder / "worker.log").read_bytes(), 90,
                  f"the worker to register (see {folder}/worker.log)")
-        yield url, hidden
+        yield url, hidden, env
     finally:
         for process in (worker, master):
             process.terminate()
@@ -146,7 +147,7 @@ def runs(cluster, static_binary, binary, tmp_path_factory):
     executor JVM is killed while partition 1 is privatized and written; with
     spark-submit, (2) workers told to use a Python they do not have and (3) a
     binary that needs the hidden toolchain (when there is one to hide)."""
-    url, hidden = cluster
+    url, hidden, _ = cluster
     folder = tmp_path_factory.mktemp("runs")
     source = write_jsonl(folder / "in.jsonl", corpus_records(120))
     common = ["--input", source, "--key-field", "id", "--", *SEEDED]
@@ -180,6 +181,16 @@ def test_keyed_seeded_run_on_a_cluster_equals_one_process_through_a_lost_executo
     assert "120 records in 3 partitions" in killed.stderr, killed.stderr[-3000:]
     assert concatenated(folder / "out") == one_process(binary, source, folder)[0]
     assert os.path.exists(folder / "out" / "_dptext-report.json")
+
+
+def test_the_workers_python_cannot_import_dptext_by_itself(cluster):
+    """The executors run the workers' python3, which has no dptext package
+    installed: the cluster run above succeeds only because the executors
+    import the package the job ships (dptext_spark.package_zip)."""
+    worker_env = cluster[2]
+    found = subprocess.run(["python3", "-c", "import dptext.stream"], env=worker_env, cwd="/", capture_output=True,
+                           text=True)
+    assert found.returncode != 0 and "No module named 'dptext'" in found.stderr, found.stdout + found.stderr
 
 
 def test_cluster_failures_end_in_one_line_saying_what_to_do(runs):
