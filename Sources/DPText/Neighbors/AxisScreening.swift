@@ -43,8 +43,8 @@ import CScreening
 /// η(‖z − μ‖ + L_μ)²), and the double-precision rounding of the rotation and
 /// of the exact distances (`8D·2⁻⁵³` of the squared norms involved).
 ///
-/// On GloVe 6B 50d at the Laplace mechanism's ε = 10, m = 41 leaves about 27
-/// of 400,000 words per noisy point (83 at ε = 5) to be scored exactly; on
+/// On GloVe 6B 50d at the Laplace mechanism's ε = 10, m = 43 leaves a few dozen
+/// of 400,000 words per noisy point to be scored exactly; on
 /// GloVe 840B 300d at ε = 12, m = 300 leaves about 5 of 33,860.
 struct AxisScreening: Sendable {
     let axes: PrincipalAxes
