@@ -154,48 +154,67 @@ AVX2_TARGET static INLINE unsigned avx2_passing(const dptext_quantized_words *w,
     return mask;
 }
 
-/// Words `W` at a time, group by group: each group's two query registers
-/// (lanes 0–7 and 8–15, four codes each) are loaded once for the W words,
-/// whose accumulator chains interleave. A word's four codes are broadcast
-/// to every lane; `vpmaddubsw` multiplies them with the lanes' unsigned
-/// codes q + 64 ∈ 1…127 and adds pairs in 16 bits, at most 2·127·127 <
-/// 2¹⁵ in magnitude, so nothing saturates; `vpmaddwd` by ones widens and
-/// adds the pairs: J is exact in 32-bit integers, the same J as the other paths.
-AVX2_TARGET static INLINE void avx2_group_products(const int8_t *codes, size_t groups, size_t g, size_t W,
+// The unroll pragmas below meet a loop bound that is a variable in the wide
+// functions' copies (where unrolling is not wanted): no warning for those.
+#pragma clang diagnostic ignored "-Wpass-failed"
+
+/// Words `W` at a time, up to four groups `g ..< g + n` of four codes at a
+/// time: each group's two query registers (lanes 0–7 and 8–15) are loaded
+/// once for the W words, whose accumulator chains interleave. A word's
+/// four codes are broadcast to every lane; `vpmaddubsw` multiplies them with
+/// the lanes' unsigned codes q + 32 ∈ 1…63 and adds pairs in 16 bits, at
+/// most 2·63·63 = 7,938 in magnitude (word codes are −63…63); the n ≤ 4
+/// groups' pair sums add in 16 bits, at most 31,752 < 2¹⁵, so nothing
+/// saturates or wraps; one `vpmaddwd` by ones widens and adds the pairs: J
+/// is exact in 32-bit integers, the same J as the other paths.
+AVX2_TARGET static INLINE void avx2_group_products(const int8_t *codes, size_t groups, size_t g, size_t n, size_t W,
                                                    const uint8_t *queries, __m256i acc[][2]) {
     const __m256i ones = _mm256_set1_epi16(1);
-    const __m256i low = _mm256_loadu_si256((const __m256i *)(queries + 64 * g));
-    const __m256i high = _mm256_loadu_si256((const __m256i *)(queries + 64 * g + 32));
+    __m256i sums[W][2];
+#pragma clang loop unroll(full)
+    for (size_t i = 0; i < n; i++) {
+        const __m256i low = _mm256_loadu_si256((const __m256i *)(queries + 64 * (g + i)));
+        const __m256i high = _mm256_loadu_si256((const __m256i *)(queries + 64 * (g + i) + 32));
+#pragma clang loop unroll(full)
+        for (size_t j = 0; j < W; j++) {
+            int32_t four;
+            __builtin_memcpy(&four, codes + j * groups * 4 + 4 * (g + i), 4);
+            const __m256i word = _mm256_set1_epi32(four);
+            const __m256i first = _mm256_maddubs_epi16(low, word), second = _mm256_maddubs_epi16(high, word);
+            sums[j][0] = i == 0 ? first : _mm256_add_epi16(sums[j][0], first);
+            sums[j][1] = i == 0 ? second : _mm256_add_epi16(sums[j][1], second);
+        }
+    }
 #pragma clang loop unroll(full)
     for (size_t j = 0; j < W; j++) {
-        int32_t four;
-        __builtin_memcpy(&four, codes + j * groups * 4 + 4 * g, 4);
-        const __m256i word = _mm256_set1_epi32(four);
-        acc[j][0] = _mm256_add_epi32(acc[j][0], _mm256_madd_epi16(_mm256_maddubs_epi16(low, word), ones));
-        acc[j][1] = _mm256_add_epi32(acc[j][1], _mm256_madd_epi16(_mm256_maddubs_epi16(high, word), ones));
+        acc[j][0] = _mm256_add_epi32(acc[j][0], _mm256_madd_epi16(sums[j][0], ones));
+        acc[j][1] = _mm256_add_epi32(acc[j][1], _mm256_madd_epi16(sums[j][1], ones));
     }
 }
 
-/// `avx2_group_products` over all groups: unrolled when `groups` is a
-/// constant (the table's functions), a plain loop for wide rows (whose
-/// copy of the unrolled branch is dead, hence the silenced warning).
-#pragma clang diagnostic ignored "-Wpass-failed"
-AVX2_TARGET static INLINE void avx2_products_of(const int8_t *codes, size_t groups, size_t W, const uint8_t *queries,
-                                                __m256i acc[][2]) {
+/// `avx2_group_products` over all groups, `n` at a time (`groupsPerSum`):
+/// unrolled when `groups` is a constant (the table's functions), a plain
+/// loop for wide rows.
+AVX2_TARGET static INLINE void avx2_products_of(const int8_t *codes, size_t groups, size_t n, size_t W,
+                                                const uint8_t *queries, __m256i acc[][2]) {
     if (groups <= DPTEXT_SCREEN_UNROLLED_GROUPS) {
 #pragma clang loop unroll(full)
-        for (size_t g = 0; g < groups; g++) avx2_group_products(codes, groups, g, W, queries, acc);
+        for (size_t g = 0; g < groups; g += n)
+            avx2_group_products(codes, groups, g, groups - g < n ? groups - g : n, W, queries, acc);
     } else {
-        for (size_t g = 0; g < groups; g++) avx2_group_products(codes, groups, g, W, queries, acc);
+        size_t g = 0;
+        for (; g + n <= groups; g += n) avx2_group_products(codes, groups, g, n, W, queries, acc);
+        if (g < groups) avx2_group_products(codes, groups, g, groups - g, W, queries, acc);
     }
 }
 
-/// Four words at a time. `groups` is a constant in the unrolled table's
-/// functions and a loop bound in `screen_avx2_wide`.
-AVX2_TARGET static INLINE void screen_avx2(size_t groups, const dptext_quantized_words *w, size_t first, size_t end,
-                                           const dptext_query_group *queries, uint32_t *survivors, size_t stride,
-                                           size_t counts[16]) {
-    enum { words = 4 };
+/// Two words at a time (their sums and accumulators fill most of the
+/// sixteen vector registers). `groups` is a constant in the unrolled
+/// table's functions and a loop bound in the wide ones; `n` is a constant.
+AVX2_TARGET static INLINE void screen_avx2(size_t groups, size_t n, const dptext_quantized_words *w, size_t first,
+                                           size_t end, const dptext_query_group *queries, uint32_t *survivors,
+                                           size_t stride, size_t counts[16]) {
+    enum { words = 2 };
     avx2_lanes lanes;
     for (size_t half = 0; half < 2; half++) {
         lanes.scales[half] = _mm256_loadu_ps(queries->scales + 8 * half);
@@ -208,26 +227,37 @@ AVX2_TARGET static INLINE void screen_avx2(size_t groups, const dptext_quantized
         __m256i acc[words][2];
 #pragma clang loop unroll(full)
         for (size_t j = 0; j < words; j++) acc[j][0] = acc[j][1] = _mm256_set1_epi32(-w->offsets[u + j]);
-        avx2_products_of(w->codes + u * groups * 4, groups, words, queries->codes, acc);
+        avx2_products_of(w->codes + u * groups * 4, groups, n, words, queries->codes, acc);
         for (size_t j = 0; j < words; j++)
             collect_lanes(avx2_passing(w, u + j, acc[j], &lanes), u + j, survivors, stride, counts);
     }
     for (; u < end; u++) {
         __m256i acc[1][2];
         acc[0][0] = acc[0][1] = _mm256_set1_epi32(-w->offsets[u]);
-        avx2_products_of(w->codes + u * groups * 4, groups, 1, queries->codes, acc);
+        avx2_products_of(w->codes + u * groups * 4, groups, n, 1, queries->codes, acc);
         collect_lanes(avx2_passing(w, u, acc[0], &lanes), u, survivors, stride, counts);
     }
 }
 
-/// Rows wider than the unrolled table: the same kernel with a loop over the groups.
-AVX2_TARGET static void screen_avx2_wide(const dptext_quantized_words *w, size_t first, size_t end,
-                                         const dptext_query_group *queries, uint32_t *survivors, size_t stride,
-                                         size_t counts[16]) {
-    screen_avx2(w->width / 4, w, first, end, queries, survivors, stride, counts);
+/// The unrolled table's kernel: four groups per 16-bit sum (the codes of
+/// stores up to 64 dimensions allow it, see `AxisScreening`).
+AVX2_TARGET static INLINE void screen_avx2q(size_t groups, const dptext_quantized_words *w, size_t first, size_t end,
+                                            const dptext_query_group *queries, uint32_t *survivors, size_t stride,
+                                            size_t counts[16]) {
+    screen_avx2(groups, 4, w, first, end, queries, survivors, stride, counts);
 }
 
-SCREEN_TABLE(avx2, AVX2_TARGET)
+/// Rows wider than the unrolled table, or codes that allow fewer groups per
+/// sum: the same kernel with a loop over the groups, one function per n.
+#define SCREEN_WIDE(N) \
+    AVX2_TARGET static void screen_avx2_wide_##N(const dptext_quantized_words *w, size_t first, size_t end, \
+                                                 const dptext_query_group *queries, uint32_t *survivors, \
+                                                 size_t stride, size_t counts[16]) { \
+        screen_avx2(w->width / 4, N, w, first, end, queries, survivors, stride, counts); \
+    }
+SCREEN_WIDE(1) SCREEN_WIDE(2) SCREEN_WIDE(4)
+
+SCREEN_TABLE(avx2q, AVX2_TARGET)
 
 static int has_vnni(void) {
     __builtin_cpu_init();
@@ -253,15 +283,27 @@ void dptext_screen_portable(const dptext_quantized_words *words, size_t first, s
 
 void dptext_screen(const dptext_quantized_words *words, size_t first, size_t end,
                    const dptext_query_group *queries, uint32_t *survivors, size_t stride, size_t counts[16]) {
-    const size_t groups = words->width / 4;
-    if (!dptext_screen_is_vectorized() || groups < 1 || words->width > DPTEXT_SCREEN_MAX_WIDTH || words->width % 4) {
+    const size_t groups = words->width / 4, n = words->groupsPerSum;
+    if (!dptext_screen_is_vectorized() || groups < 1 || words->width > DPTEXT_SCREEN_MAX_WIDTH || words->width % 4
+        || (n != 1 && n != 2 && n != 4)) {
         dptext_screen_portable(words, first, end, queries, survivors, stride, counts);
         return;
     }
     for (size_t lane = 0; lane < 16; lane++) counts[lane] = 0;
 #if defined(__x86_64__)
     const int unrolled = groups <= DPTEXT_SCREEN_UNROLLED_GROUPS;
-    const screen_function kernel = unrolled ? (has_vnni() ? vnni_by_groups : avx2_by_groups)[groups] : screen_avx2_wide;
+    const screen_function wide = n == 1 ? screen_avx2_wide_1 : n == 2 ? screen_avx2_wide_2 : screen_avx2_wide_4;
+    const screen_function kernel = !unrolled ? wide
+        : has_vnni() ? vnni_by_groups[groups] : n == 4 ? avx2q_by_groups[groups] : wide;
     kernel(words, first, end, queries, survivors, stride, counts);
 #endif
+}
+
+void dptext_prefetch_rows(const float *matrix, size_t dimension, const uint32_t *ids, size_t count) {
+    const size_t bytes = dimension * sizeof(float);
+    for (size_t i = 0; i < count; i++) {
+        const char *row = (const char *)(matrix + (size_t)ids[i] * dimension);
+        for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(row + offset);
+        __builtin_prefetch(row + bytes - 1);
+    }
 }

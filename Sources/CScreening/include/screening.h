@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /// The most codes per word the screen reads. Integer products of rows this
-/// wide stay below 2²⁴ in magnitude (1,024·63·127), so they convert to
+/// wide stay below 2²⁴ in magnitude (1,024·127·127), so they convert to
 /// float32 exactly.
 #define DPTEXT_SCREEN_MAX_WIDTH 1024
 
@@ -16,9 +16,9 @@
 /// The vocabulary as the screen reads it (`AxisScreening`): one row of
 /// signed 8-bit codes per word, and per-word constants.
 typedef struct {
-    /// `count × width` codes, row-major, each in −127…127.
+    /// `count × width` codes, row-major, each in −L_w…L_w (L_w ≤ 127).
     const int8_t *codes;
-    /// 64 · Σ (the word's codes): undoes the +64 of the query codes.
+    /// o · Σ (the word's codes): undoes the +o of the query codes.
     const int32_t *offsets;
     /// c_u = ‖y_u‖².
     const float *squaredNorms;
@@ -30,11 +30,15 @@ typedef struct {
     size_t count;
     /// A multiple of 4, at most `DPTEXT_SCREEN_MAX_WIDTH`.
     size_t width;
+    /// How many groups of four codes the AVX2 kernel may add up in 16 bits
+    /// before widening (1, 2 or 4): n·2·(largest query code)·(largest
+    /// |word code|) must stay below 2¹⁵, which the codes' ranges decide.
+    size_t groupsPerSum;
 } dptext_quantized_words;
 
 /// Sixteen queries, one per vector lane.
 typedef struct {
-    /// `width / 4 · 64` query codes q + 64 (q ∈ −63…63) by groups of
+    /// `width / 4 · 64` query codes q + o (q ∈ −L_q…L_q, o = L_q + 1 ≤ 128) by groups of
     /// four: byte `64·g + 4·lane + j` is code `4g + j` of query `lane`.
     const uint8_t *codes;
     /// s_z, each query's quantization step.
@@ -65,6 +69,11 @@ void dptext_screen(const dptext_quantized_words *words, size_t first, size_t end
 /// `dptext_screen` in portable C whatever the processor (for tests).
 void dptext_screen_portable(const dptext_quantized_words *words, size_t first, size_t end,
                             const dptext_query_group *queries, uint32_t *survivors, size_t stride, size_t counts[16]);
+
+/// Starts loading rows `ids[0 ..< count]` of a row-major float32 matrix
+/// (`dimension` values per row) into cache, so that the exact distances of
+/// a chunk's survivors wait for memory once rather than row by row.
+void dptext_prefetch_rows(const float *matrix, size_t dimension, const uint32_t *ids, size_t count);
 
 /// Whether `dptext_screen` runs on vector instructions (AVX-512 VNNI or AVX2) on this processor.
 int dptext_screen_is_vectorized(void);

@@ -15,14 +15,15 @@ import CScreening
 /// point's distances usefully, so the screen reads every coordinate.)
 ///
 /// **Quantization.** W is stored as s·q, q an integer vector in −L…L and
-/// s = max|W_i| / L (L = 127 for words, 63 for queries, whose codes the
-/// AVX2 kernel reads unsigned as q + 64), with residual E = W − s·q. Then
+/// s = max|W_i| / L (L_w for words, L_q for queries, whose codes the
+/// kernels read unsigned as q + L_q + 1; see `CodeLevels`), with residual
+/// E = W − s·q. Then
 ///
 ///     ⟨W_z, W_u⟩ ≤ s_z·s_u·J + ‖Ŵ_z‖·‖E_u‖ + ‖E_z‖·‖W_u‖,   Ŵ = s·q,
 ///
 /// J the integer dot product of the two code rows (exact in 32-bit
-/// arithmetic: `vpdpbusd`, or AVX2 `vpmaddubsw`, whose 16-bit pair sums
-/// stay below 2·127·127 < 2¹⁵), so
+/// arithmetic: `vpdpbusd`, or AVX2 `vpmaddubsw`, whose 16-bit sums the
+/// levels keep below 2¹⁵), so
 ///
 ///     ‖y_z − y_u‖² ≥ ‖y_z‖² + ‖y_u‖² − 2·s_z·s_u·J − 2‖Ŵ_z‖·‖E_u‖ − 2‖E_z‖·‖W_u‖   (the bound B),
 ///
@@ -38,7 +39,7 @@ import CScreening
 /// (×2) the float32 evaluation of B in at most eight rounded steps
 /// (`γ₈·(max‖y_u‖² + 2·R_z·max R_u + 2‖Ŵ_z‖·max‖E_u‖ + 2‖E_z‖·max‖W_u‖)` with
 /// R = s·‖code row‖, which bounds |s_z s_u J| by Cauchy–Schwarz; J itself
-/// converts exactly, |J| ≤ 1,024·63·127 < 2²⁴), the basis's
+/// converts exactly, |J| ≤ 1,024·127·127 < 2²⁴), the basis's
 /// defect η ≥ ‖QQᵀ − I‖ (a squared distance t moves by at most η·t ≤
 /// η(‖z − μ‖ + L_μ)²), and the double-precision rounding of the rotation and
 /// of the exact distances (`8D·2⁻⁵³` of the squared norms involved).
@@ -54,9 +55,11 @@ struct AxisScreening: Sendable {
     let vectorized: Bool
     /// Codes per word: the m + 1 values of W (m when m = D), rounded up to a multiple of 4.
     let width: Int
+    /// The code ranges of words and queries.
+    let levels: CodeLevels
     /// `count × width` word codes, row-major.
     private let codes: [Int8]
-    /// 64 · (sum of each word's codes): undoes the query codes' + 64.
+    /// o · (sum of each word's codes): undoes the query codes' + o.
     private let offsets: [Int32]
     /// ‖y_u‖², 2·s_u, 2‖E_u‖ and 2‖W_u‖, float32 (the last two rounded up).
     private let squaredNorms: [Float]
@@ -80,10 +83,12 @@ struct AxisScreening: Sendable {
     /// as screening a few hundred words.
     static let firstChunk = 8
 
-    init?(store: EmbeddingStore, depth: Int, vectorized: Bool = true) {
+    init?(store: EmbeddingStore, depth: Int, vectorized: Bool = true, levels: CodeLevels? = nil) {
         let n = store.dimension, count = store.count
         let width = Self.width(depth: depth, dimension: n)
-        guard depth >= 1, depth <= n, width <= Int(DPTEXT_SCREEN_MAX_WIDTH), let axes = PrincipalAxes(store: store) else {
+        let levels = levels ?? CodeLevels(width: width)
+        guard depth >= 1, depth <= n, width <= Int(DPTEXT_SCREEN_MAX_WIDTH), levels.groupsPerSum >= 1,
+              let axes = PrincipalAxes(store: store) else {
             return nil
         }
         var codes = [Int8](repeating: 0, count: count * width), offsets = [Int32](repeating: 0, count: count)
@@ -91,9 +96,9 @@ struct AxisScreening: Sendable {
         var doubledResiduals = [Float](repeating: 0, count: count), doubledNorms = [Float](repeating: 0, count: count)
         var largestSquared = 0.0, largestCode = 0.0, largestNorm = 0.0, largestCentred = 0.0
         axes.forEachRotated(store) { id, y in
-            let code = Quantized(rotated: y, depth: depth, width: width, levels: Quantized.wordLevels)
+            let code = Quantized(rotated: y, depth: depth, width: width, levels: levels.word)
             for (j, value) in code.codes.enumerated() { codes[id * width + j] = Int8(value) }
-            offsets[id] = Int32(Quantized.queryOffset * code.codes.reduce(0, +))
+            offsets[id] = Int32(levels.queryOffset * code.codes.reduce(0, +))
             let squared = y.reduce(0) { $0 + $1 * $1 }
             squaredNorms[id] = Float(squared)
             doubledScales[id] = 2 * code.scale
@@ -105,7 +110,7 @@ struct AxisScreening: Sendable {
             largestNorm = max(largestNorm, x.reduce(0) { $0 + $1 * $1 }.squareRoot())
             largestCentred = max(largestCentred, axes.centredNorm(x))
         }
-        (self.axes, self.depth, self.vectorized, self.width) = (axes, depth, vectorized, width)
+        (self.axes, self.depth, self.vectorized, self.width, self.levels) = (axes, depth, vectorized, width, levels)
         (self.codes, self.offsets, self.squaredNorms, self.doubledScales) = (codes, offsets, squaredNorms, doubledScales)
         (self.doubledResiduals, self.doubledNorms) = (doubledResiduals, doubledNorms)
         largestSquaredNorm = largestSquared * (1 + 1e-6)
@@ -160,6 +165,7 @@ struct AxisScreening: Sendable {
                         screenedWords = end
                         return false
                     }
+                    prefetchRows(of: survivors, counts: counts[0..<lanes.count], in: store)
                     for (lane, row) in lanes.enumerated() {
                         let z = UnsafeBufferPointer(rebasing: all[row * n..<(row + 1) * n])
                         let found = survivors[lane * Self.chunk..<lane * Self.chunk + counts[lane]]
@@ -182,6 +188,18 @@ struct AxisScreening: Sendable {
         }}
         screenedWords = finished ? store.count : screenedWords
         return finished ? selectors.map(\.neighbors) : nil
+    }
+
+    /// Starts loading the vectors of every lane's survivors (all lanes' before
+    /// any is scored), so that their cache misses overlap.
+    private func prefetchRows(of survivors: [UInt32], counts: ArraySlice<Int>, in store: EmbeddingStore) {
+        store.vectors.withUnsafeBufferPointer { matrix in
+            survivors.withUnsafeBufferPointer { survivors in
+                for (lane, count) in counts.enumerated() where count > 0 {
+                    dptext_prefetch_rows(matrix.baseAddress!, store.dimension, survivors.baseAddress! + lane * Self.chunk, count)
+                }
+            }
+        }
     }
 
     /// The words whose bound passes `threshold` (a squared distance) for
@@ -222,7 +240,8 @@ struct AxisScreening: Sendable {
             var words = dptext_quantized_words(
                 codes: codes.baseAddress, offsets: offsets.baseAddress, squaredNorms: squaredNorms.baseAddress,
                 doubledScales: doubledScales.baseAddress, doubledResiduals: doubledResiduals.baseAddress,
-                doubledNorms: doubledNorms.baseAddress, count: self.codes.count / width, width: width)
+                doubledNorms: doubledNorms.baseAddress, count: self.codes.count / width, width: width,
+                groupsPerSum: levels.groupsPerSum)
             return body(&words)
         }}}}}}
     }
@@ -237,7 +256,7 @@ struct AxisScreening: Sendable {
 
     /// Packs `queries` (at most 16) for the kernel; thresholds: `setThresholds`.
     private func pack(_ queries: ArraySlice<PreparedQuery>) -> PackedGroup {
-        let offset = Quantized.queryOffset
+        let offset = levels.queryOffset
         var group = PackedGroup(codes: [UInt8](repeating: UInt8(offset), count: 16 * width))
         for (lane, query) in queries.enumerated() {
             for j in 0..<width { group.codes[64 * (j / 4) + 4 * lane + j % 4] = UInt8(query.codes[j] + offset) }
@@ -280,7 +299,7 @@ struct AxisScreening: Sendable {
         let margin: Double
 
         init(rotated y: ArraySlice<Double>, original x: ArraySlice<Double>, in screening: AxisScreening) {
-            let code = Quantized(rotated: y, depth: screening.depth, width: screening.width, levels: Quantized.queryLevels)
+            let code = Quantized(rotated: y, depth: screening.depth, width: screening.width, levels: screening.levels.query)
             codes = code.codes
             scale = code.scale
             quantizedNorm = Float(code.quantizedNorm).nextUp
@@ -305,12 +324,6 @@ struct AxisScreening: Sendable {
 /// s = max|W_i| / L (float32), then zeros up to `width`; with the norms
 /// the bound's slack needs, in double, inflated far beyond their rounding.
 private struct Quantized {
-    /// L for words (signed bytes) and queries (unsigned bytes q + 64 ≤ 127,
-    /// so that `vpmaddubsw`'s 16-bit pair sums cannot saturate).
-    static let wordLevels = 127
-    static let queryLevels = 63
-    static let queryOffset = 64
-
     let codes: [Int]
     let scale: Float
     /// ‖E‖ = ‖W − s·q‖, ‖W‖ and ‖Ŵ‖ = s·‖q‖.
@@ -363,4 +376,43 @@ private struct ExactSelector {
     }
 
     var neighbors: [Neighbor] { best.map(\.neighbor) }
+}
+
+/// The ranges of the screen's codes: words −L_w…L_w (signed bytes), queries
+/// −L_q…L_q read as unsigned bytes q + L_q + 1. Coarser codes loosen the
+/// bound (more words are scored exactly) but let the AVX2 kernel add n
+/// groups' `vpmaddubsw` pair sums in 16 bits before one widening step,
+/// which needs n·2·(2L_q + 1)·L_w < 2¹⁵.
+///
+/// Up to 64 codes (50d stores): L_w = 63, L_q = 31, n = 4 — on GloVe 6B 50d
+/// at ε = 10 the bound then passes about 33 of 400,000 words per noisy point
+/// (9 with 127 and 63 levels), which cost far less than the multiplies saved.
+/// Wider rows (300d): L_w = 127, L_q = 63, n = 1 — there an exact distance
+/// costs as much as screening a few hundred words, and coarser codes pass
+/// too many (on GloVe 840B 300d at ε = 12 about 6 words per noisy point with
+/// these levels, 15 with L_q = 31, 38 with 63 and 31: measured slower).
+struct CodeLevels: Sendable, Equatable {
+    let word: Int
+    let query: Int
+
+    init(word: Int, query: Int) {
+        precondition((1...127).contains(word) && (1...127).contains(query), "code levels are 1…127")
+        (self.word, self.query) = (word, query)
+    }
+
+    init(width: Int) {
+        if width <= 64 {
+            self.init(word: 63, query: 31)
+        } else {
+            self.init(word: 127, query: 63)
+        }
+    }
+
+    var queryOffset: Int { query + 1 }
+
+    /// n: 4, 2 or 1 groups per 16-bit sum, 0 when even one pair could saturate.
+    var groupsPerSum: Int {
+        let pair = 2 * (2 * query + 1) * word
+        return [4, 2, 1].first { $0 * pair <= 32_767 } ?? 0
+    }
 }

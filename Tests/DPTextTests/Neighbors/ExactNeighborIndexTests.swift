@@ -150,6 +150,44 @@ struct ExactNeighborIndexTests {
         #expect(failures == 0)
     }
 
+    /// The AVX2 kernel adds n groups' 16-bit pair sums before widening; the
+    /// code levels decide n so that nothing can saturate or wrap.
+    @Test func codeLevelsAllowOnlySumsThatFitIn16Bits() {
+        #expect(CodeLevels(word: 63, query: 31).groupsPerSum == 4)   // 4·2·63·63 = 31,752
+        #expect(CodeLevels(word: 127, query: 31).groupsPerSum == 2)  // 2·2·63·127 = 32,004
+        #expect(CodeLevels(word: 127, query: 63).groupsPerSum == 1)  // 2·127·127 = 32,258
+        #expect(CodeLevels(word: 127, query: 127).groupsPerSum == 0) // 2·255·127 would saturate
+        #expect(CodeLevels(width: 44) == CodeLevels(word: 63, query: 31))
+        #expect(CodeLevels(width: 300) == CodeLevels(word: 127, query: 63))
+        let store = TestData.randomStore(count: 300, dimension: 8, seed: 3)
+        #expect(AxisScreening(store: store, depth: 8, levels: CodeLevels(word: 127, query: 127)) == nil)
+    }
+
+    /// Every code-level set (so every AVX2 kernel: unrolled with four groups
+    /// per sum, wide with four, two or one) and the portable kernel give the
+    /// naive reference's neighbours, in 50d and 300d.
+    @Test(arguments: [(50, 43, 63, 31), (50, 43, 127, 31), (50, 43, 127, 63), (300, 300, 63, 31), (300, 300, 127, 31),
+                      (300, 300, 127, 63), (300, 150, 63, 31)])
+    func everyCodeLevelSetMatchesNaiveSearch(dimension: Int, depth: Int, word: Int, query: Int) throws {
+        let store = TestData.randomStore(count: 2500, dimension: dimension, seed: UInt64(dimension + word + query))
+        var generator = SeededGenerator(seed: 17)
+        var queries: [Double] = []
+        for i in 0..<48 {
+            let id = Int.random(in: 0..<store.count, using: &generator)
+            let epsilon = [2.0, 20, 200][i % 3] * Double(dimension) / 50
+            queries += zip(store.vector(at: id), MultivariateLaplaceNoise.sample(dimension: dimension, epsilon: epsilon, using: &generator)).map(+)
+        }
+        for vectorized in [true, false] {
+            let screening = try #require(AxisScreening(store: store, depth: depth, vectorized: vectorized,
+                                                       levels: CodeLevels(word: word, query: query)))
+            let found = screening.search(store: store, queries: queries, rows: 0..<48, k: 3)
+            for row in 0..<48 {
+                let query = Array(queries[row * dimension..<(row + 1) * dimension])
+                #expect(found[row] == naiveNearest(store, query: query, k: 3), "row \(row), vectorized \(vectorized)")
+            }
+        }
+    }
+
     @Test("the bundled store: screening at its default depth equals brute force on noisy points")
     func screenedSearchOnGloVe() throws {
         let store = try WordTokenizer.wordVocabulary(of: try EmbeddingStore.load(from: TestData.bundledStore))
