@@ -188,6 +188,40 @@ struct ExactNeighborIndexTests {
         }
     }
 
+    /// The y₁ window at its edge: each query's nearest word u lies 3 away
+    /// along the first principal axis only, and a slightly farther word v
+    /// (3.15, across it) sits at the query's own y₁, so the search finds v
+    /// first and its window is then just wide enough to hold u. A window
+    /// narrower by a tenth misses every u (checked by mutation).
+    @Test(arguments: [true, false])
+    func windowKeepsANeighbourThatDiffersAlongTheFirstAxisOnly(vectorized: Bool) throws {
+        let dimension = 32, cloud = 3000, pairs = 20
+        var generator = SeededGenerator(seed: 41)
+        var vectors: [Float] = []
+        for _ in 0..<cloud {
+            // Coordinate 0 dominates the variance, so the first principal axis is nearly e₀.
+            vectors += (0..<dimension).map { j in Float(TestData.gaussian(using: &generator) * (j == 0 ? 30 : 1)) }
+        }
+        var queries: [[Double]] = []
+        for i in 0..<pairs {
+            var z = [Double](repeating: 0, count: dimension)
+            (z[0], z[1], z[3]) = (Double.random(in: -40...40, using: &generator), 40, 10 * Double(i))
+            var u = z, v = z
+            u[0] -= 3
+            v[2] += 3.15
+            vectors += u.map(Float.init) + v.map(Float.init)
+            queries.append(z)
+        }
+        let count = cloud + 2 * pairs
+        let store = try EmbeddingStore(words: (0..<count).map { "w\($0)" }, vectors: vectors, dimension: dimension)
+        let screening = try #require(AxisScreening(store: store, depth: 24, vectorized: vectorized))
+        for (i, query) in queries.enumerated() {
+            let found = screening.search(store: store, queries: query, rows: 0..<1, k: 1)
+            #expect(found[0].map(\.id) == [cloud + 2 * i], "query \(i)")
+            #expect(found[0] == naiveNearest(store, query: query, k: 1))
+        }
+    }
+
     @Test("the bundled store: screening at its default depth equals brute force on noisy points")
     func screenedSearchOnGloVe() throws {
         let store = try WordTokenizer.wordVocabulary(of: try EmbeddingStore.load(from: TestData.bundledStore))
