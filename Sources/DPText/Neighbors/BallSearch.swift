@@ -8,7 +8,8 @@ import Foundation
 /// As a `Draw`, so that the `Privatizer` batches its search with every
 /// other token's: first the word nearest the point overall, which is the
 /// answer when it is in the ball; else the ball's words, ranked exactly by
-/// distance to the point (ties by lower id). The ball is found by one scan
+/// distance to the point (ties by lower id) — the first of the point's 32
+/// nearest words that lies in a word's ball, when one does. The ball is found by one scan
 /// of the vocabulary in double precision (the distances brute force uses,
 /// so membership is exact); a vocabulary word's ball is public and the same
 /// every time, so it is kept in `BallCache`. What the output-distance cap
@@ -17,31 +18,42 @@ enum BallSearch {
     /// - Parameter word: the centre's word id, whose ball `cache` keeps (nil for another public vector).
     static func nearest(to point: [Double], amongWordsWithin radius: Double, of center: [Double], word: Int?,
                         cache: BallCache, in store: EmbeddingStore) -> Draw {
-        .afterNeighbors(of: point, k: 1) { neighborhood in
-            let overall = neighborhood.neighbors[0].id
-            let inBall = center.withUnsafeBufferPointer { store.squaredDistance(from: $0, to: overall) <= radius * radius }
-            if inBall { return .word(overall) }
+        let inBall: @Sendable (Int) -> Bool = { id in center.withUnsafeBufferPointer { store.squaredDistance(from: $0, to: id) <= radius * radius } }
+        let amongBall: @Sendable (any NeighborIndex) -> Draw = { index in
             let members = word.flatMap(cache.members(of:)) ?? {
-                let members = ball(around: center, radius: radius, in: store)
+                // Around a word the word itself is in the ball (distance 0), so the ball is the words
+                // within the radius, which the index finds (screened when it can).
+                let members = word == nil ? ball(around: center, radius: radius, in: store)
+                    : index.words(within: radius, of: center)
                 if let word { cache.keep(members, of: word) }
                 return members
             }()
             return .word(ExactRanking.nearest(in: store, among: members, to: point)!)
         }
+        return .afterNeighbors(of: point, k: 1) { neighborhood in
+            let overall = neighborhood.neighbors[0].id
+            if inBall(overall) { return .word(overall) }
+            // Around a word, the ball is the words within the radius (the word nearest the centre is
+            // the word itself, at distance 0), so the first of the point's nearest words inside it is
+            // the answer: a wide ball (the common case when the point falls outside it) usually holds
+            // one of the next few, found in the batched search rather than by ranking the whole ball.
+            guard word != nil else { return amongBall(neighborhood.index) }
+            return .afterNeighbors(of: point, k: nearbyWords) { nearby in
+                nearby.neighbors.first { inBall($0.id) }.map { .word($0.id) } ?? amongBall(nearby.index)
+            }
+        }
     }
+
+    /// How many of the point's nearest words are tried before the ball is ranked.
+    static let nearbyWords = 32
 
     /// Every word within `radius` of `center`, and the word nearest to it (ties by lower id).
     static func ball(around center: [Double], radius: Double, in store: EmbeddingStore) -> [Int] {
-        center.withUnsafeBufferPointer { center in
-            var members: [Int] = []
-            var nearest = (squaredDistance: Double.infinity, id: 0)
-            for id in 0..<store.count {
-                let squared = store.squaredDistance(from: center, to: id)
-                if squared <= radius * radius { members.append(id) }
-                if squared < nearest.squaredDistance { nearest = (squared, id) }
-            }
-            return members.contains(nearest.id) ? members : [nearest.id] + members
+        var nearest = (squaredDistance: Double.infinity, id: 0)
+        let members = VocabularyScan.words(within: radius, of: center, in: store) { squared, id in
+            if squared < nearest.squaredDistance { nearest = (squared, id) }
         }
+        return members.contains(nearest.id) ? members : [nearest.id] + members
     }
 }
 
@@ -63,6 +75,34 @@ final class BallCache: @unchecked Sendable {
             guard balls[word] == nil, kept + members.count <= Self.capacity else { return }
             balls[word] = members
             kept += members.count
+        }
+    }
+}
+
+/// One pass over the whole vocabulary in exact double precision.
+enum VocabularyScan {
+    /// Every word within `radius` of `center` (squared distance ≤ radius²), in
+    /// id order; `each` sees every word's squared distance, in id order.
+    ///
+    /// Eight words at a time (`squaredDistances`, equal to the one-word
+    /// distance to the last bit): eight independent sums instead of one chain
+    /// of dependent additions, which in 300 dimensions is what a word's
+    /// distance waits on.
+    static func words(within radius: Double, of center: [Double], in store: EmbeddingStore,
+                      each: (Double, Int) -> Void = { _, _ in }) -> [Int] {
+        center.withUnsafeBufferPointer { center in
+            var members: [Int] = []
+            for first in stride(from: 0, to: store.count, by: 8) {
+                let words = first..<min(store.count, first + 8)
+                var ids = SIMD8<Int32>(repeating: Int32(first))
+                for (slot, id) in words.enumerated() { ids[slot] = Int32(id) }
+                let squared = store.squaredDistances(from: center, to: ids)
+                for (slot, id) in words.enumerated() {
+                    if squared[slot] <= radius * radius { members.append(id) }
+                    each(squared[slot], id)
+                }
+            }
+            return members
         }
     }
 }

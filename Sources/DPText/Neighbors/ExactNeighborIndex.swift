@@ -117,6 +117,18 @@ public struct ExactNeighborIndex: NeighborIndex {
         }
     }
 
+    /// The words within `radius` of `center`: the screen's survivors at
+    /// threshold radius² (a superset, with its margin), kept by their exact
+    /// distance; a scan of the vocabulary without a screen.
+    public func words(within radius: Double, of center: [Double]) -> [Int] {
+        guard let screening else { return VocabularyScan.words(within: radius, of: center, in: store) }
+        let limit = radius * radius
+        return center.withUnsafeBufferPointer { center in
+            screening.passing(query: Array(center), threshold: limit).sorted()
+                .filter { store.squaredDistance(from: center, to: $0) <= limit }
+        }
+    }
+
     /// Exact search for the query rows `rows` of `queries`.
     private func search(queries: [Double], rows: Range<Int>, k: Int) -> [[Neighbor]] {
         let dimension = store.dimension

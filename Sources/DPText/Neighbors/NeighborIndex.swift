@@ -22,6 +22,11 @@ public protocol NeighborIndex: Sendable {
     /// - Returns: `n` lists of `min(k, V)` neighbours.
     func nearest(toEach queries: [Double], k: Int) -> [[Neighbor]]
 
+    /// Every word within `radius` of `center` (squared distance ≤ radius²,
+    /// `EmbeddingStore.squaredDistance`), in id order: exact for every index
+    /// (the default scans the vocabulary; an exact index may screen first).
+    func words(within radius: Double, of center: [Double]) -> [Int]
+
     /// How the index searches, for run reports: a short name, its
     /// parameters, and what that means for the output.
     var searchDescription: SearchDescription { get }
@@ -40,6 +45,10 @@ public struct SearchDescription: Sendable, Equatable {
 }
 
 extension NeighborIndex {
+    public func words(within radius: Double, of center: [Double]) -> [Int] {
+        VocabularyScan.words(within: radius, of: center, in: store)
+    }
+
     public var searchDescription: SearchDescription {
         isExact ? SearchDescription(name: "exact", note: "exhaustive search: every noisy vector becomes its nearest "
                                         + "vocabulary word")

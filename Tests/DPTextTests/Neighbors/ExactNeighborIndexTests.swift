@@ -222,6 +222,26 @@ struct ExactNeighborIndexTests {
         }
     }
 
+    /// The words within a radius, screened, equal one exact scan of the
+    /// vocabulary — with the radius set to a word's own exact distance, so
+    /// that the boundary word must be in.
+    @Test(arguments: [(50, 43), (300, 300)])
+    func wordsWithinARadiusMatchTheScan(dimension: Int, depth: Int) throws {
+        let store = TestData.randomStore(count: 3000, dimension: dimension, seed: UInt64(dimension))
+        let index = ExactNeighborIndex(store: store, screeningDepth: depth)
+        #expect(index.screening != nil)
+        var generator = SeededGenerator(seed: 5)
+        for _ in 0..<10 {
+            let center = store.vector(at: Int.random(in: 0..<store.count, using: &generator))
+            for rank in [1, 40, 400] {
+                let radius = naiveNearest(store, query: center, k: rank)[rank - 1].distance.nextUp.nextUp
+                let within = index.words(within: radius, of: center)
+                #expect(within == VocabularyScan.words(within: radius, of: center, in: store))
+                #expect(within.count >= rank)
+            }
+        }
+    }
+
     @Test("the bundled store: screening at its default depth equals brute force on noisy points")
     func screenedSearchOnGloVe() throws {
         let store = try WordTokenizer.wordVocabulary(of: try EmbeddingStore.load(from: TestData.bundledStore))
