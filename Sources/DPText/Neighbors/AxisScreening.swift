@@ -164,8 +164,9 @@ struct AxisScreening: Sendable {
     /// of the group's lanes (T the lane's k-th exact distance so far, which
     /// only falls), is beyond every lane's k-th neighbour, and so on the left;
     /// the query's margin covers the rotation's defect and rounding here as in
-    /// the bound B. On GloVe 6B 50d at ε = 10 the window holds about 55 % of
-    /// the words, at ε = 20 about 24 %.
+    /// the bound B. On GloVe 6B 50d (400k words) a group's window reads about
+    /// 92 % of the words at ε = 10 (a single query's would hold 55–67 %: the
+    /// window must hold every lane's reach) and 30 % at ε = 20.
     func search(store: EmbeddingStore, queries: [Double], rows: Range<Int>, k: Int,
                 budget: Int, screenedWords: inout Int) -> [[Neighbor]]? {
         let n = store.dimension, count = leading.count
@@ -186,14 +187,13 @@ struct AxisScreening: Sendable {
                 let lanes = ArraySlice(laneRows.map { prepared[$0] })
                 var group = pack(lanes)
                 let low = lanes.first!.leading, high = lanes.last!.leading
-                var left = firstPosition(atLeast: (low + high) / 2), right = left
+                var left = firstPosition { $0 >= (low + high) / 2 }, right = left
                 var size = Self.firstChunk, rightward = true
                 while true {
                     // The window every lane still needs, from the lanes' current k-th distances.
-                    let reach = lanes.indices.map { (selectors[laneRows[$0 - lanes.startIndex]].bound + lanes[$0].margin) }
-                        .max()!.squareRoot() * (1 + 0x1p-40)
+                    let reach = zip(laneRows, lanes).map { selectors[$0].bound + $1.margin }.max()!.squareRoot() * (1 + 0x1p-40)
                     let (windowStart, windowEnd) = reach.isFinite
-                        ? (firstPosition(atLeast: low - reach), firstPosition(above: high + reach)) : (0, count)
+                        ? (firstPosition { $0 >= low - reach }, firstPosition { $0 > high + reach }) : (0, count)
                     let growRight = right < windowEnd, growLeft = left > windowStart
                     guard growRight || growLeft else { break }
                     let range: Range<Int>
@@ -240,22 +240,13 @@ struct AxisScreening: Sendable {
         return finished ? selectors.map(\.neighbors) : nil
     }
 
-    /// The first position whose y₁ is ≥ `value` (`count` if none).
-    private func firstPosition(atLeast value: Double) -> Int {
+    /// The first position whose y₁ satisfies `isPast` (`count` if none), for
+    /// a predicate that is false and then true along the ascending y₁.
+    private func firstPosition(where isPast: (Double) -> Bool) -> Int {
         var (low, high) = (0, leading.count)
         while low < high {
             let middle = (low + high) / 2
-            if leading[middle] < value { low = middle + 1 } else { high = middle }
-        }
-        return low
-    }
-
-    /// The first position whose y₁ is > `value` (`count` if none).
-    private func firstPosition(above value: Double) -> Int {
-        var (low, high) = (0, leading.count)
-        while low < high {
-            let middle = (low + high) / 2
-            if leading[middle] <= value { low = middle + 1 } else { high = middle }
+            if isPast(leading[middle]) { high = middle } else { low = middle + 1 }
         }
         return low
     }
