@@ -21,7 +21,7 @@ public enum DecoderRecall {
             var generator = SeededGenerator(seed: seed, stream: UInt64(word))
             for _ in 0..<drawsPerWord {
                 switch mechanism.draw(.word(word), using: &generator).outcome {
-                case .point(let point), .afterNeighbors(let point, _, _):
+                case .point(let point), .afterNeighbors(let point, _, _, _):
                     points.append(contentsOf: point)
                 case .word, .unprotectedWord, .input: break
                 }

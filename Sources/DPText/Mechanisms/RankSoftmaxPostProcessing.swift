@@ -81,6 +81,12 @@ public struct RankSoftmaxPostProcessing: WordMechanism {
     public func draw<G: RandomNumberGenerator>(_ input: MechanismInput, using generator: inout G) -> Draw {
         let drawn = base.draw(input, using: &generator)
         let rank = GeometricCount.draw(ratioExponent: ratioExponent, below: store.count, using: &generator)
+        return ranked(drawn, rank: rank, input: input)
+    }
+
+    /// `drawn` with its word w* replaced by the word of rank `rank` around
+    /// it, through every continuation it leads to.
+    private func ranked(_ drawn: Draw, rank: Int, input: MechanismInput) -> Draw {
         switch drawn.outcome {
         case .input:
             switch input {
@@ -90,15 +96,8 @@ public struct RankSoftmaxPostProcessing: WordMechanism {
         case .word(let id): return .word(word(ofRank: rank, around: id))
         case .unprotectedWord: return drawn
         case .point(let point): return ranked(nearest: point, rank: rank)
-        case .afterNeighbors(let point, let k, let then):
-            return .afterNeighbors(of: point, k: k) { neighborhood in
-                let next = then(neighborhood)
-                switch next.outcome {
-                case .word(let id): return .word(word(ofRank: rank, around: id))
-                case .point(let point): return ranked(nearest: point, rank: rank)
-                default: return next
-                }
-            }
+        case .afterNeighbors(let point, let k, let ball, let then):
+            return .afterNeighbors(of: point, k: k, within: ball) { [self] in ranked(then($0), rank: rank, input: input) }
         }
     }
 

@@ -48,8 +48,9 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
     /// For the distance cap: the largest distance from a public stand-in
     /// vector to its nearest word (0 when there is none: words only).
     public let standInReach: Double
-    /// For the distance cap: the balls around input words found so far.
-    private let balls = BallCache()
+    /// For the distance cap: each stand-in's nearest word (ties by lower
+    /// id), which its ball always holds.
+    private let standInWords: [(vector: [Double], word: Int)]
 
     /// - Parameter standIns: the public vectors other than words this
     ///   mechanism may be asked to privatize (the `--oov unk` stand-in); the
@@ -67,13 +68,12 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
         self.store = store
         if case .noiseNorm(let radius, _) = cap {
             keptMass = IncompleteGamma.regularizedLower(Double(store.dimension), epsilon * radius)
-            standInReach = 0
+            (standInReach, standInWords) = (0, [])
         } else {
             keptMass = 1
-            standInReach = standIns.map { vector in
-                vector.withUnsafeBufferPointer { query in
-                    (0..<store.count).map { store.squaredDistance(from: query, to: $0) }.min()!.squareRoot()
-                }
+            standInWords = standIns.map { ($0, VocabularyScan.nearest(to: $0, in: store)) }
+            standInReach = standInWords.map { vector, word in
+                vector.withUnsafeBufferPointer { store.squaredDistance(from: $0, to: word) }.squareRoot()
             }.max() ?? 0
         }
         if case .outputDistance(let distance) = cap, standInReach >= distance {
@@ -152,10 +152,21 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
         }
         let point = zip(center, direction).map { $0 + radius * $1 }
         if case .outputDistance(let distance) = cap {
-            let word: Int? = if case .word(let id) = input { id } else { nil }
-            return BallSearch.nearest(to: point, amongWordsWithin: distance, of: center, word: word, cache: balls, in: store)
+            // One search among the ball's words, batched with every other token's.
+            let ball = NeighborBall(center: center, radius: distance, member: ballMember(of: input))
+            return .afterNeighbors(of: point, k: 1, within: ball) { .word($0.neighbors[0].id) }
         }
         return .point(point)
+    }
+
+    /// The word the ball around `input` always holds: the word itself, or a
+    /// public vector's nearest word.
+    private func ballMember(of input: MechanismInput) -> Int {
+        switch input {
+        case .word(let id): return id
+        case .publicVector(let vector):
+            return standInWords.first { $0.vector == vector }?.word ?? VocabularyScan.nearest(to: vector, in: store)
+        }
     }
 }
 

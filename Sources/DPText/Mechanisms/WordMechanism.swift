@@ -67,8 +67,9 @@ public struct Draw: Sendable {
         /// so a mechanism that needs a point's neighbourhood does not search
         /// one point at a time. Its randomness must be drawn with the point,
         /// so that the output does not depend on how points are batched.
-        /// `then` gives a word, a point, or another continuation.
-        case afterNeighbors([Double], k: Int, then: @Sendable (_ neighborhood: Neighborhood) -> Draw)
+        /// `then` gives a word, a point, or another continuation. With a
+        /// ball, the neighbours are the point's nearest among its words.
+        case afterNeighbors([Double], k: Int, within: NeighborBall?, then: @Sendable (_ neighborhood: Neighborhood) -> Draw)
     }
 
     let outcome: Outcome
@@ -79,11 +80,13 @@ public struct Draw: Sendable {
     public static var input: Draw { Draw(outcome: .input) }
     /// Output this vocabulary word, unprotected by design (counted as such).
     public static func unprotected(_ id: Int) -> Draw { Draw(outcome: .unprotectedWord(id)) }
-    /// Continue with the `k` words nearest `point` (never public, as `point`).
+    /// Continue with the `k` words nearest `point` (never public, as
+    /// `point`), among the words of `ball` when one is given.
     static func afterNeighbors(
-        of point: [Double], k: Int, then: @escaping @Sendable (_ neighborhood: Neighborhood) -> Draw
+        of point: [Double], k: Int, within ball: NeighborBall? = nil,
+        then: @escaping @Sendable (_ neighborhood: Neighborhood) -> Draw
     ) -> Draw {
-        Draw(outcome: .afterNeighbors(point, k: k, then: then))
+        Draw(outcome: .afterNeighbors(point, k: k, within: ball, then: then))
     }
 
     /// Output the vocabulary word nearest to `point` (not public: a point

@@ -143,10 +143,11 @@ struct AxisScreening: Sendable {
         (depth + (depth < dimension ? 1 : 0) + 3) / 4 * 4
     }
 
-    /// Exact search for the query rows `rows` of `queries` (see the type's documentation).
-    func search(store: EmbeddingStore, queries: [Double], rows: Range<Int>, k: Int) -> [[Neighbor]] {
+    /// Exact search for the query rows `rows` of `queries`, each among its
+    /// ball's words (`balls[row]`, nil: all words; see the type's documentation).
+    func search(store: EmbeddingStore, queries: [Double], balls: [NeighborBall?], rows: Range<Int>, k: Int) -> [[Neighbor]] {
         var screened = 0
-        return search(store: store, queries: queries, rows: rows, k: k, budget: .max, screenedWords: &screened)!
+        return search(store: store, queries: queries, balls: balls, rows: rows, k: k, budget: .max, screenedWords: &screened)!
     }
 
     /// `search`, giving up (nil) as soon as the survivors of the bound need
@@ -167,7 +168,12 @@ struct AxisScreening: Sendable {
     /// the bound B. On GloVe 6B 50d (400k words) a group's window reads about
     /// 92 % of the words at ε = 10 (a single query's would hold 55–67 %: the
     /// window must hold every lane's reach) and 30 % at ε = 20.
-    func search(store: EmbeddingStore, queries: [Double], rows: Range<Int>, k: Int,
+    ///
+    /// **Balls.** A query with a ball starts from its member's exact
+    /// distance, and of its survivors only the ball's other words may enter
+    /// its selector, so T is always the k-th distance among the ball's words
+    /// seen: a word the bound or the window rules out is beyond it.
+    func search(store: EmbeddingStore, queries: [Double], balls: [NeighborBall?], rows: Range<Int>, k: Int,
                 budget: Int, screenedWords: inout Int) -> [[Neighbor]]? {
         let n = store.dimension, count = leading.count
         var distances = 0, scanned = 0
@@ -177,6 +183,11 @@ struct AxisScreening: Sendable {
             PreparedQuery(rotated: rotated[row * n..<(row + 1) * n], original: block[row * n..<(row + 1) * n], in: self)
         }
         var selectors = [ExactSelector](repeating: ExactSelector(k: k), count: rows.count)
+        for (row, ball) in zip(0..<rows.count, balls[rows]) {
+            guard let ball else { continue }
+            let distance = block[row * n..<(row + 1) * n].withUnsafeBufferPointer { store.squaredDistance(from: $0, to: ball.member) }
+            selectors[row].offer(squaredDistance: distance, id: ball.member)
+        }
         var survivors = [UInt32](repeating: 0, count: 16 * Self.chunk)
         var counts = [Int](repeating: 0, count: 16)
         let byLeading = (0..<rows.count).sorted { (prepared[$0].leading, $0) < (prepared[$1].leading, $1) }
@@ -220,6 +231,7 @@ struct AxisScreening: Sendable {
                     prefetchRows(of: survivors, counts: counts[0..<lanes.count], in: store)
                     for (lane, row) in laneRows.enumerated() {
                         let z = UnsafeBufferPointer(rebasing: all[row * n..<(row + 1) * n])
+                        let ball = balls[rows.lowerBound + row]
                         let found = survivors[lane * Self.chunk..<lane * Self.chunk + counts[lane]]
                         // Eight exact distances at a time: their rows' cache misses overlap.
                         for first in stride(from: found.startIndex, to: found.endIndex, by: 8) {
@@ -228,7 +240,10 @@ struct AxisScreening: Sendable {
                             for (slot, id) in batch.enumerated() { ids[slot] = Int32(id) }
                             let distances = store.squaredDistances(from: z, to: ids)
                             for slot in 0..<batch.count {
-                                selectors[row].offer(squaredDistance: distances[slot], id: Int(ids[slot]))
+                                let id = Int(ids[slot])
+                                guard selectors[row].admits(squaredDistance: distances[slot], id: id),
+                                      ball?.admits(id, in: store) ?? true else { continue }
+                                selectors[row].offer(squaredDistance: distances[slot], id: id)
                             }
                         }
                     }
@@ -429,6 +444,12 @@ private struct ExactSelector {
 
     /// The k-th smallest distance so far, `+∞` until k were offered.
     var bound: Double { best.count < k ? .infinity : best[k - 1].squaredDistance }
+
+    /// Whether `offer` would keep this word (checked first where keeping it
+    /// needs a costlier test).
+    func admits(squaredDistance: Double, id: Int) -> Bool {
+        best.count < k || RankedCandidate(squaredDistance: squaredDistance, id: id) < best[k - 1]
+    }
 
     mutating func offer(squaredDistance: Double, id: Int) {
         let candidate = RankedCandidate(squaredDistance: squaredDistance, id: id)

@@ -99,19 +99,27 @@ public struct ExactNeighborIndex: NeighborIndex {
     public var bruteForce: ExactNeighborIndex { ExactNeighborIndex(store: store, screeningDepth: nil) }
 
     public func nearest(toEach queries: [Double], k: Int) -> [[Neighbor]] {
-        searchInBlocks(queries, k: k, blockSize: Self.queryBlock) { rows, k in
-            guard let screening else { return search(queries: queries, rows: rows, k: k) }
-            guard let choice else { return screening.search(store: store, queries: queries, rows: rows, k: k) }
+        nearest(toEach: queries, k: k, within: [NeighborBall?](repeating: nil, count: queries.count / max(1, store.dimension)))
+    }
+
+    /// Each query's `k` nearest words among its ball's (nil: all words),
+    /// by the same exact search: a ball's member starts its query's bound,
+    /// and only the ball's words may lower it or be returned.
+    public func nearest(toEach queries: [Double], k: Int, within balls: [NeighborBall?]) -> [[Neighbor]] {
+        precondition(balls.count * store.dimension == queries.count, "one ball (or nil) per query")
+        return searchInBlocks(queries, k: k, blockSize: Self.queryBlock) { rows, k in
+            guard let screening else { return search(queries: queries, balls: balls, rows: rows, k: k) }
+            guard let choice else { return screening.search(store: store, queries: queries, balls: balls, rows: rows, k: k) }
             return choice.search(rows: rows) { method, rows in
                 switch method {
                 case .screened:
                     // An exact distance costs more than a word of brute force's sgemm: past a quarter
                     // of the vocabulary per query, the screen has lost.
                     var screened = 0
-                    let found = screening.search(store: store, queries: queries, rows: rows, k: k,
+                    let found = screening.search(store: store, queries: queries, balls: balls, rows: rows, k: k,
                                                  budget: rows.count * store.count / 4, screenedWords: &screened)
                     return found.map { .found($0) } ?? .gaveUp(screenedShare: Double(screened) / Double(store.count))
-                case .bruteForce: return .found(search(queries: queries, rows: rows, k: k))
+                case .bruteForce: return .found(search(queries: queries, balls: balls, rows: rows, k: k))
                 }
             }
         }
@@ -129,13 +137,23 @@ public struct ExactNeighborIndex: NeighborIndex {
         }
     }
 
-    /// Exact search for the query rows `rows` of `queries`.
-    private func search(queries: [Double], rows: Range<Int>, k: Int) -> [[Neighbor]] {
+    /// Exact search for the query rows `rows` of `queries`, each among its ball's words.
+    ///
+    /// A ball's member is offered first with the score of its exact
+    /// distance (`d − ‖q‖²`, within `u·(‖q‖ + ‖x‖)²` of the true score, less
+    /// than the margin's half), and only the ball's other words after it.
+    private func search(queries: [Double], balls: [NeighborBall?], rows: Range<Int>, k: Int) -> [[Neighbor]] {
         let dimension = store.dimension
         let block = Array(queries[rows.lowerBound * dimension..<rows.upperBound * dimension])
         let block32 = block.map(Float.init)
         var selectors = (0..<rows.count).map { row in
             CandidateSelector(k: k, margin: 2 * errorBound(query: block[row * dimension..<(row + 1) * dimension]))
+        }
+        for (row, ball) in zip(0..<rows.count, balls[rows]) {
+            guard let ball else { continue }
+            let query = block[row * dimension..<(row + 1) * dimension]
+            let exact = query.withUnsafeBufferPointer { store.squaredDistance(from: $0, to: ball.member) }
+            selectors[row].offer(score: Float(exact - query.reduce(0) { $0 + $1 * $1 }), id: ball.member)
         }
         var products = [Float](repeating: 0, count: rows.count * Self.vocabularyBlock)
 
@@ -149,7 +167,8 @@ public struct ExactNeighborIndex: NeighborIndex {
                             matrix.baseAddress! + start * dimension, Int32(dimension),
                             0, &products, Int32(width))
                 for row in 0..<rows.count {
-                    scan(products[row * width..<(row + 1) * width], firstID: start, into: &selectors[row])
+                    scan(products[row * width..<(row + 1) * width], firstID: start, ball: balls[rows.lowerBound + row],
+                         into: &selectors[row])
                 }
             }
         }
@@ -161,14 +180,16 @@ public struct ExactNeighborIndex: NeighborIndex {
         }
     }
 
-    /// Offers the scores of one query against words `firstID…` to its selector.
+    /// Offers the scores of one query against words `firstID…` to its
+    /// selector: those of its ball's words only, when it has one.
     ///
     /// Almost every score is above the selector's bound once it has k
     /// entries, so each group of 16 is first reduced to its smallest score
     /// (a branch-free loop) and only a group that reaches the bound is
     /// offered score by score.
     @inline(__always)
-    private func scan(_ products: ArraySlice<Float>, firstID: Int, into selector: inout CandidateSelector) {
+    private func scan(_ products: ArraySlice<Float>, firstID: Int, ball: NeighborBall?,
+                      into selector: inout CandidateSelector) {
         squaredNorms.withUnsafeBufferPointer { allNorms in
             products.withUnsafeBufferPointer { products in
                 let norms = UnsafeBufferPointer(rebasing: allNorms[firstID..<firstID + products.count])
@@ -184,7 +205,7 @@ public struct ExactNeighborIndex: NeighborIndex {
                     if smallest <= bound {
                         for offset in start..<end {
                             let score = norms[offset] - 2 * products[offset]
-                            if score <= bound {
+                            if score <= bound, ball?.admits(firstID + offset, in: store) ?? true {
                                 selector.offer(score: score, id: firstID + offset)
                                 bound = selector.bound
                             }

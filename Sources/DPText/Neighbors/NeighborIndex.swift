@@ -22,6 +22,14 @@ public protocol NeighborIndex: Sendable {
     /// - Returns: `n` lists of `min(k, V)` neighbours.
     func nearest(toEach queries: [Double], k: Int) -> [[Neighbor]]
 
+    /// The `k` nearest words to each query among the words of its ball
+    /// (`balls[i]` for query i; nil: all words), ranked the same way: as
+    /// exact as the index (the default ranks each ball's words exactly).
+    ///
+    /// - Returns: `n` lists of `min(k, V)` neighbours for unrestricted
+    ///   queries and of `min(k, words in the ball)` for the others.
+    func nearest(toEach queries: [Double], k: Int, within balls: [NeighborBall?]) -> [[Neighbor]]
+
     /// Every word within `radius` of `center` (squared distance ≤ radius²,
     /// `EmbeddingStore.squaredDistance`), in id order: exact for every index
     /// (the default scans the vocabulary; an exact index may screen first).
@@ -47,6 +55,24 @@ public struct SearchDescription: Sendable, Equatable {
 extension NeighborIndex {
     public func words(within radius: Double, of center: [Double]) -> [Int] {
         VocabularyScan.words(within: radius, of: center, in: store)
+    }
+
+    /// The unrestricted queries searched together; each ball's words found
+    /// (`NeighborBall.words(by:)`) and ranked exactly.
+    public func nearest(toEach queries: [Double], k: Int, within balls: [NeighborBall?]) -> [[Neighbor]] {
+        let dimension = store.dimension
+        precondition(balls.count * dimension == queries.count, "one ball (or nil) per query")
+        let open = balls.indices.filter { balls[$0] == nil }
+        var results = [[Neighbor]](repeating: [], count: balls.count)
+        let found = nearest(toEach: open.flatMap { queries[$0 * dimension..<($0 + 1) * dimension] }, k: k)
+        for (row, neighbors) in zip(open, found) { results[row] = neighbors }
+        for (row, ball) in balls.enumerated() {
+            guard let ball else { continue }
+            let members = ball.words(by: self)
+            let query = Array(queries[row * dimension..<(row + 1) * dimension])
+            results[row] = ExactRanking.nearest(in: store, among: members, to: query, k: k)
+        }
+        return results
     }
 
     public var searchDescription: SearchDescription {

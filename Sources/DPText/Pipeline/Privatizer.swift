@@ -82,8 +82,8 @@ public struct Privatizer: Sendable {
                     } else {
                         pending.add(point, owner: owner)
                     }
-                case .afterNeighbors(let point, let k, let then):
-                    pending.continuations.append((owner, point, k, then))
+                case .afterNeighbors(let point, let k, let ball, let then):
+                    pending.continuations.append((owner, point, k, ball, then))
                 }
                 if pending.count + pending.continuations.count >= Self.decodingBatch { decode(&pending, into: &outputs) }
             }
@@ -100,7 +100,8 @@ public struct Privatizer: Sendable {
         var owners: [Owner] = []
         var count: Int { owners.count }
         /// Points waiting for their neighbourhood (`Draw.afterNeighbors`).
-        var continuations: [(owner: Owner, point: [Double], k: Int, then: @Sendable (Neighborhood) -> Draw)] = []
+        var continuations: [(owner: Owner, point: [Double], k: Int, ball: NeighborBall?,
+                             then: @Sendable (Neighborhood) -> Draw)] = []
 
         init(dimension: Int) { self.dimension = dimension }
 
@@ -119,11 +120,12 @@ public struct Privatizer: Sendable {
         while !pending.continuations.isEmpty {
             let continuations = pending.continuations
             pending.continuations.removeAll(keepingCapacity: true)
-            // One search per k, so that a few wide neighbourhoods (a ball search's growing k)
+            // One search per k, so that a few wide neighbourhoods (kde-mh's hundred words)
             // do not make every other point of the batch rank that many words.
             var found = [[Neighbor]](repeating: [], count: continuations.count)
             for (k, members) in Dictionary(grouping: continuations.indices, by: { continuations[$0].k }) {
-                let lists = decoder.nearest(toEach: members.flatMap { continuations[$0].point }, k: k)
+                let lists = decoder.nearest(toEach: members.flatMap { continuations[$0].point }, k: k,
+                                            within: members.map { continuations[$0].ball })
                 for (member, neighbors) in zip(members, lists) { found[member] = neighbors }
             }
             for (continuation, neighbors) in zip(continuations, found) {
@@ -132,7 +134,8 @@ public struct Privatizer: Sendable {
                 switch continuation.then(neighborhood).outcome {
                 case .word(let id): outputs[owner.record][owner.token] = id
                 case .point(let point): pending.add(point, owner: owner)
-                case .afterNeighbors(let point, let k, let then): pending.continuations.append((owner, point, k, then))
+                case .afterNeighbors(let point, let k, let ball, let then):
+                    pending.continuations.append((owner, point, k, ball, then))
                 default: preconditionFailure("a neighbourhood continuation must give a word, a point or a continuation")
                 }
             }

@@ -103,6 +103,31 @@ struct RankSoftmaxTests {
         }
     }
 
+    /// The distance cap's output is the nearest word of the input's ball
+    /// to z = x + N: in one dimension, T3's law over the ball's points. Its
+    /// search is a continuation among the ball's words, and rank-softmax must
+    /// re-rank every output it leads to.
+    @Test("truncated Laplace with a distance cap (a search among a ball's words) then rank-softmax: the composed law")
+    func afterBallSearch() throws {
+        let capped = try TruncatedLaplaceMechanism(epsilon: 1, cap: .outputDistance(2.5), store: Self.toy)
+        let ranked = try RankSoftmaxPostProcessing(base: capped, c: 0.5, resources: Self.toyResources)
+        let rankLaw = Self.truncatedGeometric(0.5, count: 4)
+        // Balls of radius 2.5 around 1 and 3: {0, 1, 3} and {1, 3}.
+        let cases: [(input: Int, ball: [Int])] = [(1, [0, 1, 2]), (2, [1, 2])]
+        let points = [0.0, 1, 3, 7]
+        for (offset, (x, ball)) in cases.enumerated() {
+            let inBall = MultivariateLaplaceMechanismTests.exactProbabilities(points: ball.map { points[$0] }, input: points[x], epsilon: 1)
+            var base = [Double](repeating: 0, count: 4)
+            for (word, probability) in zip(ball, inBall) { base[word] = probability }
+            let expected = Self.composedLaw(base: base, store: Self.toy, rankLaw: rankLaw)
+            let test = ChiSquareTest(observed: try Self.counts(ranked, decoder: Self.toyResources.index, input: x,
+                                                               seed: 80 + UInt64(offset)),
+                                     expectedProbabilities: expected)
+            #expect(test.pValue > Self.alpha / Double(cases.count) && test.impossibleCount == 0,
+                    "input \(x): χ² = \(test.statistic), p = \(test.pValue)")
+        }
+    }
+
     @Test("the guarantee is the base mechanism's; the report names the step; no guarantee, no post-processing")
     func guaranteeAndReport() throws {
         let laplace = try MultivariateLaplaceMechanism(epsilon: 3, store: T.store)

@@ -7,17 +7,20 @@ import CScreening
 /// (same double-precision formula, coordinate order), fully sorted by
 /// (distance, id).
 private func naiveNearest(_ store: EmbeddingStore, query: [Double], k: Int) -> [Neighbor] {
-    (0..<store.count).map { id -> (Double, Int) in
-        var sum = 0.0
-        for j in 0..<store.dimension {
-            let difference = query[j] - Double(store.vectors[id * store.dimension + j])
-            sum += difference * difference
-        }
-        return (sum, id)
+    (0..<store.count).map { (naiveSquaredDistance(store, query, $0), $0) }
+        .sorted { $0 < $1 }
+        .prefix(k)
+        .map { Neighbor(id: $0.1, distance: $0.0.squareRoot()) }
+}
+
+/// `Σ_j (query_j − x_j)²` in coordinate order, as the naive reference sums it.
+private func naiveSquaredDistance(_ store: EmbeddingStore, _ query: [Double], _ id: Int) -> Double {
+    var sum = 0.0
+    for j in 0..<store.dimension {
+        let difference = query[j] - Double(store.vectors[id * store.dimension + j])
+        sum += difference * difference
     }
-    .sorted { $0 < $1 }
-    .prefix(k)
-    .map { Neighbor(id: $0.1, distance: $0.0.squareRoot()) }
+    return sum
 }
 
 @Suite("Exact k-nearest-neighbour search")
@@ -180,7 +183,7 @@ struct ExactNeighborIndexTests {
         for vectorized in [true, false] {
             let screening = try #require(AxisScreening(store: store, depth: depth, vectorized: vectorized,
                                                        levels: CodeLevels(word: word, query: query)))
-            let found = screening.search(store: store, queries: queries, rows: 0..<48, k: 3)
+            let found = screening.search(store: store, queries: queries, balls: .init(repeating: nil, count: 48), rows: 0..<48, k: 3)
             for row in 0..<48 {
                 let query = Array(queries[row * dimension..<(row + 1) * dimension])
                 #expect(found[row] == naiveNearest(store, query: query, k: 3), "row \(row), vectorized \(vectorized)")
@@ -216,7 +219,7 @@ struct ExactNeighborIndexTests {
         let store = try EmbeddingStore(words: (0..<count).map { "w\($0)" }, vectors: vectors, dimension: dimension)
         let screening = try #require(AxisScreening(store: store, depth: 24, vectorized: vectorized))
         for (i, query) in queries.enumerated() {
-            let found = screening.search(store: store, queries: query, rows: 0..<1, k: 1)
+            let found = screening.search(store: store, queries: query, balls: [nil], rows: 0..<1, k: 1)
             #expect(found[0].map(\.id) == [cloud + 2 * i], "query \(i)")
             #expect(found[0] == naiveNearest(store, query: query, k: 1))
         }
@@ -238,6 +241,63 @@ struct ExactNeighborIndexTests {
                 let within = index.words(within: radius, of: center)
                 #expect(within == VocabularyScan.words(within: radius, of: center, in: store))
                 #expect(within.count >= rank)
+            }
+        }
+    }
+
+    /// A search among a ball's words — screened (vector and portable
+    /// kernels), brute force, and the protocol's default (the ball's words
+    /// found, then ranked) — equals the naive ranking of the ball's words:
+    /// those within the radius and its member. Radii sit on a word's own
+    /// exact distance (the boundary word is in); some members lie outside the
+    /// radius; balls and unrestricted queries share each batch and each
+    /// group of 16 lanes.
+    @Test(arguments: [(50, 43, true), (50, 43, false), (300, 300, true), (50, 0, true)])
+    func searchAmongABallMatchesTheNaiveRanking(dimension: Int, depth: Int, vectorized: Bool) throws {
+        let store = TestData.randomStore(count: 3000, dimension: dimension, seed: UInt64(dimension + 11))
+        let index = depth == 0 ? ExactNeighborIndex(store: store, screeningDepth: nil)
+            : vectorized ? ExactNeighborIndex(store: store, screeningDepth: depth)
+            : ExactNeighborIndex(store: store, portableScreeningDepth: depth)
+        #expect((index.screening == nil) == (depth == 0))
+        var generator = SeededGenerator(seed: 13)
+        var queries: [Double] = [], balls: [NeighborBall?] = []
+        for i in 0..<48 {
+            let word = Int.random(in: 0..<store.count, using: &generator)
+            let center = store.vector(at: word)
+            let noise = MultivariateLaplaceNoise.sample(dimension: dimension, epsilon: [0.05, 0.3, 4][i % 3] * Double(dimension),
+                                                        using: &generator)
+            queries += zip(center, noise).map(+)
+            let rank = [2, 30, 300][i % 3]
+            let radius = naiveNearest(store, query: center, k: rank)[rank - 1].distance.nextUp.nextUp
+            switch i % 4 {
+            case 0: balls.append(nil)
+            case 3:
+                // A member outside the radius (the word farthest from the centre among 50 tries).
+                let outside = (0..<50).map { _ in Int.random(in: 0..<store.count, using: &generator) }
+                    .max { store.distance(between: word, and: $0) < store.distance(between: word, and: $1) }!
+                #expect(store.distance(between: word, and: outside) > radius)
+                balls.append(NeighborBall(center: center, radius: radius, member: outside))
+            default: balls.append(NeighborBall(center: center, radius: radius, member: word))
+            }
+        }
+        struct DefaultBallSearch: NeighborIndex {
+            let inner: ExactNeighborIndex
+            var store: EmbeddingStore { inner.store }
+            var isExact: Bool { true }
+            func nearest(toEach queries: [Double], k: Int) -> [[Neighbor]] { inner.nearest(toEach: queries, k: k) }
+        }
+        for k in [1, 3] {
+            let found = index.nearest(toEach: queries, k: k, within: balls)
+            let byDefault = DefaultBallSearch(inner: index).nearest(toEach: queries, k: k, within: balls)
+            for (row, ball) in balls.enumerated() {
+                let query = Array(queries[row * dimension..<(row + 1) * dimension])
+                let all = naiveNearest(store, query: query, k: store.count)
+                let expected = ball.map { ball in
+                    Array(all.filter { $0.id == ball.member || naiveSquaredDistance(store, ball.center, $0.id) <= ball.radius * ball.radius }
+                        .prefix(k))
+                } ?? Array(all.prefix(k))
+                #expect(found[row] == expected, "k = \(k), query \(row)")
+                #expect(byDefault[row] == expected, "default, k = \(k), query \(row)")
             }
         }
     }
