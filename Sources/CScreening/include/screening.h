@@ -75,6 +75,18 @@ void dptext_screen_portable(const dptext_quantized_words *words, size_t first, s
 /// a chunk's survivors wait for memory once rather than row by row.
 void dptext_prefetch_rows(const float *matrix, size_t dimension, const uint32_t *ids, size_t count);
 
+/// `out[i]` = Σ_j (query_j − row_{ids[i]}_j)² for eight rows of a row-major
+/// float32 matrix: each lane the same rounded steps, in coordinate order,
+/// as one word's double-precision distance (`d = q_j − x_j`, `d·d`, then the
+/// sum, never fused), so equal to it to the last bit. AVX2 when the
+/// processor has it: eight rows side by side, read four coordinates at a time.
+void dptext_squared_distances8(const float *matrix, size_t dimension, const int32_t ids[8], const double *query,
+                               double out[8]);
+
+/// `dptext_squared_distances8` in portable C whatever the processor (for tests).
+void dptext_squared_distances8_portable(const float *matrix, size_t dimension, const int32_t ids[8],
+                                        const double *query, double out[8]);
+
 /// Whether `dptext_screen` runs on vector instructions (AVX-512 VNNI or AVX2) on this processor.
 int dptext_screen_is_vectorized(void);
 

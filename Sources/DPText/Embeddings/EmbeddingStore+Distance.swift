@@ -1,3 +1,5 @@
+import CScreening
+
 extension EmbeddingStore {
     /// The squared Euclidean distance `Σ_j (query_j − φ(id)_j)²`, in double
     /// precision, summed in coordinate order.
@@ -44,24 +46,26 @@ extension EmbeddingStore {
 extension EmbeddingStore {
     /// `squaredDistance(from: query, to: ids[i])` for eight words at once,
     /// lane i: the same sums in the same order, so each lane equals the
-    /// one-word value to the last bit (lanes are independent IEEE
-    /// operations, never fused). Eight rows fetched together let their
-    /// cache misses overlap, which is what a random word's distance costs.
+    /// one-word value to the last bit (`dptext_squared_distances8`: lanes are
+    /// independent IEEE operations, never fused; eight rows read side by
+    /// side with AVX2). Eight rows fetched together let their cache misses
+    /// overlap, which is what a random word's distance costs.
     ///
     /// - Precondition: `query.count == dimension`; every id is a word id.
-    @inlinable
     public func squaredDistances(from query: UnsafeBufferPointer<Double>, to ids: SIMD8<Int32>) -> SIMD8<Double> {
-        vectors.withUnsafeBufferPointer { matrix in
-            var rows = SIMD8<Int>()
-            for lane in 0..<8 { rows[lane] = Int(ids[lane]) * dimension }
-            var sum = SIMD8<Double>()
-            for j in 0..<dimension {
-                var coordinates = SIMD8<Double>()
-                for lane in 0..<8 { coordinates[lane] = Double(matrix[rows[lane] + j]) }
-                let difference = SIMD8<Double>(repeating: query[j]) - coordinates
-                sum += difference * difference
+        precondition(query.count == dimension && (0..<8).allSatisfy { ids[$0] >= 0 && Int(ids[$0]) < count })
+        var sums = SIMD8<Double>()
+        withUnsafePointer(to: ids) { ids in
+            ids.withMemoryRebound(to: Int32.self, capacity: 8) { ids in
+                withUnsafeMutablePointer(to: &sums) { sums in
+                    sums.withMemoryRebound(to: Double.self, capacity: 8) { sums in
+                        vectors.withUnsafeBufferPointer { matrix in
+                            dptext_squared_distances8(matrix.baseAddress!, dimension, ids, query.baseAddress!, sums)
+                        }
+                    }
+                }
             }
-            return sum
         }
+        return sums
     }
 }

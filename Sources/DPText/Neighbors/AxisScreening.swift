@@ -239,10 +239,15 @@ struct AxisScreening: Sendable {
                             var ids = SIMD8<Int32>(repeating: Int32(batch.first!))
                             for (slot, id) in batch.enumerated() { ids[slot] = Int32(id) }
                             let distances = store.squaredDistances(from: z, to: ids)
+                            // A ball's membership, for the eight words at once, when the first would enter.
+                            var fromCenter: SIMD8<Double>?
                             for slot in 0..<batch.count {
                                 let id = Int(ids[slot])
-                                guard selectors[row].admits(squaredDistance: distances[slot], id: id),
-                                      ball?.admits(id, in: store) ?? true else { continue }
+                                guard selectors[row].admits(squaredDistance: distances[slot], id: id) else { continue }
+                                if let ball {
+                                    if fromCenter == nil { fromCenter = ball.squaredDistances(to: ids, in: store) }
+                                    guard id != ball.member && fromCenter![slot] <= ball.squaredRadius else { continue }
+                                }
                                 selectors[row].offer(squaredDistance: distances[slot], id: id)
                             }
                         }

@@ -27,6 +27,12 @@ public struct NeighborBall: Sendable {
         id == member || center.withUnsafeBufferPointer { store.squaredDistance(from: $0, to: id) <= squaredRadius }
     }
 
+    /// The squared distances from the centre to eight words, each equal to
+    /// the one `contains` compares (`EmbeddingStore.squaredDistances`).
+    func squaredDistances(to ids: SIMD8<Int32>, in store: EmbeddingStore) -> SIMD8<Double> {
+        center.withUnsafeBufferPointer { store.squaredDistances(from: $0, to: ids) }
+    }
+
     /// Whether a search among the ball's words takes word `id` once its
     /// selector was started from `member`: any other word of the ball.
     func admits(_ id: Int, in store: EmbeddingStore) -> Bool {

@@ -1,4 +1,5 @@
 import Testing
+import CScreening
 @testable import DPText
 
 @Suite("Embedding store invariants")
@@ -51,6 +52,38 @@ struct EmbeddingStoreTests {
         values[3] = bad
         #expect(throws: EmbeddingStoreError.nonFiniteValue(path: "<memory>", row: 2, column: 2, word: "cat")) {
             try EmbeddingStore(words: words, vectors: values, dimension: 2)
+        }
+    }
+
+    /// Eight distances at a time (AVX2 where the processor has it, and the
+    /// portable kernel) equal the one-word distance to the last bit, at
+    /// dimensions with and without a tail past whole groups of four, with
+    /// repeated rows, and with values whose squares differ in magnitude by
+    /// far more than a double's precision (so that any other order or a
+    /// fused step would change a sum).
+    @Test(arguments: [1, 3, 4, 7, 50, 300, 301])
+    func eightDistancesEqualOneWordDistances(dimension: Int) throws {
+        var generator = SeededGenerator(seed: UInt64(dimension))
+        let count = 40
+        let vectors = (0..<count * dimension).map { i in
+            Float(TestData.gaussian(using: &generator)) * (i % 7 == 0 ? 1e6 : i % 5 == 0 ? 1e-6 : 1)
+        }
+        let store = try EmbeddingStore(words: (0..<count).map { "w\($0)" }, vectors: vectors, dimension: dimension)
+        for trial in 0..<20 {
+            let query = (0..<dimension).map { j in TestData.gaussian(using: &generator) * (j % 3 == 0 ? 1e5 : 0.1) }
+            var ids = SIMD8<Int32>()
+            for lane in 0..<8 { ids[lane] = Int32(trial % 4 == 0 ? 3 : Int.random(in: 0..<count, using: &generator)) }
+            let expected = query.withUnsafeBufferPointer { query in (0..<8).map { store.squaredDistance(from: query, to: Int(ids[$0])) } }
+            let vectorized = query.withUnsafeBufferPointer { store.squaredDistances(from: $0, to: ids) }
+            var portable = [Double](repeating: 0, count: 8)
+            let lanes = (0..<8).map { ids[$0] }
+            store.vectors.withUnsafeBufferPointer { matrix in
+                dptext_squared_distances8_portable(matrix.baseAddress!, dimension, lanes, query, &portable)
+            }
+            for lane in 0..<8 {
+                #expect(vectorized[lane].bitPattern == expected[lane].bitPattern, "lane \(lane), trial \(trial)")
+                #expect(portable[lane].bitPattern == expected[lane].bitPattern, "portable lane \(lane), trial \(trial)")
+            }
         }
     }
 
