@@ -84,8 +84,9 @@ struct AxisScreening: Sendable {
     /// the thresholds (the chunks before it double from `firstChunk`).
     static let chunk = 16_384
     /// The first chunk, screened against no threshold (all its words are
-    /// scored exactly): small, for in 300d an exact distance costs as much
-    /// as screening a few hundred words.
+    /// scored exactly): small, for in 300d an exact distance (a 300-float
+    /// row fetched from memory) costs about as much as screening a hundred
+    /// words.
     static let firstChunk = 8
 
     init?(store: EmbeddingStore, depth: Int, vectorized: Bool = true, levels: CodeLevels? = nil) {
