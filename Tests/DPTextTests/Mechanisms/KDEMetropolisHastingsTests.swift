@@ -42,6 +42,39 @@ struct KDEMetropolisHastingsTests {
                                    epsilon: epsilon, burnIn: burnIn, steps: steps, proposalScale: proposalScale)
     }
 
+    /// The chain's sums over its centres, eight centres side by side,
+    /// equal the row-by-row loops bit for bit — `Σ (y_k − c_k)²` and
+    /// `Σ (y_k − c_k)·a_k` in coordinate order — for centre counts on and
+    /// off multiples of eight and coordinates of very different magnitudes.
+    @Test("kernel lanes: eight centres at a time, each sum the row-by-row one bit for bit",
+          arguments: [(1, 1), (7, 3), (8, 50), (9, 50), (100, 300)])
+    func kernelLanesSumRowByRow(count: Int, dimension n: Int) {
+        var generator = SeededGenerator(seed: UInt64(count * 1000 + n))
+        let rows = (0..<count * n).map { k in TestData.gaussian(using: &generator) * (k % 4 == 0 ? 1e7 : 1e-2) }
+        let axes = (0..<count * n).map { _ in TestData.gaussian(using: &generator) }
+        let centers = KernelLanes(rows: rows, dimension: n), along = KernelLanes(rows: axes, dimension: n)
+        let y = (0..<n).map { _ in TestData.gaussian(using: &generator) * 3 }
+        var squared = [Double](repeating: 0, count: count), projected = squared, alone = squared
+        y.withUnsafeBufferPointer { y in
+            squared.withUnsafeMutableBufferPointer { squared in
+                projected.withUnsafeMutableBufferPointer { projected in
+                    centers.squaredDistancesAndProjections(from: y, along: along, squared: squared, projections: projected)
+                }
+            }
+            alone.withUnsafeMutableBufferPointer { centers.squaredDistances(from: y, into: $0) }
+        }
+        for c in 0..<count {
+            var sum = 0.0, t = 0.0
+            for k in 0..<n {
+                let d = y[k] - rows[c * n + k]
+                sum += d * d
+                t += d * axes[c * n + k]
+            }
+            #expect(squared[c].bitPattern == sum.bitPattern && alone[c].bitPattern == sum.bitPattern, "centre \(c)")
+            #expect(projected[c].bitPattern == t.bitPattern, "centre \(c)")
+        }
+    }
+
     @Test("T12: final states of independent chains of the shipped length follow the exact posterior (KS)")
     func finalStatesMatchTheTarget() throws {
         let denoiser = try Self.denoiser(burnIn: KDEMetropolisHastingsMechanism.defaultBurnIn,
@@ -190,12 +223,13 @@ struct KDEMetropolisHastingsTests {
             var logWeights: [(Int, Double)] = []
             var y = [Double](repeating: 0, count: 50), normals = y
             var exponents = [Double](repeating: 0, count: centres.count)
+            let kernelLanes = KernelLanes(rows: kernels, dimension: 50)
             for _ in 0..<60_000 {
                 let uniforms = (generator.nextOpenUnit(), generator.nextOpenUnit(), generator.nextOpenUnit(), generator.nextOpenUnit())
                 normals.withUnsafeMutableBufferPointer { generator.fillStandardNormals($0) }
                 normals.withUnsafeBufferPointer { n in y.withUnsafeMutableBufferPointer { proposal.sample(uniforms: uniforms, normals: n, into: $0) } }
-                let logPrior = kernels.withUnsafeBufferPointer { c in y.withUnsafeBufferPointer { y in
-                    exponents.withUnsafeMutableBufferPointer { mechanism.denoiser.prior.logDensity(at: y, over: c, scratch: $0) } } }
+                let logPrior = y.withUnsafeBufferPointer { y in
+                    exponents.withUnsafeMutableBufferPointer { mechanism.denoiser.prior.logDensity(at: y, over: kernelLanes, scratch: $0) } }
                 let distance = zip(z, y).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
                 let logWeight = logPrior - epsilon * distance - y.withUnsafeBufferPointer(proposal.logDensity)
                 logWeights.append((index.nearest(to: y, k: 1)[0].id, logWeight))

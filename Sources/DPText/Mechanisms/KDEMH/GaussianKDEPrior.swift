@@ -55,35 +55,30 @@ public struct GaussianKDEPrior: Sendable {
     /// `log p̂(y)` with the sum restricted to the kernel centres `centers`
     /// (row-major vectors, `n` values each).
     func logDensity(at y: UnsafeBufferPointer<Double>, over centers: UnsafeBufferPointer<Double>) -> Double {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, centers.count / max(1, y.count))) {
-            logDensity(at: y, over: centers, scratch: $0)
+        let lanes = KernelLanes(rows: Array(centers), dimension: y.count)
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, lanes.count)) {
+            logDensity(at: y, over: lanes, scratch: $0)
         }
     }
 
-    /// As `logDensity(at:over:)`, with room for one exponent per centre
-    /// given by the caller (the MCMC loop reuses one buffer for every step).
+    /// As `logDensity(at:over:)`, over centres laid out in lanes, with room
+    /// for one exponent per centre given by the caller (the MCMC loop reuses
+    /// one buffer and one layout for every step).
     func logDensity(
-        at y: UnsafeBufferPointer<Double>, over centers: UnsafeBufferPointer<Double>,
+        at y: UnsafeBufferPointer<Double>, over centers: KernelLanes,
         scratch exponents: UnsafeMutableBufferPointer<Double>
     ) -> Double {
-        let n = y.count
         let scale = -1 / (2 * bandwidth * bandwidth)
+        centers.squaredDistances(from: y, into: exponents)
         var largest = -Double.infinity
-        var count = 0
-        for start in stride(from: 0, to: centers.count, by: n) {
-            var squared = 0.0
-            for j in 0..<n {
-                let difference = y[j] - centers[start + j]
-                squared += difference * difference
-            }
-            let exponent = scale * squared
-            exponents[count] = exponent
-            count += 1
+        for index in 0..<centers.count {
+            let exponent = scale * exponents[index]
+            exponents[index] = exponent
             largest = max(largest, exponent)
         }
         guard largest > -.infinity else { return -.infinity }
         var sum = 0.0
-        for index in 0..<count { sum += exp(exponents[index] - largest) }
+        for index in 0..<centers.count { sum += exp(exponents[index] - largest) }
         return logNormalizer + largest + log(sum)
     }
 }

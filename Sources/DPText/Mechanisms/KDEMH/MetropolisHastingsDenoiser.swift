@@ -133,21 +133,20 @@ private struct LogPosterior {
     let prior: GaussianKDEPrior
     let epsilon: Double
     let observation: [Double]
-    let kernelCenters: [Double]
+    let kernelCenters: KernelLanes
     var exponents: [Double]
 
     init(denoiser: MetropolisHastingsDenoiser, observation: [Double], kernelCenters: [Double]) {
-        (prior, epsilon, self.observation, self.kernelCenters) = (denoiser.prior, denoiser.epsilon, observation, kernelCenters)
-        exponents = [Double](repeating: 0, count: max(1, kernelCenters.count / max(1, observation.count)))
+        (prior, epsilon, self.observation) = (denoiser.prior, denoiser.epsilon, observation)
+        self.kernelCenters = KernelLanes(rows: kernelCenters, dimension: observation.count)
+        exponents = [Double](repeating: 0, count: max(1, self.kernelCenters.count))
     }
 
     mutating func callAsFunction(_ y: [Double]) -> Double {
         var distance = 0.0
         for j in 0..<observation.count { distance += (observation[j] - y[j]) * (observation[j] - y[j]) }
-        let logPrior = kernelCenters.withUnsafeBufferPointer { centers in
-            y.withUnsafeBufferPointer { y in
-                exponents.withUnsafeMutableBufferPointer { prior.logDensity(at: y, over: centers, scratch: $0) }
-            }
+        let logPrior = y.withUnsafeBufferPointer { y in
+            exponents.withUnsafeMutableBufferPointer { prior.logDensity(at: y, over: kernelCenters, scratch: $0) }
         }
         return logPrior - epsilon * distance.squareRoot()
     }

@@ -21,6 +21,9 @@ struct PosteriorProposal {
     /// Centres and unit axes â (towards z), `M × n` row-major.
     let centers: [Double]
     let axes: [Double]
+    /// The same, eight rows side by side for `logDensity`'s sums.
+    private let centerLanes: KernelLanes
+    private let axisLanes: KernelLanes
     let tables: [PosteriorComponentTables.Table]
     /// ln of the normalized component weights, and their running sums.
     let logWeights: [Double]
@@ -45,6 +48,7 @@ struct PosteriorProposal {
         var running = 0.0
         cumulativeWeights = logWeights.map { running += exp($0); return running }
         (self.dimension, self.centers, self.axes, self.tables) = (n, centers, axes, components)
+        (centerLanes, axisLanes) = (KernelLanes(rows: centers, dimension: n), KernelLanes(rows: axes, dimension: n))
     }
 
     /// One draw from three uniforms (component, cell, and the point's place
@@ -74,19 +78,17 @@ struct PosteriorProposal {
     /// ln q(y), up to a constant that is the same for every y.
     func logDensity(_ y: UnsafeBufferPointer<Double>) -> Double {
         let n = dimension
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, tables.count)) { terms in
-        centers.withUnsafeBufferPointer { centers in
-        axes.withUnsafeBufferPointer { axes in
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * max(1, tables.count)) { scratch in
         tables.withUnsafeBufferPointer { tables in
+            let count = tables.count
+            let terms = UnsafeMutableBufferPointer(rebasing: scratch[0..<count])
+            let squares = UnsafeMutableBufferPointer(rebasing: scratch[count..<2 * count])
+            let projections = UnsafeMutableBufferPointer(rebasing: scratch[2 * count..<3 * count])
+            centerLanes.squaredDistancesAndProjections(from: y, along: axisLanes, squared: squares, projections: projections)
             var largest = -Double.infinity
-            for c in 0..<tables.count {
+            for c in 0..<count {
                 terms[c] = -.infinity
-                var squared = 0.0, t = 0.0
-                for k in 0..<n {
-                    let d = y[k] - centers[c * n + k]
-                    squared += d * d
-                    t += d * axes[c * n + k]
-                }
+                let squared = squares[c], t = projections[c]
                 let rho = max(0, squared - t * t).squareRoot()
                 let i = Int(((t - tables[c].t0) / tables[c].deltaT).rounded(.down))
                 let j = n >= 2 ? Int(((rho - tables[c].rho0) / tables[c].deltaRho).rounded(.down)) : 0
@@ -97,9 +99,9 @@ struct PosteriorProposal {
             }
             guard largest > -.infinity else { return -.infinity }
             var sum = 0.0
-            for c in 0..<tables.count { sum += exp(terms[c] - largest) }
+            for c in 0..<count { sum += exp(terms[c] - largest) }
             return largest + log(sum)
-        }}}}
+        }}
     }
 
     /// The first index whose running sum passes u.
