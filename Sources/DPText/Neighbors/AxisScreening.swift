@@ -247,7 +247,7 @@ struct AxisScreening: Sendable {
                                 guard selectors[row].admits(squaredDistance: distances[slot], id: id) else { continue }
                                 if let ball {
                                     if fromCenter == nil { fromCenter = ball.squaredDistances(to: ids, in: store) }
-                                    guard id != ball.member && fromCenter![slot] <= ball.squaredRadius else { continue }
+                                    guard ball.admits(id, squaredDistanceFromCenter: fromCenter![slot]) else { continue }
                                 }
                                 selectors[row].offer(squaredDistance: distances[slot], id: id)
                             }
@@ -458,8 +458,8 @@ private struct ExactSelector {
     }
 
     mutating func offer(squaredDistance: Double, id: Int) {
+        guard admits(squaredDistance: squaredDistance, id: id) else { return }
         let candidate = RankedCandidate(squaredDistance: squaredDistance, id: id)
-        guard best.count < k || candidate < best[k - 1] else { return }
         var index = best.count
         while index > 0 && candidate < best[index - 1] { index -= 1 }
         best.insert(candidate, at: index)

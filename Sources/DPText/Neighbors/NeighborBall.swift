@@ -39,6 +39,11 @@ public struct NeighborBall: Sendable {
         id != member && contains(id, in: store)
     }
 
+    /// `admits`, given the word's squared distance from the centre.
+    func admits(_ id: Int, squaredDistanceFromCenter squared: Double) -> Bool {
+        id != member && squared <= squaredRadius
+    }
+
     /// The ball's words in id order, found by `index` (`words(within:of:)`).
     func words(by index: some NeighborIndex) -> [Int] {
         let within = index.words(within: radius, of: center)

@@ -11,7 +11,7 @@ import Glibc
 /// embedding table only — never from the text being privatized.
 ///
 /// Evaluating all V kernels at every MCMC step would cost a pass over the
-/// vocabulary per step, so `logDensity(at:over:)` sums over given kernel
+/// vocabulary per step, so `logDensity(at:over:scratch:)` sums over given kernel
 /// centres — the words nearest the noisy point. A word at distance `d` from
 /// `y` contributes `exp(−d²/(2h²))` relative to a kernel at `y`; with the
 /// default bandwidth (h ≈ 0.5 on GloVe 50d) the omitted words, farther than
@@ -53,17 +53,8 @@ public struct GaussianKDEPrior: Sendable {
     }
 
     /// `log p̂(y)` with the sum restricted to the kernel centres `centers`
-    /// (row-major vectors, `n` values each).
-    func logDensity(at y: UnsafeBufferPointer<Double>, over centers: UnsafeBufferPointer<Double>) -> Double {
-        let lanes = KernelLanes(rows: Array(centers), dimension: y.count)
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, lanes.count)) {
-            logDensity(at: y, over: lanes, scratch: $0)
-        }
-    }
-
-    /// As `logDensity(at:over:)`, over centres laid out in lanes, with room
-    /// for one exponent per centre given by the caller (the MCMC loop reuses
-    /// one buffer and one layout for every step).
+    /// (laid out in lanes), with room for one exponent per centre given by
+    /// the caller (the MCMC loop reuses one buffer and one layout for every step).
     func logDensity(
         at y: UnsafeBufferPointer<Double>, over centers: KernelLanes,
         scratch exponents: UnsafeMutableBufferPointer<Double>
