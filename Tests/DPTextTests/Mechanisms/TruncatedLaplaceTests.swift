@@ -22,6 +22,46 @@ struct TruncatedLaplaceTests {
 
     static func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
+    /// A frequent word's ball is found at its `findAt`-th token, equal to
+    /// the naive ball (every word within the radius, by the one distance,
+    /// the boundary word included), and kept only when it holds at most a
+    /// sixteenth of the vocabulary; and the mechanism's outputs are the
+    /// same words whether its tokens rank a kept ball or search (one seeded
+    /// stream against a fresh mechanism's, token by token).
+    @Test("frequent words' balls: found at the findAt-th token, exact, kept only when small; the same outputs")
+    func frequentWordBalls() throws {
+        let store = TestData.randomStore(count: 2000, dimension: 8, seed: 21)
+        let balls = FrequentWordBalls()
+        let center = store.vector(at: 5)
+        let distances = (0..<store.count).map { id in center.withUnsafeBufferPointer { store.squaredDistance(from: $0, to: id) } }
+        let radius = distances.sorted()[60].squareRoot()
+        for token in 1...FrequentWordBalls.findAt + 3 {
+            let members = balls.members(of: 5, radius: radius, in: store)
+            if token < FrequentWordBalls.findAt {
+                #expect(members == nil, "token \(token)")
+            } else {
+                #expect(members == (0..<store.count).filter { distances[$0] <= radius * radius }, "token \(token)")
+                #expect((members?.count ?? 0) >= 61)
+            }
+        }
+        let wide = (0..<store.count).map { store.distance(between: 7, and: $0) }.sorted()[store.count / 16 + 1]
+        for _ in 1...FrequentWordBalls.findAt + 1 { #expect(balls.members(of: 7, radius: wide, in: store) == nil) }
+
+        let mechanism = try TruncatedLaplaceMechanism(epsilon: 2, cap: .outputDistance(radius), store: store)
+        let inputs = [MechanismInput]((0..<400).map { .word([5, 5, 9, 5, 11][$0 % 5]) })
+        var first = SeededGenerator(seed: 3), second = SeededGenerator(seed: 3)
+        let privatizer = try Privatizer(mechanism: mechanism, decoder: ExactNeighborIndex(store: store))
+        let warm = privatizer.privatize(inputs, using: &first)
+        var fresh: [Int?] = []
+        for input in inputs {
+            // A fresh mechanism per token never reaches findAt: every token searches.
+            let once = try Privatizer(mechanism: try TruncatedLaplaceMechanism(epsilon: 2, cap: .outputDistance(radius), store: store),
+                                      decoder: ExactNeighborIndex(store: store))
+            fresh += once.privatize([input], using: &second)
+        }
+        #expect(warm == fresh)
+    }
+
     @Test("conditioned radius follows the Gamma law truncated to [0, R]; direction stays uniform")
     func conditionedRadius() throws {
         let (epsilon, radius) = (2.0, 1.2)  // n/ε = 1.5: the cap bites often
