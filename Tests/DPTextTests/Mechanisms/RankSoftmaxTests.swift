@@ -64,6 +64,19 @@ struct RankSoftmaxTests {
         return counts
     }
 
+    /// χ² of `ranked`'s outputs for `input` (100,000 draws from `seed`)
+    /// against the composed law of `base` and `rankLaw`, at α / `tests`.
+    static func expectComposedLaw(
+        _ ranked: RankSoftmaxPostProcessing, base: [Double], rankLaw: [Double], resources: VocabularyResources,
+        input: Int, seed: UInt64, tests: Int, _ label: String
+    ) throws {
+        let expected = composedLaw(base: base, store: resources.vocabulary, rankLaw: rankLaw)
+        let test = ChiSquareTest(observed: try counts(ranked, decoder: resources.index, input: input, seed: seed),
+                                 expectedProbabilities: expected)
+        #expect(test.pValue > alpha / Double(tests) && test.impossibleCount == 0,
+                "\(label): χ² = \(test.statistic), df = \(test.degreesOfFreedom), p = \(test.pValue)")
+    }
+
     @Test("SanText then rank-softmax: the composed law, ranks deep past the neighbour table included")
     func afterSanText() throws {
         let santext = try SanTextMechanism(epsilon: 2, resources: T.resources)
@@ -72,12 +85,9 @@ struct RankSoftmaxTests {
         #expect(ranked.table.width < 40 && Self.truncatedGeometric(0.04, count: 80)[ranked.table.width...].reduce(0, +) > 0.2)
         let inputs = [3, 57]
         for (offset, x) in inputs.enumerated() {
-            let expected = Self.composedLaw(base: santext.probabilities(.word(x)), store: T.store,
-                                            rankLaw: Self.truncatedGeometric(0.04, count: T.store.count))
-            let test = ChiSquareTest(observed: try Self.counts(ranked, decoder: T.resources.index, input: x, seed: 60 + UInt64(offset)),
-                                     expectedProbabilities: expected)
-            #expect(test.pValue > Self.alpha / Double(inputs.count) && test.impossibleCount == 0,
-                    "input \(x): χ² = \(test.statistic), df = \(test.degreesOfFreedom), p = \(test.pValue)")
+            try Self.expectComposedLaw(ranked, base: santext.probabilities(.word(x)),
+                                       rankLaw: Self.truncatedGeometric(0.04, count: T.store.count), resources: T.resources,
+                                       input: x, seed: 60 + UInt64(offset), tests: inputs.count, "input \(x)")
         }
     }
 
@@ -94,12 +104,8 @@ struct RankSoftmaxTests {
         for (offset, (base, x)) in cases.enumerated() {
             let ranked = try RankSoftmaxPostProcessing(base: base, c: 0.5, resources: Self.toyResources)
             let t3 = MultivariateLaplaceMechanismTests.exactProbabilities(points: [0, 1, 3, 7], input: [0.0, 1, 3, 7][x], epsilon: 1)
-            let expected = Self.composedLaw(base: t3, store: Self.toy, rankLaw: rankLaw)
-            let test = ChiSquareTest(observed: try Self.counts(ranked, decoder: Self.toyResources.index, input: x,
-                                                               seed: 70 + UInt64(offset)),
-                                     expectedProbabilities: expected)
-            #expect(test.pValue > Self.alpha / Double(cases.count) && test.impossibleCount == 0,
-                    "\(base.name) input \(x): χ² = \(test.statistic), p = \(test.pValue)")
+            try Self.expectComposedLaw(ranked, base: t3, rankLaw: rankLaw, resources: Self.toyResources,
+                                       input: x, seed: 70 + UInt64(offset), tests: cases.count, "\(base.name) input \(x)")
         }
     }
 
@@ -119,12 +125,8 @@ struct RankSoftmaxTests {
             let inBall = MultivariateLaplaceMechanismTests.exactProbabilities(points: ball.map { points[$0] }, input: points[x], epsilon: 1)
             var base = [Double](repeating: 0, count: 4)
             for (word, probability) in zip(ball, inBall) { base[word] = probability }
-            let expected = Self.composedLaw(base: base, store: Self.toy, rankLaw: rankLaw)
-            let test = ChiSquareTest(observed: try Self.counts(ranked, decoder: Self.toyResources.index, input: x,
-                                                               seed: 80 + UInt64(offset)),
-                                     expectedProbabilities: expected)
-            #expect(test.pValue > Self.alpha / Double(cases.count) && test.impossibleCount == 0,
-                    "input \(x): χ² = \(test.statistic), p = \(test.pValue)")
+            try Self.expectComposedLaw(ranked, base: base, rankLaw: rankLaw, resources: Self.toyResources,
+                                       input: x, seed: 80 + UInt64(offset), tests: cases.count, "input \(x)")
         }
     }
 
