@@ -23,16 +23,15 @@ final class FrequentWordBalls: @unchecked Sendable {
     private var balls: [Int: [Int]] = [:]
     private var kept = 0
 
-    /// The ball of `word` (radius `radius`) when it is kept, counting the token.
-    func members(of word: Int, radius: Double, in store: EmbeddingStore) -> [Int]? {
-        let seen: Int = lock.withLock {
-            if balls[word] != nil { return 0 }
+    /// The ball of `word` (its vector `center`, radius `radius`) when it is kept, counting the token.
+    func members(of word: Int, at center: [Double], radius: Double, in store: EmbeddingStore) -> [Int]? {
+        let (found, seen): ([Int]?, Int) = lock.withLock {
+            if let ball = balls[word] { return (ball, 0) }
             tokens[word, default: 0] += 1
-            return tokens[word]!
+            return (nil, tokens[word]!)
         }
-        if seen == 0 { return lock.withLock { balls[word] } }
-        guard seen == Self.findAt else { return nil }
-        let members = VocabularyScan.words(within: radius, of: store.vector(at: word), in: store)
+        guard found == nil, seen == Self.findAt else { return found }
+        let members = VocabularyScan.words(within: radius, of: center, in: store)
         guard members.count * 16 <= store.count else { return nil }
         return lock.withLock {
             guard kept + members.count <= Self.capacity else { return nil }

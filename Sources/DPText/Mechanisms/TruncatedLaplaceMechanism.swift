@@ -73,7 +73,7 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
             (standInReach, standInWords) = (0, [])
         } else {
             keptMass = 1
-            standInWords = standIns.map { ($0, VocabularyScan.nearest(to: $0, in: store)) }
+            standInWords = standIns.map { ($0, ExactRanking.nearest(in: store, among: 0..<store.count, to: $0)!) }
             standInReach = standInWords.map { vector, word in
                 vector.withUnsafeBufferPointer { store.squaredDistance(from: $0, to: word) }.squareRoot()
             }.max() ?? 0
@@ -154,7 +154,7 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
         }
         let point = zip(center, direction).map { $0 + radius * $1 }
         if case .outputDistance(let distance) = cap {
-            if case .word(let word) = input, let members = frequentBalls.members(of: word, radius: distance, in: store) {
+            if case .word(let word) = input, let members = frequentBalls.members(of: word, at: center, radius: distance, in: store) {
                 return .word(ExactRanking.nearest(in: store, among: members, to: point)!)
             }
             // One search among the ball's words, batched with every other token's.
@@ -170,7 +170,8 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
         switch input {
         case .word(let id): return id
         case .publicVector(let vector):
-            return standInWords.first { $0.vector == vector }?.word ?? VocabularyScan.nearest(to: vector, in: store)
+            return standInWords.first { $0.vector == vector }?.word
+                ?? ExactRanking.nearest(in: store, among: 0..<store.count, to: vector)!
         }
     }
 }

@@ -24,13 +24,4 @@ enum VocabularyScan {
             return members
         }
     }
-
-    /// The word nearest to `point` (ties by lower id).
-    static func nearest(to point: [Double], in store: EmbeddingStore) -> Int {
-        var nearest = (squaredDistance: Double.infinity, id: 0)
-        _ = words(within: 0, of: point, in: store) { squared, id in
-            if squared < nearest.squaredDistance { nearest = (squared, id) }
-        }
-        return nearest.id
-    }
 }

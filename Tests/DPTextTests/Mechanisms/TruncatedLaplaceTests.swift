@@ -36,7 +36,7 @@ struct TruncatedLaplaceTests {
         let distances = (0..<store.count).map { id in center.withUnsafeBufferPointer { store.squaredDistance(from: $0, to: id) } }
         let radius = distances.sorted()[60].squareRoot()
         for token in 1...FrequentWordBalls.findAt + 3 {
-            let members = balls.members(of: 5, radius: radius, in: store)
+            let members = balls.members(of: 5, at: center, radius: radius, in: store)
             if token < FrequentWordBalls.findAt {
                 #expect(members == nil, "token \(token)")
             } else {
@@ -45,7 +45,7 @@ struct TruncatedLaplaceTests {
             }
         }
         let wide = (0..<store.count).map { store.distance(between: 7, and: $0) }.sorted()[store.count / 16 + 1]
-        for _ in 1...FrequentWordBalls.findAt + 1 { #expect(balls.members(of: 7, radius: wide, in: store) == nil) }
+        for _ in 1...FrequentWordBalls.findAt + 1 { #expect(balls.members(of: 7, at: store.vector(at: 7), radius: wide, in: store) == nil) }
 
         let mechanism = try TruncatedLaplaceMechanism(epsilon: 2, cap: .outputDistance(radius), store: store)
         let inputs = [MechanismInput]((0..<400).map { .word([5, 5, 9, 5, 11][$0 % 5]) })
