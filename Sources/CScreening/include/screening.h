@@ -87,6 +87,17 @@ void dptext_squared_distances8(const float *matrix, size_t dimension, const int3
 void dptext_squared_distances8_portable(const float *matrix, size_t dimension, const int32_t ids[8],
                                         const double *query, double out[8]);
 
+/// `out[i]` = Σ_j query_j · row_{ids[i]}_j in float32 for `count` rows of a
+/// row-major float32 matrix, in any summation order (FMA with AVX2, four
+/// rows side by side), so each within γ_D·Σ_j |query_j · row_j| of the exact
+/// sum (u = 2⁻²⁴, γ_D = D·u / (1 − D·u)) — the bound `FloatScoring` uses.
+void dptext_inner_products(const float *matrix, size_t dimension, const int32_t *ids, size_t count,
+                           const float *query, float *out);
+
+/// `dptext_inner_products` in portable C whatever the processor (for tests).
+void dptext_inner_products_portable(const float *matrix, size_t dimension, const int32_t *ids, size_t count,
+                                    const float *query, float *out);
+
 /// Whether `dptext_screen` runs on vector instructions (AVX-512 VNNI or AVX2) on this processor.
 int dptext_screen_is_vectorized(void);
 

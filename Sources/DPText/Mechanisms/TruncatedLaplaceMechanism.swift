@@ -51,8 +51,6 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
     /// For the distance cap: each stand-in's nearest word (ties by lower
     /// id), which its ball always holds.
     private let standInWords: [(vector: [Double], word: Int)]
-    /// For the distance cap: the small balls of frequent input words.
-    private let frequentBalls = FrequentWordBalls()
 
     /// - Parameter standIns: the public vectors other than words this
     ///   mechanism may be asked to privatize (the `--oov unk` stand-in); the
@@ -154,10 +152,8 @@ public struct TruncatedLaplaceMechanism: WordMechanism {
         }
         let point = zip(center, direction).map { $0 + radius * $1 }
         if case .outputDistance(let distance) = cap {
-            if case .word(let word) = input, let members = frequentBalls.members(of: word, at: center, radius: distance, in: store) {
-                return .word(ExactRanking.nearest(in: store, among: members, to: point)!)
-            }
-            // One search among the ball's words, batched with every other token's.
+            // One search among the ball's words, batched with every other token's (an exact
+            // index ranks the words of the balls it meets often directly: `FrequentBalls`).
             let ball = NeighborBall(center: center, radius: distance, member: ballMember(of: input))
             return .afterNeighbors(of: point, k: 1, within: ball) { .word($0.neighbors[0].id) }
         }

@@ -289,14 +289,27 @@ struct AxisScreening: Sendable {
     /// exact distance is `threshold`. Every word truly within `threshold` is
     /// among them (tests check it).
     func passing(query: [Double], threshold: Double) -> [Int] {
-        let rotated = query.withUnsafeBufferPointer { axes.rotate($0, count: 1) }
-        let prepared = [PreparedQuery(rotated: rotated[...], original: query[...], in: self)][...]
+        passing(queries: [query], thresholds: [threshold])[0]
+    }
+
+    /// `passing(query:threshold:)` for up to 16 queries at once: one pass
+    /// over the codes, a kernel lane per query, costs what one query's does.
+    func passing(queries: [[Double]], thresholds: [Double]) -> [[Int]] {
+        precondition(queries.count <= 16 && queries.count == thresholds.count, "at most 16 queries, one threshold each")
+        guard !queries.isEmpty else { return [] }
+        let n = queries[0].count
+        let rotated = queries.flatMap { $0 }.withUnsafeBufferPointer { axes.rotate($0, count: queries.count) }
+        let prepared = queries.indices.map { row in
+            PreparedQuery(rotated: rotated[row * n..<(row + 1) * n], original: queries[row][...], in: self)
+        }[...]
         var group = pack(prepared)
-        setThresholds(&group, for: prepared, to: [threshold])
+        setThresholds(&group, for: prepared, to: thresholds)
         let count = codes.count / width
         var survivors = [UInt32](repeating: 0, count: 16 * count), counts = [Int](repeating: 0, count: 16)
         withWords { screen($0, 0..<count, &group, survivors: &survivors, capacity: count, counts: &counts) }
-        return survivors.prefix(counts[0]).map { Int(order[Int($0)]) }
+        return queries.indices.map { lane in
+            survivors[lane * count..<lane * count + counts[lane]].map { Int(order[Int($0)]) }
+        }
     }
 
     /// Screens the words `range` for the lanes of `group`: lane i's survivors

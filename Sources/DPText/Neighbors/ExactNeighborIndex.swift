@@ -1,24 +1,19 @@
+import Foundation
 import COpenBLAS
 import CScreening
 
 /// Exact k-nearest-neighbour search over the whole vocabulary.
 ///
-/// Screening uses BLAS: for a block of queries `Q` and a block of vocabulary
-/// rows `X`, one `sgemm` gives every `⟨q, x⟩`, and the score
+/// Brute force uses BLAS: for a block of queries `Q` and a block of
+/// vocabulary rows `X`, one `sgemm` gives every `⟨q, x⟩`, and the score
 /// `‖x‖² − 2⟨q, x⟩` ranks words like the squared distance does. Single
 /// precision makes those scores slightly wrong, so every word whose score is
-/// within a proven error margin of the k-th best is kept, and the survivors
-/// are re-ranked with exact double-precision distances
-/// (`EmbeddingStore.squaredDistance`). The result is therefore identical to
-/// exhaustive double-precision search: same ids, same order, ties by lower id.
-///
-/// Error margin: with unit roundoff `u = 2⁻²⁴` and `γ_m = m·u / (1 − m·u)`,
-/// rounding the query to float32 moves `⟨q, x⟩` by at most `u‖q‖‖x‖`, the
-/// float32 dot product errs by at most `γ_D‖q‖‖x‖`, rounding `‖x‖²` by
-/// `u‖x‖²`, and the final subtraction and threshold additions by a few `u`
-/// of their operands. All together the score is off by less than
-/// `e = γ_{D+8}(‖q‖ + max‖x‖)²`, and `CandidateSelector` keeps everything
-/// within `2e` of the k-th score.
+/// within a proven error margin of the k-th best is kept (`FloatScoring`
+/// states the bound `e`; `CandidateSelector` keeps everything within `2e`
+/// of the k-th score), and the survivors are re-ranked with exact
+/// double-precision distances (`EmbeddingStore.squaredDistance`). The
+/// result is therefore identical to exhaustive double-precision search:
+/// same ids, same order, ties by lower id.
 ///
 /// Large vocabularies are searched with principal-axes screening instead
 /// (`AxisScreening`): a proven lower bound from 8-bit codes of the first
@@ -26,14 +21,20 @@ import CScreening
 /// of the cost, and the rest are ranked by exact distance, so the answer is
 /// the same.
 ///
+/// A search may be restricted to the words of a ball (`NeighborBall`, the
+/// distance cap's). The words of a ball asked for often are kept
+/// (`FrequentBalls`) and ranked directly by float32 scores and exact
+/// distances near the best (`FloatScoring`): the same answer again.
+///
 /// Queries are processed in blocks spread over all cores; BLAS itself runs
 /// single-threaded so the two levels of parallelism do not fight.
 public struct ExactNeighborIndex: NeighborIndex {
     public let store: EmbeddingStore
     public var isExact: Bool { true }
-    /// `‖x‖²` of every row, rounded to float32.
-    private let squaredNorms: [Float]
-    private let largestNorm: Double
+    /// Brute force's float32 scores and their error bound.
+    private let scoring: FloatScoring
+    /// The words of the balls searched often, ranked directly.
+    private let frequentBalls: FrequentBalls
     /// Principal-axes screening (nil: brute force over the whole vectors).
     let screening: AxisScreening?
     /// With the default screening: the measured choice, block by block,
@@ -42,8 +43,6 @@ public struct ExactNeighborIndex: NeighborIndex {
 
     static let queryBlock = 256
     static let vocabularyBlock = 512
-
-    private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
 
     /// An index that screens vocabularies large enough for it to pay, at
     /// the default depth, wherever it measures faster than brute force
@@ -64,11 +63,9 @@ public struct ExactNeighborIndex: NeighborIndex {
     }
 
     private init(store: EmbeddingStore, screening depth: Int?, vectorized: Bool = true, measuredChoice: Bool = false) {
-        _ = Self.singleThreadedBLAS
         self.store = store
-        let norms = (0..<store.count).map { id in store.vector(at: id).reduce(0) { $0 + $1 * $1 } }
-        self.squaredNorms = norms.map(Float.init)
-        self.largestNorm = norms.max().map { $0.squareRoot() } ?? 0
+        scoring = FloatScoring(store: store)
+        frequentBalls = FrequentBalls(vocabularySize: store.count)
         screening = depth.flatMap { AxisScreening(store: store, depth: $0, vectorized: vectorized) }
         choice = measuredChoice && screening != nil ? ScreeningChoice() : nil
     }
@@ -104,10 +101,40 @@ public struct ExactNeighborIndex: NeighborIndex {
 
     /// Each query's `k` nearest words among its ball's (nil: all words),
     /// by the same exact search: a ball's member starts its query's bound,
-    /// and only the ball's words may lower it or be returned.
+    /// and only the ball's words may lower it or be returned. A ball asked
+    /// for often has its words kept (`FrequentBalls`), and its queries rank
+    /// them directly (`FloatScoring.nearest`): the same answer, for the
+    /// cost of the ball's words rather than the vocabulary's.
     public func nearest(toEach queries: [Double], k: Int, within balls: [NeighborBall?]) -> [[Neighbor]] {
         precondition(balls.count * store.dimension == queries.count, "one ball (or nil) per query")
-        return searchInBlocks(queries, k: k, blockSize: Self.queryBlock) { rows, k in
+        guard balls.contains(where: { $0 != nil }) else { return search(queries, k: k, within: balls) }
+        let kept = frequentBalls.words(of: balls) { words(of: $0) }
+        let ranked = kept.indices.filter { kept[$0] != nil }, searched = kept.indices.filter { kept[$0] == nil }
+        guard !ranked.isEmpty else { return search(queries, k: k, within: balls) }
+        let dimension = store.dimension
+        func rows(_ rows: [Int]) -> [Double] { rows.flatMap { queries[$0 * dimension..<($0 + 1) * dimension] } }
+        var results = [[Neighbor]](repeating: [], count: balls.count)
+        let rankedQueries = rows(ranked)
+        let direct = searchInBlocks(rankedQueries, k: k, blockSize: Self.queryBlock) { block, k in
+            block.map { row in
+                scoring.nearest(among: kept[ranked[row]]!, to: rankedQueries[row * dimension..<(row + 1) * dimension], k: k)
+            }
+        }
+        for (row, neighbors) in zip(ranked, direct) { results[row] = neighbors }
+        for (row, neighbors) in zip(searched, search(rows(searched), k: k, within: searched.map { balls[$0] })) {
+            results[row] = neighbors
+        }
+        return results
+    }
+
+    /// The words of `ball` the index keeps (`FrequentBalls`), nil when it does not.
+    func keptWords(of ball: NeighborBall) -> [Int]? {
+        frequentBalls.kept(ball)
+    }
+
+    /// The search of `nearest(toEach:k:within:)`, every query by the index.
+    private func search(_ queries: [Double], k: Int, within balls: [NeighborBall?]) -> [[Neighbor]] {
+        searchInBlocks(queries, k: k, blockSize: Self.queryBlock) { rows, k in
             guard let screening else { return search(queries: queries, balls: balls, rows: rows, k: k) }
             guard let choice else { return screening.search(store: store, queries: queries, balls: balls, rows: rows, k: k) }
             return choice.search(rows: rows) { method, rows in
@@ -123,6 +150,27 @@ public struct ExactNeighborIndex: NeighborIndex {
                 }
             }
         }
+    }
+
+    /// Each ball's words in id order (`NeighborBall.words(by:)`), sixteen
+    /// balls per pass of the screen, the groups spread over the cores.
+    func words(of balls: [NeighborBall]) -> [[Int]] {
+        let groups = stride(from: 0, to: balls.count, by: 16).map { balls[$0..<min(balls.count, $0 + 16)] }
+        var found = [[[Int]]](repeating: [], count: groups.count)
+        found.withUnsafeMutableBufferPointer { output in
+            nonisolated(unsafe) let output = output
+            DispatchQueue.concurrentPerform(iterations: groups.count) { group in
+                let balls = groups[group]
+                let within: [[Int]] = screening.map { screening in
+                    zip(balls, screening.passing(queries: balls.map(\.center), thresholds: balls.map(\.squaredRadius)))
+                        .map { ball, passing in scoring.words(among: passing.sorted(), within: ball.radius, of: ball.center) }
+                } ?? balls.map { scoring.words(within: $0.radius, of: $0.center) }
+                output[group] = zip(balls, within).map { ball, within in
+                    within.contains(ball.member) ? within : (within + [ball.member]).sorted()
+                }
+            }
+        }
+        return found.flatMap { $0 }
     }
 
     /// The words within `radius` of `center`: the screen's survivors at
@@ -147,7 +195,7 @@ public struct ExactNeighborIndex: NeighborIndex {
         let block = Array(queries[rows.lowerBound * dimension..<rows.upperBound * dimension])
         let block32 = block.map(Float.init)
         var selectors = (0..<rows.count).map { row in
-            CandidateSelector(k: k, margin: 2 * errorBound(query: block[row * dimension..<(row + 1) * dimension]))
+            CandidateSelector(k: k, margin: 2 * scoring.errorBound(query: block[row * dimension..<(row + 1) * dimension]))
         }
         for (row, ball) in zip(0..<rows.count, balls[rows]) {
             guard let ball else { continue }
@@ -190,7 +238,7 @@ public struct ExactNeighborIndex: NeighborIndex {
     @inline(__always)
     private func scan(_ products: ArraySlice<Float>, firstID: Int, ball: NeighborBall?,
                       into selector: inout CandidateSelector) {
-        squaredNorms.withUnsafeBufferPointer { allNorms in
+        scoring.squaredNorms.withUnsafeBufferPointer { allNorms in
             products.withUnsafeBufferPointer { products in
                 let norms = UnsafeBufferPointer(rebasing: allNorms[firstID..<firstID + products.count])
                 var bound = selector.bound
@@ -215,15 +263,5 @@ public struct ExactNeighborIndex: NeighborIndex {
                 }
             }
         }
-    }
-
-    /// `e = γ_{D+8}(‖q‖ + max‖x‖)²`, rounded up to float32 (see the type's documentation).
-    private func errorBound(query: ArraySlice<Double>) -> Float {
-        let unitRoundoff = 0x1p-24
-        let terms = Double(store.dimension + 8) * unitRoundoff
-        let gamma = terms / (1 - terms)
-        let queryNorm = query.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        let bound = gamma * (queryNorm + largestNorm) * (queryNorm + largestNorm)
-        return Float(bound).nextUp
     }
 }

@@ -13,10 +13,8 @@ struct ExtentScan {
     /// Twice the score error bound, `2e`.
     let margin: Float
 
-    private static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
-
     init(store: EmbeddingStore, rowBlock: Int, columnBlock: Int) {
-        _ = Self.singleThreadedBLAS
+        _ = BLASKernels.singleThreaded
         self.store = store
         self.rowBlock = max(1, rowBlock)
         self.columnBlock = max(1, columnBlock)

@@ -16,6 +16,11 @@ import Glibc
 /// can only be made before the library loads, through the environment
 /// variable `OPENBLAS_CORETYPE`; `preferredCoreType` says what to set.
 public enum BLASKernels {
+    /// BLAS runs single-threaded: searches spread their own blocks over the
+    /// cores, and two levels of parallelism would fight. Evaluate before the
+    /// first BLAS call (`_ = BLASKernels.singleThreaded`).
+    static let singleThreaded: Void = openblas_set_num_threads(1)
+
     /// The core type OpenBLAS is running (e.g. "SkylakeX", "Haswell", "Prescott").
     public static var coreName: String {
         guard let name = openblas_get_corename() else { return "unknown" }

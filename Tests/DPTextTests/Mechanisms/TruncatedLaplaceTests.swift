@@ -22,44 +22,46 @@ struct TruncatedLaplaceTests {
 
     static func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
-    /// A frequent word's ball is found at its `findAt`-th token, equal to
-    /// the naive ball (every word within the radius, by the one distance,
-    /// the boundary word included), and kept only when it holds at most a
-    /// sixteenth of the vocabulary; and the mechanism's outputs are the
-    /// same words whether its tokens rank a kept ball or search (one seeded
-    /// stream against a fresh mechanism's, token by token).
-    @Test("frequent words' balls: found at the findAt-th token, exact, kept only when small; the same outputs")
+    /// The exact index keeps the balls a distance cap asks for often
+    /// (`FrequentBalls`): a frequent word's ball, once its `findAt`-th token
+    /// is decoded, is kept and equals the naive ball (every word within the
+    /// radius, by the one distance); a ball wider than a sixteenth of the
+    /// vocabulary is never kept; and the outputs are the same words whether
+    /// tokens rank a kept ball or search (one seeded stream against fresh
+    /// indexes', token by token).
+    @Test("frequent words' balls: kept by the index, exact, only when small; the same outputs")
     func frequentWordBalls() throws {
         let store = TestData.randomStore(count: 2000, dimension: 8, seed: 21)
-        let balls = FrequentWordBalls()
         let center = store.vector(at: 5)
         let distances = (0..<store.count).map { id in center.withUnsafeBufferPointer { store.squaredDistance(from: $0, to: id) } }
         let radius = distances.sorted()[60].squareRoot()
-        for token in 1...FrequentWordBalls.findAt + 3 {
-            let members = balls.members(of: 5, at: center, radius: radius, in: store)
-            if token < FrequentWordBalls.findAt {
-                #expect(members == nil, "token \(token)")
-            } else {
-                #expect(members == (0..<store.count).filter { distances[$0] <= radius * radius }, "token \(token)")
-                #expect((members?.count ?? 0) >= 61)
-            }
-        }
         let wide = (0..<store.count).map { store.distance(between: 7, and: $0) }.sorted()[store.count / 16 + 1]
-        for _ in 1...FrequentWordBalls.findAt + 1 { #expect(balls.members(of: 7, at: store.vector(at: 7), radius: wide, in: store) == nil) }
-
+        let index = ExactNeighborIndex(store: store)
+        let ball = NeighborBall(center: center, radius: radius, member: 5)
         let mechanism = try TruncatedLaplaceMechanism(epsilon: 2, cap: .outputDistance(radius), store: store)
+        let warm = try Privatizer(mechanism: mechanism, decoder: index)
+        var generator = SeededGenerator(seed: 3)
+        for token in 1...FrequentBalls.findAt {
+            #expect(index.keptWords(of: ball) == nil, "before token \(token)")
+            _ = warm.privatize([.word(5)], using: &generator)
+        }
+        #expect(index.keptWords(of: ball) == (0..<store.count).filter { distances[$0] <= radius * radius })
+        #expect((index.keptWords(of: ball)?.count ?? 0) >= 61)
+        let wideMechanism = try TruncatedLaplaceMechanism(epsilon: 2, cap: .outputDistance(wide), store: store)
+        let wideWarm = try Privatizer(mechanism: wideMechanism, decoder: index)
+        _ = wideWarm.privatize([MechanismInput](repeating: .word(7), count: FrequentBalls.findAt + 2), using: &generator)
+        #expect(index.keptWords(of: NeighborBall(center: store.vector(at: 7), radius: wide, member: 7)) == nil)
+
         let inputs = [MechanismInput]((0..<400).map { .word([5, 5, 9, 5, 11][$0 % 5]) })
         var first = SeededGenerator(seed: 3), second = SeededGenerator(seed: 3)
-        let privatizer = try Privatizer(mechanism: mechanism, decoder: ExactNeighborIndex(store: store))
-        let warm = privatizer.privatize(inputs, using: &first)
+        let outputs = warm.privatize(inputs, using: &first)
         var fresh: [Int?] = []
         for input in inputs {
-            // A fresh mechanism per token never reaches findAt: every token searches.
-            let once = try Privatizer(mechanism: try TruncatedLaplaceMechanism(epsilon: 2, cap: .outputDistance(radius), store: store),
-                                      decoder: ExactNeighborIndex(store: store))
+            // A fresh index per token never reaches findAt: every token searches.
+            let once = try Privatizer(mechanism: mechanism, decoder: ExactNeighborIndex(store: store))
             fresh += once.privatize([input], using: &second)
         }
-        #expect(warm == fresh)
+        #expect(outputs == fresh)
     }
 
     @Test("conditioned radius follows the Gamma law truncated to [0, R]; direction stays uniform")

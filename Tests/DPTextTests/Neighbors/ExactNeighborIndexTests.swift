@@ -286,20 +286,37 @@ struct ExactNeighborIndexTests {
             var isExact: Bool { true }
             func nearest(toEach queries: [Double], k: Int) -> [[Neighbor]] { inner.nearest(toEach: queries, k: k) }
         }
+        func naiveBall(_ ball: NeighborBall) -> [Int] {
+            (0..<store.count).filter { $0 == ball.member || naiveSquaredDistance(store, ball.center, $0) <= ball.radius * ball.radius }
+        }
+        var expected: [Int: [[Neighbor]]] = [:]
         for k in [1, 3] {
             let found = index.nearest(toEach: queries, k: k, within: balls)
             let byDefault = DefaultBallSearch(inner: index).nearest(toEach: queries, k: k, within: balls)
-            for (row, ball) in balls.enumerated() {
+            expected[k] = balls.enumerated().map { row, ball in
                 let query = Array(queries[row * dimension..<(row + 1) * dimension])
                 let all = naiveNearest(store, query: query, k: store.count)
-                let expected = ball.map { ball in
-                    Array(all.filter { $0.id == ball.member || naiveSquaredDistance(store, ball.center, $0.id) <= ball.radius * ball.radius }
-                        .prefix(k))
+                return ball.map { ball in
+                    let words = Set(naiveBall(ball))
+                    return Array(all.filter { words.contains($0.id) }.prefix(k))
                 } ?? Array(all.prefix(k))
-                #expect(found[row] == expected, "k = \(k), query \(row)")
-                #expect(byDefault[row] == expected, "default, k = \(k), query \(row)")
+            }
+            for row in balls.indices {
+                #expect(found[row] == expected[k]![row], "k = \(k), query \(row)")
+                #expect(byDefault[row] == expected[k]![row], "default, k = \(k), query \(row)")
             }
         }
+        // Asked for again, the balls of at most a sixteenth of the vocabulary are kept
+        // (`FrequentBalls`, found sixteen per screen pass) and ranked directly: the same answers.
+        for call in 1...FrequentBalls.findAt {
+            let k = [1, 3][call % 2]
+            #expect(index.nearest(toEach: queries, k: k, within: balls) == expected[k]!, "call \(call), k = \(k)")
+        }
+        for ball in balls.compactMap({ $0 }) {
+            let naive = naiveBall(ball)
+            #expect(index.keptWords(of: ball) == (naive.count * 16 <= store.count ? naive : nil), "\(naive.count) words")
+        }
+        #expect(balls.contains { $0.map { naiveBall($0).count * 16 <= store.count } ?? false })
     }
 
     @Test("the bundled store: screening at its default depth equals brute force on noisy points")
