@@ -107,21 +107,23 @@ public struct ExactNeighborIndex: NeighborIndex {
     /// cost of the ball's words rather than the vocabulary's.
     public func nearest(toEach queries: [Double], k: Int, within balls: [NeighborBall?]) -> [[Neighbor]] {
         precondition(balls.count * store.dimension == queries.count, "one ball (or nil) per query")
-        guard balls.contains(where: { $0 != nil }) else { return search(queries, k: k, within: balls) }
+        guard balls.contains(where: { $0 != nil }), k > 0 else { return search(queries, k: k, within: balls) }
         let kept = frequentBalls.words(of: balls) { words(of: $0) }
         let ranked = kept.indices.filter { kept[$0] != nil }, searched = kept.indices.filter { kept[$0] == nil }
         guard !ranked.isEmpty else { return search(queries, k: k, within: balls) }
-        let dimension = store.dimension
-        func rows(_ rows: [Int]) -> [Double] { rows.flatMap { queries[$0 * dimension..<($0 + 1) * dimension] } }
+        let dimension = store.dimension, k = min(k, store.count)
         var results = [[Neighbor]](repeating: [], count: balls.count)
-        let rankedQueries = rows(ranked)
-        let direct = searchInBlocks(rankedQueries, k: k, blockSize: Self.queryBlock) { block, k in
-            block.map { row in
-                scoring.nearest(among: kept[ranked[row]]!, to: rankedQueries[row * dimension..<(row + 1) * dimension], k: k)
+        let blocks = stride(from: 0, to: ranked.count, by: Self.queryBlock).map { ranked[$0..<min(ranked.count, $0 + Self.queryBlock)] }
+        results.withUnsafeMutableBufferPointer { output in
+            nonisolated(unsafe) let output = output
+            DispatchQueue.concurrentPerform(iterations: blocks.count) { block in
+                for row in blocks[block] {
+                    output[row] = scoring.nearest(among: kept[row]!, to: queries[row * dimension..<(row + 1) * dimension], k: k)
+                }
             }
         }
-        for (row, neighbors) in zip(ranked, direct) { results[row] = neighbors }
-        for (row, neighbors) in zip(searched, search(rows(searched), k: k, within: searched.map { balls[$0] })) {
+        let searchedQueries = searched.flatMap { queries[$0 * dimension..<($0 + 1) * dimension] }
+        for (row, neighbors) in zip(searched, search(searchedQueries, k: k, within: searched.map { balls[$0] })) {
             results[row] = neighbors
         }
         return results
@@ -174,15 +176,13 @@ public struct ExactNeighborIndex: NeighborIndex {
     }
 
     /// The words within `radius` of `center`: the screen's survivors at
-    /// threshold radius² (a superset, with its margin), kept by their exact
-    /// distance; a scan of the vocabulary without a screen.
+    /// threshold radius² (a superset, with its margin), or without a screen
+    /// the whole vocabulary, kept by their float32 scores and, near the
+    /// radius, their exact distance (`FloatScoring.words`).
     public func words(within radius: Double, of center: [Double]) -> [Int] {
-        guard let screening else { return VocabularyScan.words(within: radius, of: center, in: store) }
-        let limit = radius * radius
-        return center.withUnsafeBufferPointer { center in
-            screening.passing(query: Array(center), threshold: limit).sorted()
-                .filter { store.squaredDistance(from: center, to: $0) <= limit }
-        }
+        guard let screening else { return scoring.words(within: radius, of: center) }
+        return scoring.words(among: screening.passing(query: center, threshold: radius * radius).sorted(),
+                             within: radius, of: center)
     }
 
     /// Exact search for the query rows `rows` of `queries`, each among its ball's words.

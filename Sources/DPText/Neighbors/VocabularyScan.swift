@@ -1,14 +1,13 @@
 /// One pass over the whole vocabulary in exact double precision.
 enum VocabularyScan {
     /// Every word within `radius` of `center` (squared distance ≤ radius²), in
-    /// id order; `each` sees every word's squared distance, in id order.
+    /// id order.
     ///
     /// Eight words at a time (`squaredDistances`, equal to the one-word
     /// distance to the last bit): eight independent sums instead of one chain
     /// of dependent additions, which in 300 dimensions is what a word's
     /// distance waits on.
-    static func words(within radius: Double, of center: [Double], in store: EmbeddingStore,
-                      each: (Double, Int) -> Void = { _, _ in }) -> [Int] {
+    static func words(within radius: Double, of center: [Double], in store: EmbeddingStore) -> [Int] {
         center.withUnsafeBufferPointer { center in
             var members: [Int] = []
             for first in stride(from: 0, to: store.count, by: 8) {
@@ -18,7 +17,6 @@ enum VocabularyScan {
                 let squared = store.squaredDistances(from: center, to: ids)
                 for (slot, id) in words.enumerated() {
                     if squared[slot] <= radius * radius { members.append(id) }
-                    each(squared[slot], id)
                 }
             }
             return members

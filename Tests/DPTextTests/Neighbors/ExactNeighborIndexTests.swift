@@ -225,14 +225,14 @@ struct ExactNeighborIndexTests {
         }
     }
 
-    /// The words within a radius, screened, equal one exact scan of the
-    /// vocabulary — with the radius set to a word's own exact distance, so
-    /// that the boundary word must be in.
-    @Test(arguments: [(50, 43), (300, 300)])
+    /// The words within a radius, screened or scored by brute force, equal
+    /// one exact scan of the vocabulary — with the radius set to a word's
+    /// own exact distance, so that the boundary word must be in.
+    @Test(arguments: [(50, 43), (300, 300), (50, 0)])
     func wordsWithinARadiusMatchTheScan(dimension: Int, depth: Int) throws {
         let store = TestData.randomStore(count: 3000, dimension: dimension, seed: UInt64(dimension))
-        let index = ExactNeighborIndex(store: store, screeningDepth: depth)
-        #expect(index.screening != nil)
+        let index = ExactNeighborIndex(store: store, screeningDepth: depth == 0 ? nil : depth)
+        #expect((index.screening == nil) == (depth == 0))
         var generator = SeededGenerator(seed: 5)
         for _ in 0..<10 {
             let center = store.vector(at: Int.random(in: 0..<store.count, using: &generator))
