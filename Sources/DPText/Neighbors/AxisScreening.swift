@@ -292,24 +292,38 @@ struct AxisScreening: Sendable {
         passing(queries: [query], thresholds: [threshold])[0]
     }
 
-    /// `passing(query:threshold:)` for up to 16 queries at once: one pass
-    /// over the codes, a kernel lane per query, costs what one query's does.
+    /// `passing(query:threshold:)` for many queries: sixteen per pass over
+    /// the codes (a kernel lane each, at the cost of one), grouped by their
+    /// first principal coordinate y₁, and each pass reads only the window of
+    /// words whose y₁ lies within r = √(T + margin) of a lane's (the largest
+    /// over the group's lanes; see `search`): a word outside it is beyond
+    /// every lane's threshold.
     func passing(queries: [[Double]], thresholds: [Double]) -> [[Int]] {
-        precondition(queries.count <= 16 && queries.count == thresholds.count, "at most 16 queries, one threshold each")
+        precondition(queries.count == thresholds.count, "one threshold per query")
         guard !queries.isEmpty else { return [] }
-        let n = queries[0].count
+        let n = queries[0].count, count = leading.count
         let rotated = queries.flatMap { $0 }.withUnsafeBufferPointer { axes.rotate($0, count: queries.count) }
         let prepared = queries.indices.map { row in
             PreparedQuery(rotated: rotated[row * n..<(row + 1) * n], original: queries[row][...], in: self)
-        }[...]
-        var group = pack(prepared)
-        setThresholds(&group, for: prepared, to: thresholds)
-        let count = codes.count / width
-        var survivors = [UInt32](repeating: 0, count: 16 * count), counts = [Int](repeating: 0, count: 16)
-        withWords { screen($0, 0..<count, &group, survivors: &survivors, capacity: count, counts: &counts) }
-        return queries.indices.map { lane in
-            survivors[lane * count..<lane * count + counts[lane]].map { Int(order[Int($0)]) }
         }
+        let byLeading = queries.indices.sorted { (prepared[$0].leading, $0) < (prepared[$1].leading, $1) }
+        var passing = [[Int]](repeating: [], count: queries.count)
+        var survivors = [UInt32](repeating: 0, count: 16 * count), counts = [Int](repeating: 0, count: 16)
+        for first in stride(from: 0, to: queries.count, by: 16) {
+            let rows = byLeading[first..<min(queries.count, first + 16)]
+            let lanes = ArraySlice(rows.map { prepared[$0] })
+            var group = pack(lanes)
+            setThresholds(&group, for: lanes, to: rows.map { thresholds[$0] })
+            let reach = zip(rows, lanes).map { thresholds[$0] + $1.margin }.max()!.squareRoot() * (1 + 0x1p-40)
+            let window = reach.isFinite
+                ? firstPosition { $0 >= lanes.first!.leading - reach }..<firstPosition { $0 > lanes.last!.leading + reach }
+                : 0..<count
+            withWords { screen($0, window, &group, survivors: &survivors, capacity: count, counts: &counts) }
+            for (lane, row) in rows.enumerated() {
+                passing[row] = survivors[lane * count..<lane * count + counts[lane]].map { Int(order[Int($0)]) }
+            }
+        }
+        return passing
     }
 
     /// Screens the words `range` for the lanes of `group`: lane i's survivors

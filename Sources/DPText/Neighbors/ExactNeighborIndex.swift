@@ -65,7 +65,7 @@ public struct ExactNeighborIndex: NeighborIndex {
     private init(store: EmbeddingStore, screening depth: Int?, vectorized: Bool = true, measuredChoice: Bool = false) {
         self.store = store
         scoring = FloatScoring(store: store)
-        frequentBalls = FrequentBalls(vocabularySize: store.count)
+        frequentBalls = FrequentBalls(vocabularySize: store.count, findAt: FrequentBalls.findAt(dimension: store.dimension))
         screening = depth.flatMap { AxisScreening(store: store, depth: $0, vectorized: vectorized) }
         choice = measuredChoice && screening != nil ? ScreeningChoice() : nil
     }
@@ -113,13 +113,17 @@ public struct ExactNeighborIndex: NeighborIndex {
         guard !ranked.isEmpty else { return search(queries, k: k, within: balls) }
         let dimension = store.dimension, k = min(k, store.count)
         var results = [[Neighbor]](repeating: [], count: balls.count)
-        let blocks = stride(from: 0, to: ranked.count, by: Self.queryBlock).map { ranked[$0..<min(ranked.count, $0 + Self.queryBlock)] }
+        // The queries of one ball together (a ball's rows read once for up to 64 of them).
+        let byBall = Dictionary(grouping: ranked) { kept[$0]!.number }.values.flatMap { rows in
+            stride(from: 0, to: rows.count, by: 64).map { rows[$0..<min(rows.count, $0 + 64)] }
+        }
         results.withUnsafeMutableBufferPointer { output in
             nonisolated(unsafe) let output = output
-            DispatchQueue.concurrentPerform(iterations: blocks.count) { block in
-                for row in blocks[block] {
-                    output[row] = scoring.nearest(among: kept[row]!, to: queries[row * dimension..<(row + 1) * dimension], k: k)
-                }
+            DispatchQueue.concurrentPerform(iterations: byBall.count) { group in
+                let rows = byBall[group]
+                let found = scoring.nearest(among: kept[rows.first!]!.words,
+                                            to: rows.map { queries[$0 * dimension..<($0 + 1) * dimension] }, k: k)
+                for (row, neighbors) in zip(rows, found) { output[row] = neighbors }
             }
         }
         let searchedQueries = searched.flatMap { queries[$0 * dimension..<($0 + 1) * dimension] }
@@ -155,20 +159,20 @@ public struct ExactNeighborIndex: NeighborIndex {
     }
 
     /// Each ball's words in id order (`NeighborBall.words(by:)`), sixteen
-    /// balls per pass of the screen, the groups spread over the cores.
+    /// balls per pass of the screen, in as many parts as there are cores.
     func words(of balls: [NeighborBall]) -> [[Int]] {
-        let groups = stride(from: 0, to: balls.count, by: 16).map { balls[$0..<min(balls.count, $0 + 16)] }
-        var found = [[[Int]]](repeating: [], count: groups.count)
+        let parts = min(balls.count, ProcessInfo.processInfo.activeProcessorCount)
+        var found = [[[Int]]](repeating: [], count: parts)
         found.withUnsafeMutableBufferPointer { output in
             nonisolated(unsafe) let output = output
-            DispatchQueue.concurrentPerform(iterations: groups.count) { group in
-                let balls = groups[group]
-                let within: [[Int]] = screening.map { screening in
-                    zip(balls, screening.passing(queries: balls.map(\.center), thresholds: balls.map(\.squaredRadius)))
-                        .map { ball, passing in scoring.words(among: passing.sorted(), within: ball.radius, of: ball.center) }
-                } ?? balls.map { scoring.words(within: $0.radius, of: $0.center) }
-                output[group] = zip(balls, within).map { ball, within in
-                    within.contains(ball.member) ? within : (within + [ball.member]).sorted()
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let balls = Array(balls[part * balls.count / parts..<(part + 1) * balls.count / parts])
+                let candidates = screening?.passing(queries: balls.map(\.center), thresholds: balls.map(\.squaredRadius))
+                output[part] = balls.indices.map { i in
+                    let ball = balls[i]
+                    let within = candidates.map { scoring.words(among: $0[i].sorted(), within: ball.radius, of: ball.center) }
+                        ?? scoring.words(within: ball.radius, of: ball.center)
+                    return within.contains(ball.member) ? within : (within + [ball.member]).sorted()
                 }
             }
         }

@@ -58,8 +58,41 @@ struct FloatScoring: Sendable {
     /// distance — in 300d a float32 score costs a fraction of an exact
     /// distance, and only a handful of words come that close.
     func nearest(among ids: [Int32], to query: ArraySlice<Double>, k: Int) -> [Neighbor] {
+        rank(ids, scores: scores(of: ids, to: query.map(Float.init))[...], query: query, k: k)
+    }
+
+    /// `nearest(among:to:k:)` for several queries among the same words: their
+    /// rows gathered once and scored against every query by one `sgemm`, so
+    /// that each row is read once rather than once per query (products in
+    /// any order: the same bound `e`).
+    func nearest(among ids: [Int32], to queries: [ArraySlice<Double>], k: Int) -> [[Neighbor]] {
+        guard queries.count > 1, !ids.isEmpty else { return queries.map { nearest(among: ids, to: $0, k: k) } }
+        let dimension = store.dimension, width = ids.count
+        var rows = [Float](repeating: 0, count: width * dimension)
+        store.vectors.withUnsafeBufferPointer { matrix in
+            rows.withUnsafeMutableBufferPointer { rows in
+                for (slot, id) in ids.enumerated() {
+                    let source = UnsafeBufferPointer(rebasing: matrix[Int(id) * dimension..<(Int(id) + 1) * dimension])
+                    _ = UnsafeMutableBufferPointer(rebasing: rows[slot * dimension..<(slot + 1) * dimension]).initialize(from: source)
+                }
+            }
+        }
+        let block = queries.flatMap { $0.map(Float.init) }
+        var products = [Float](repeating: 0, count: queries.count * width)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(queries.count), Int32(width), Int32(dimension),
+                    1, block, Int32(dimension), rows, Int32(dimension), 0, &products, Int32(width))
+        for (slot, id) in ids.enumerated() {
+            for row in queries.indices { products[row * width + slot] = squaredNorms[Int(id)] - 2 * products[row * width + slot] }
+        }
+        return queries.enumerated().map { row, query in
+            rank(ids, scores: products[row * width..<(row + 1) * width], query: query, k: k)
+        }
+    }
+
+    /// The `k` nearest of `ids` whose scores are `scores` (slot by slot).
+    private func rank(_ ids: [Int32], scores: ArraySlice<Float>, query: ArraySlice<Double>, k: Int) -> [Neighbor] {
         var selector = CandidateSelector(k: k, margin: 2 * errorBound(query: query))
-        for (slot, score) in scores(of: ids, to: query.map(Float.init)).enumerated() where score <= selector.bound {
+        for (slot, score) in zip(ids.indices, scores) where score <= selector.bound {
             selector.offer(score: score, id: Int(ids[slot]))
         }
         return Array(query).withUnsafeBufferPointer { query in

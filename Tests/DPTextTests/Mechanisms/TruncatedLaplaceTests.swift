@@ -41,7 +41,7 @@ struct TruncatedLaplaceTests {
         let mechanism = try TruncatedLaplaceMechanism(epsilon: 2, cap: .outputDistance(radius), store: store)
         let warm = try Privatizer(mechanism: mechanism, decoder: index)
         var generator = SeededGenerator(seed: 3)
-        for token in 1...FrequentBalls.findAt {
+        for token in 1...FrequentBalls.findAt(dimension: store.dimension) {
             #expect(index.keptWords(of: ball) == nil, "before token \(token)")
             _ = warm.privatize([.word(5)], using: &generator)
         }
@@ -49,7 +49,7 @@ struct TruncatedLaplaceTests {
         #expect((index.keptWords(of: ball)?.count ?? 0) >= 61)
         let wideMechanism = try TruncatedLaplaceMechanism(epsilon: 2, cap: .outputDistance(wide), store: store)
         let wideWarm = try Privatizer(mechanism: wideMechanism, decoder: index)
-        _ = wideWarm.privatize([MechanismInput](repeating: .word(7), count: FrequentBalls.findAt + 2), using: &generator)
+        _ = wideWarm.privatize([MechanismInput](repeating: .word(7), count: FrequentBalls.findAt(dimension: store.dimension) + 2), using: &generator)
         #expect(index.keptWords(of: NeighborBall(center: store.vector(at: 7), radius: wide, member: 7)) == nil)
 
         let inputs = [MechanismInput]((0..<400).map { .word([5, 5, 9, 5, 11][$0 % 5]) })

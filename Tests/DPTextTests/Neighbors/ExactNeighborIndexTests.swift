@@ -245,6 +245,32 @@ struct ExactNeighborIndexTests {
         }
     }
 
+    /// Balls found sixteen at a time (`words(of:)`, each pass reading only the
+    /// window of y₁ its radii reach) equal the exact ball, on a store whose
+    /// first principal axis carries most of the spread, so that the words at
+    /// a ball's edge lie near the window's edge too.
+    @Test(arguments: [(50, 43), (300, 300)])
+    func ballsFoundTogetherAreExact(dimension: Int, depth: Int) throws {
+        var generator = SeededGenerator(seed: UInt64(dimension) + 3)
+        let count = 3000
+        let vectors = (0..<count * dimension).map { i in Float(TestData.gaussian(using: &generator) * (i % dimension == 0 ? 10 : 0.2)) }
+        let store = try EmbeddingStore(words: (0..<count).map { "w\($0)" }, vectors: vectors, dimension: dimension)
+        let index = ExactNeighborIndex(store: store, screeningDepth: depth)
+        var balls: [NeighborBall] = []
+        for i in 0..<40 {
+            let word = Int.random(in: 0..<count, using: &generator)
+            let rank = [2, 40, 400, 1500][i % 4]
+            let radius = naiveNearest(store, query: store.vector(at: word), k: rank)[rank - 1].distance.nextUp.nextUp
+            balls.append(NeighborBall(center: store.vector(at: word), radius: radius, member: word))
+        }
+        let found = index.words(of: balls)
+        for (i, ball) in balls.enumerated() {
+            let naive = (0..<count).filter { naiveSquaredDistance(store, ball.center, $0) <= ball.radius * ball.radius }
+            #expect(found[i] == naive, "ball \(i): \(found[i].count) words, \(naive.count) expected")
+            #expect(index.words(within: ball.radius, of: ball.center) == naive, "ball \(i), alone")
+        }
+    }
+
     /// A search among a ball's words — screened (vector and portable
     /// kernels), brute force, and the protocol's default (the ball's words
     /// found, then ranked) — equals the naive ranking of the ball's words:
@@ -308,7 +334,7 @@ struct ExactNeighborIndexTests {
         }
         // Asked for again, the balls of at most a sixteenth of the vocabulary are kept
         // (`FrequentBalls`, found sixteen per screen pass) and ranked directly: the same answers.
-        for call in 1...FrequentBalls.findAt {
+        for call in 1...FrequentBalls.findAt(dimension: dimension) {
             let k = [1, 3][call % 2]
             #expect(index.nearest(toEach: queries, k: k, within: balls) == expected[k]!, "call \(call), k = \(k)")
         }

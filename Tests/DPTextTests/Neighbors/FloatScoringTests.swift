@@ -87,6 +87,19 @@ struct FloatScoringTests {
             }
         }
         #expect(scoring.nearest(among: [], to: store.vector(at: 0)[...], k: 1).isEmpty)
+        // Many queries among the same words: one sgemm over the gathered rows, the same rankings.
+        for cluster in 0..<8 {
+            let ids = (0..<store.count).filter { $0 / 40 == cluster || $0 % 7 == 0 }
+            let queries = (0..<24).map { i in
+                store.vector(at: cluster * 40 + i % 40).map { $0 + TestData.gaussian(using: &generator) * [1e-6, 0.01, 2][i % 3] }
+            }
+            for k in [1, 5] {
+                let found = scoring.nearest(among: ids.map { Int32($0) }, to: queries.map { $0[...] }, k: k)
+                for (i, query) in queries.enumerated() {
+                    #expect(found[i] == Array(Self.naiveRanking(store, among: ids, to: query).prefix(k)), "cluster \(cluster), query \(i), k = \(k)")
+                }
+            }
+        }
     }
 
     @Test("the words within a radius, from float32 scores and exact distances near the threshold, are the exact ball",
