@@ -5,8 +5,9 @@ import CScreening
 /// the query's constant `‖q‖²`, so it ranks words as the distance does —
 /// with a proven bound on their error, so that a search can rule words out
 /// by score and rank the few left by exact distance (`CandidateSelector`).
-/// Brute-force search scores the vocabulary this way with `sgemm`; a short
-/// list of words (a ball's) is scored with `dptext_inner_products`.
+/// Brute-force search scores the vocabulary this way with `sgemm`; a ball's
+/// words are scored with `dptext_inner_products`, or by one `sgemm` over
+/// their gathered rows when several queries share the ball.
 ///
 /// Error bound: with unit roundoff `u = 2⁻²⁴` and `γ_m = m·u / (1 − m·u)`,
 /// rounding the query to float32 moves `⟨q, x⟩` by at most `u‖q‖‖x‖`, the

@@ -37,7 +37,7 @@ final class FrequentBalls: @unchecked Sendable {
         }
     }
 
-    /// The request at which a ball's words are found (`findAt(for:)`).
+    /// The request at which a ball's words are found (`findAt(dimension:)`).
     let findAt: Int
     private let vocabularySize: Int
     private let lock = NSLock()
@@ -93,16 +93,16 @@ final class FrequentBalls: @unchecked Sendable {
                 }
             }
         }
-        return lock.withLock { balls.map { $0.flatMap(keptWords) } }
+        return lock.withLock { balls.map { $0.flatMap(keptBall) } }
     }
 
     /// `ball` as kept, if it is (call with the lock held).
-    private func keptWords(_ ball: NeighborBall) -> Kept? {
+    private func keptBall(_ ball: NeighborBall) -> Kept? {
         kept[Key(ball)].flatMap { $0.center == ball.center ? $0.ball : nil }
     }
 
     /// The kept words of `ball` in id order (nil: not kept).
     func kept(_ ball: NeighborBall) -> [Int]? {
-        lock.withLock { keptWords(ball)?.words.map(Int.init) }
+        lock.withLock { keptBall(ball)?.words.map(Int.init) }
     }
 }
