@@ -176,7 +176,7 @@ struct AxisScreening: Sendable {
     /// seen: a word the bound or the window rules out is beyond it.
     func search(store: EmbeddingStore, queries: [Double], balls: [NeighborBall?], rows: Range<Int>, k: Int,
                 budget: Int, screenedWords: inout Int) -> [[Neighbor]]? {
-        let n = store.dimension, count = leading.count
+        let n = store.dimension
         var distances = 0, scanned = 0
         let block = Array(queries[rows.lowerBound * n..<rows.upperBound * n])
         let rotated = block.withUnsafeBufferPointer { axes.rotate($0, count: rows.count) }
@@ -203,9 +203,8 @@ struct AxisScreening: Sendable {
                 var size = Self.firstChunk, rightward = true
                 while true {
                     // The window every lane still needs, from the lanes' current k-th distances.
-                    let reach = zip(laneRows, lanes).map { selectors[$0].bound + $1.margin }.max()!.squareRoot() * (1 + 0x1p-40)
-                    let (windowStart, windowEnd) = reach.isFinite
-                        ? (firstPosition { $0 >= low - reach }, firstPosition { $0 > high + reach }) : (0, count)
+                    let reachable = window(for: lanes, thresholds: laneRows.map { selectors[$0].bound })
+                    let (windowStart, windowEnd) = (reachable.lowerBound, reachable.upperBound)
                     let growRight = right < windowEnd, growLeft = left > windowStart
                     guard growRight || growLeft else { break }
                     let range: Range<Int>
@@ -263,6 +262,17 @@ struct AxisScreening: Sendable {
 
     /// The first position whose y₁ satisfies `isPast` (`count` if none), for
     /// a predicate that is false and then true along the ascending y₁.
+    /// The positions of the words a group of lanes (sorted by y₁) can reach:
+    /// those with y₁ within r = √(T + margin) of the lanes' (the largest
+    /// over the lanes, T a lane's threshold; see `search`), slightly widened
+    /// for the rounding of r; every word when some T is infinite.
+    private func window(for lanes: ArraySlice<PreparedQuery>, thresholds: [Double]) -> Range<Int> {
+        let reach = zip(thresholds, lanes).map { $0 + $1.margin }.max()!.squareRoot() * (1 + 0x1p-40)
+        guard reach.isFinite else { return 0..<leading.count }
+        let low = lanes.first!.leading - reach, high = lanes.last!.leading + reach
+        return firstPosition { $0 >= low }..<firstPosition { $0 > high }
+    }
+
     private func firstPosition(where isPast: (Double) -> Bool) -> Int {
         var (low, high) = (0, leading.count)
         while low < high {
@@ -314,11 +324,8 @@ struct AxisScreening: Sendable {
             let lanes = ArraySlice(rows.map { prepared[$0] })
             var group = pack(lanes)
             setThresholds(&group, for: lanes, to: rows.map { thresholds[$0] })
-            let reach = zip(rows, lanes).map { thresholds[$0] + $1.margin }.max()!.squareRoot() * (1 + 0x1p-40)
-            let window = reach.isFinite
-                ? firstPosition { $0 >= lanes.first!.leading - reach }..<firstPosition { $0 > lanes.last!.leading + reach }
-                : 0..<count
-            withWords { screen($0, window, &group, survivors: &survivors, capacity: count, counts: &counts) }
+            let reachable = window(for: lanes, thresholds: rows.map { thresholds[$0] })
+            withWords { screen($0, reachable, &group, survivors: &survivors, capacity: count, counts: &counts) }
             for (lane, row) in rows.enumerated() {
                 passing[row] = survivors[lane * count..<lane * count + counts[lane]].map { Int(order[Int($0)]) }
             }

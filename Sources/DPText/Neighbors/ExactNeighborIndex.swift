@@ -172,7 +172,7 @@ public struct ExactNeighborIndex: NeighborIndex {
                     let ball = balls[i]
                     let within = candidates.map { scoring.words(among: $0[i].sorted(), within: ball.radius, of: ball.center) }
                         ?? scoring.words(within: ball.radius, of: ball.center)
-                    return within.contains(ball.member) ? within : (within + [ball.member]).sorted()
+                    return ball.withMember(within)
                 }
             }
         }

@@ -46,7 +46,11 @@ public struct NeighborBall: Sendable {
 
     /// The ball's words in id order, found by `index` (`words(within:of:)`).
     func words(by index: some NeighborIndex) -> [Int] {
-        let within = index.words(within: radius, of: center)
-        return within.contains(member) ? within : (within + [member]).sorted()
+        withMember(index.words(within: radius, of: center))
+    }
+
+    /// The ball's words given those within its radius (id order): `member` added when outside.
+    func withMember(_ within: [Int]) -> [Int] {
+        within.contains(member) ? within : (within + [member]).sorted()
     }
 }
